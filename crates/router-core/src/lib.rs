@@ -1,0 +1,10 @@
+//! Switchboard's native core: pure Rust, no Node types.
+//!
+//! The napi binding (`router-napi`) is a thin layer over this crate, so
+//! everything here is tested with plain `cargo test`.
+
+pub mod chat;
+pub mod tokenizer;
+
+pub use chat::{count_chat_tokens, ChatMessage, ChatOverhead};
+pub use tokenizer::{Tokenizer, TokenizerError};

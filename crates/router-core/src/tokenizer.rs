@@ -1,0 +1,207 @@
+//! Exact tokenizers: OpenAI's BPE encodings (embedded at build time) and any
+//! HuggingFace `tokenizer.json` loaded from disk.
+
+use std::path::Path;
+
+/// Why a tokenizer could not be created or used. Every variant carries a
+/// message meant for a person reading a route's status or a CLI error.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenizerError {
+    #[error("unknown tokenizer encoding \"{0}\" (known: o200k_base, cl100k_base, or a path to a tokenizer.json file)")]
+    UnknownEncoding(String),
+    #[error("cannot load tokenizer file {path}: {reason}")]
+    BadFile { path: String, reason: String },
+    #[error("tokenization failed: {0}")]
+    Encode(String),
+    #[error("token id {0} is not in the vocabulary")]
+    InvalidToken(u32),
+}
+
+/// A tokenizer that produces exactly the ids of its reference implementation
+/// (tiktoken for the OpenAI encodings, HuggingFace `tokenizers` for files).
+pub enum Tokenizer {
+    /// OpenAI encoding; the vocabulary is compiled into the binary, so nothing
+    /// is read or downloaded at run time.
+    Tiktoken {
+        name: &'static str,
+        bpe: &'static bpe_openai::Tokenizer,
+    },
+    /// HuggingFace tokenizer.json (Llama, Mistral, Qwen, ...).
+    HuggingFace {
+        path: String,
+        inner: Box<tokenizers::Tokenizer>,
+    },
+}
+
+impl Tokenizer {
+    /// `o200k_base` (GPT-4o and later) or `cl100k_base` (GPT-4, GPT-3.5, embeddings v3).
+    pub fn from_encoding(name: &str) -> Result<Self, TokenizerError> {
+        let (name, bpe): (&'static str, _) = match name {
+            "o200k_base" => ("o200k_base", bpe_openai::o200k_base()),
+            "cl100k_base" => ("cl100k_base", bpe_openai::cl100k_base()),
+            other => return Err(TokenizerError::UnknownEncoding(other.to_owned())),
+        };
+        Ok(Tokenizer::Tiktoken { name, bpe })
+    }
+
+    /// Load a HuggingFace `tokenizer.json`.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, TokenizerError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let inner = tokenizers::Tokenizer::from_file(path).map_err(|e| TokenizerError::BadFile {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(Tokenizer::HuggingFace {
+            path: shown,
+            inner: Box::new(inner),
+        })
+    }
+
+    /// An encoding name, or a path when the spec names a `.json` file.
+    pub fn from_spec(spec: &str) -> Result<Self, TokenizerError> {
+        if spec.ends_with(".json") {
+            Self::from_file(spec)
+        } else {
+            Self::from_encoding(spec)
+        }
+    }
+
+    /// The encoding name or file path this tokenizer was created from.
+    pub fn name(&self) -> &str {
+        match self {
+            Tokenizer::Tiktoken { name, .. } => name,
+            Tokenizer::HuggingFace { path, .. } => path,
+        }
+    }
+
+    /// Number of tokens in `text`, without special tokens: text that looks like
+    /// `<|endoftext|>` is counted as ordinary text, as a prompt would be.
+    pub fn count(&self, text: &str) -> Result<usize, TokenizerError> {
+        match self {
+            Tokenizer::Tiktoken { bpe, .. } => Ok(bpe.count(text)),
+            Tokenizer::HuggingFace { inner, .. } => Ok(hf_encode(inner, text)?.len()),
+        }
+    }
+
+    /// Token ids of `text` (ordinary text, no special tokens added).
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>, TokenizerError> {
+        match self {
+            Tokenizer::Tiktoken { bpe, .. } => Ok(bpe.encode(text)),
+            Tokenizer::HuggingFace { inner, .. } => Ok(hf_encode(inner, text)?.get_ids().to_vec()),
+        }
+    }
+
+    /// Text of `ids`; a partial UTF-8 sequence at the end is replaced by U+FFFD.
+    pub fn decode(&self, ids: &[u32]) -> Result<String, TokenizerError> {
+        match self {
+            Tokenizer::Tiktoken { bpe, .. } => {
+                let vocab = bpe.bpe.num_tokens();
+                if let Some(bad) = ids.iter().find(|&&id| id as usize >= vocab) {
+                    return Err(TokenizerError::InvalidToken(*bad));
+                }
+                Ok(String::from_utf8_lossy(&bpe.bpe.decode_tokens(ids)).into_owned())
+            }
+            Tokenizer::HuggingFace { inner, .. } => inner
+                .decode(ids, false)
+                .map_err(|e| TokenizerError::Encode(e.to_string())),
+        }
+    }
+
+    /// The longest prefix of `text` whose tokens are the first `max_tokens`
+    /// tokens of `text` (never splitting a character).
+    pub fn truncate<'a>(&self, text: &'a str, max_tokens: usize) -> Result<&'a str, TokenizerError> {
+        match self {
+            Tokenizer::Tiktoken { bpe, .. } => Ok(truncate_bpe(bpe, text, max_tokens)),
+            Tokenizer::HuggingFace { inner, .. } => {
+                let enc = hf_encode(inner, text)?;
+                if enc.len() <= max_tokens {
+                    return Ok(text);
+                }
+                let end = match max_tokens {
+                    0 => 0,
+                    n => enc.get_offsets()[n - 1].1,
+                };
+                Ok(&text[..floor_char_boundary(text, end)])
+            }
+        }
+    }
+}
+
+fn hf_encode(inner: &tokenizers::Tokenizer, text: &str) -> Result<tokenizers::Encoding, TokenizerError> {
+    inner
+        .encode(text, false)
+        .map_err(|e| TokenizerError::Encode(e.to_string()))
+}
+
+/// Walks the pre-tokenized pieces so that only the piece holding the cut is
+/// encoded token by token; everything before it is just counted.
+fn truncate_bpe<'a>(bpe: &bpe_openai::Tokenizer, text: &'a str, max_tokens: usize) -> &'a str {
+    let mut used = 0usize;
+    let mut offset = 0usize;
+    for piece in bpe.split(text) {
+        let n = bpe.bpe.count(piece.as_bytes());
+        if used + n <= max_tokens {
+            used += n;
+            offset += piece.len();
+            continue;
+        }
+        let ids = bpe.bpe.encode_via_backtracking(piece.as_bytes());
+        let kept: usize = ids[..max_tokens - used]
+            .iter()
+            .map(|&id| bpe.bpe.token_len(id))
+            .sum();
+        return &text[..floor_char_boundary(text, offset + kept)];
+    }
+    text
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_known_strings() {
+        let t = Tokenizer::from_encoding("o200k_base").unwrap();
+        assert_eq!(t.encode("hello world").unwrap(), vec![24912, 2375]);
+        let t = Tokenizer::from_encoding("cl100k_base").unwrap();
+        assert_eq!(t.encode("hello world").unwrap(), vec![15339, 1917]);
+        assert_eq!(t.count("").unwrap(), 0);
+    }
+
+    #[test]
+    fn unknown_encoding_is_a_typed_error() {
+        let err = Tokenizer::from_spec("p50k_nope").err().unwrap();
+        assert!(err.to_string().contains("unknown tokenizer encoding"));
+        let err = Tokenizer::from_spec("/does/not/exist/tokenizer.json").err().unwrap();
+        assert!(err.to_string().contains("/does/not/exist/tokenizer.json"));
+    }
+
+    #[test]
+    fn round_trips_and_truncates() {
+        let t = Tokenizer::from_encoding("o200k_base").unwrap();
+        let text = "Switchboard routes prompts 🚦 to the right model — 快速地.";
+        let ids = t.encode(text).unwrap();
+        assert_eq!(t.decode(&ids).unwrap(), text);
+        for n in 0..=ids.len() + 1 {
+            let prefix = t.truncate(text, n).unwrap();
+            assert!(text.starts_with(prefix));
+            assert!(t.count(prefix).unwrap() <= n.max(0));
+        }
+        assert_eq!(t.truncate(text, ids.len()).unwrap(), text);
+        assert_eq!(t.truncate(text, 0).unwrap(), "");
+    }
+
+    #[test]
+    fn decode_rejects_out_of_vocab() {
+        let t = Tokenizer::from_encoding("cl100k_base").unwrap();
+        assert!(matches!(t.decode(&[u32::MAX]), Err(TokenizerError::InvalidToken(_))));
+    }
+}

@@ -1,0 +1,9 @@
+//! napi-rs glue: one file per exposed type, no logic (see router-core).
+#![deny(clippy::all)]
+
+mod chat_message;
+mod errors;
+mod tokenizer;
+
+pub use chat_message::NativeChatMessage;
+pub use tokenizer::NativeTokenizer;

@@ -1,0 +1,159 @@
+/* Generated from schema/llmroute.v1alpha1.json by scripts/generate-types.js. Do not edit. */
+
+/**
+ * An LLMRoute maps the model names clients ask for to a set of backend models and the strategy that picks one per request.
+ */
+export interface LLMRoute {
+  /**
+   * Always switchboard.dev/v1alpha1.
+   */
+  apiVersion: 'switchboard.dev/v1alpha1';
+  /**
+   * Always LLMRoute.
+   */
+  kind: 'LLMRoute';
+  metadata: ObjectMeta;
+  spec: LLMRouteSpec;
+  /**
+   * Written by the controller; ignored in standalone mode.
+   */
+  status?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * Kubernetes object metadata. Only name is required.
+ */
+export interface ObjectMeta {
+  /**
+   * Route name (a DNS label): lowercase letters, digits and '-'.
+   */
+  name: string;
+  /**
+   * Namespace of the route; "default" when omitted in standalone mode.
+   */
+  namespace?: string;
+  labels?: {
+    [k: string]: string;
+  };
+  annotations?: {
+    [k: string]: string;
+  };
+  [k: string]: unknown;
+}
+export interface LLMRouteSpec {
+  /**
+   * Values of the request's "model" field that this route serves. Defaults to [metadata.name]. A model name may belong to one route only.
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  modelNames?: [string, ...string[]];
+  /**
+   * The models this route can send a request to. Names must be unique within the route.
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  backends: [Backend, ...Backend[]];
+  routing?: Routing;
+  resilience?: Resilience;
+}
+export interface Backend {
+  /**
+   * Backend name, unique within the route; shown in the x-switchboard-backend header and in metrics.
+   */
+  name: string;
+  /**
+   * Wire protocol of the backend. openai: api.openai.com or anything that behaves exactly like it; openai-compatible: vLLM, SGLang, TGI, NIM, Ollama and other servers speaking the OpenAI HTTP API.
+   */
+  provider: 'openai' | 'openai-compatible';
+  /**
+   * Base URL including the API version path, e.g. https://api.openai.com/v1 or http://vllm.models.svc:8000/v1. Request paths (/chat/completions, ...) are appended to it.
+   */
+  endpoint: string;
+  /**
+   * Model name sent to the backend in place of the client's "model".
+   */
+  model: string;
+  auth?: BackendAuth;
+  cost?: Cost;
+  /**
+   * Maximum prompt plus completion tokens the model accepts. Informational for now; used by routing to skip backends a prompt does not fit.
+   */
+  contextWindow?: number;
+  /**
+   * Preference tier: lower is preferred. The priority strategy sends traffic to the lowest tier, weighted within it.
+   */
+  priority?: number;
+  /**
+   * Relative share of traffic among backends of the same tier (priority) or of the whole route (weighted). 0 takes no traffic unless nothing else is left.
+   */
+  weight?: number;
+  /**
+   * How prompt and completion tokens are counted when the backend does not report usage: o200k_base (GPT-4o and later), cl100k_base (GPT-4, GPT-3.5), or a path to a HuggingFace tokenizer.json file.
+   */
+  tokenizer?: string;
+}
+/**
+ * Where the backend's API key comes from; sent as "Authorization: Bearer <key>". Exactly one of env or file. Keys are never inlined in a route.
+ */
+export interface BackendAuth {
+  /**
+   * Name of an environment variable of the gateway process holding the key.
+   */
+  env?: string;
+  /**
+   * Path of a file holding the key (surrounding whitespace is trimmed). Relative paths are resolved against the route file's folder.
+   */
+  file?: string;
+}
+/**
+ * Price of the backend, used for the cost metrics and, later, cost-aware routing and budgets. Currency is whatever you use consistently (USD in the examples).
+ */
+export interface Cost {
+  /**
+   * Price per million prompt tokens.
+   */
+  inputPerMillionTokens?: number;
+  /**
+   * Price per million completion tokens.
+   */
+  outputPerMillionTokens?: number;
+}
+/**
+ * How a backend is chosen for each request.
+ */
+export interface Routing {
+  /**
+   * priority: the lowest priority tier, weighted random within it. weighted: weighted random over all backends.
+   */
+  strategy?: 'priority' | 'weighted';
+}
+/**
+ * Timeouts for calls to this route's backends.
+ */
+export interface Resilience {
+  timeouts?: Timeouts;
+}
+/**
+ * Durations such as 500ms, 20s, 5m. A timeout that fires answers the client 504.
+ */
+export interface Timeouts {
+  /**
+   * Establishing the TCP/TLS connection. Default 10s.
+   */
+  connect?: string;
+  /**
+   * From sending the request to the backend's response headers (for streams, the first token). Default 60s.
+   */
+  firstToken?: string;
+  /**
+   * Longest silence between two chunks of a response body. Default 60s.
+   */
+  idle?: string;
+  /**
+   * Whole upstream call, body included. Default 600s.
+   */
+  total?: string;
+}

@@ -1,0 +1,6 @@
+export type * from './generated/llmroute.js';
+export { llmRouteSchema, LLMROUTE_API_VERSION, LLMROUTE_KIND } from './schema.js';
+export { validateLLMRoute, type ValidationResult } from './validate.js';
+export { loadRoutesFromYaml, type LoadedRoute, type LoadResult } from './load-yaml.js';
+export { formatProblem, type Problem } from './problem.js';
+export { parseDuration } from './duration.js';

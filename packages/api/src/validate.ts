@@ -1,0 +1,71 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import type { LLMRoute } from './generated/llmroute.js';
+import type { Problem } from './problem.js';
+import { llmRouteSchema } from './schema.js';
+
+export type ValidationResult = { ok: true; route: LLMRoute } | { ok: false; problems: Problem[] };
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTuples: false });
+const checkSchema = ajv.compile<LLMRoute>(llmRouteSchema);
+
+/**
+ * Validates an object against the LLMRoute schema plus the cross-field rules
+ * the schema cannot express. Fills schema defaults in place. Returns every
+ * problem, each with its field path, rather than stopping at the first.
+ */
+export function validateLLMRoute(value: unknown): ValidationResult {
+  if (!checkSchema(value)) {
+    return { ok: false, problems: (checkSchema.errors ?? []).map(toProblem) };
+  }
+  const problems = crossFieldProblems(value);
+  return problems.length ? { ok: false, problems } : { ok: true, route: value };
+}
+
+/** Rules that span fields; the CRD expresses the same ones in CEL. */
+function crossFieldProblems(route: LLMRoute): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  route.spec.backends.forEach((b, i) => {
+    const first = seen.get(b.name);
+    if (first === undefined) seen.set(b.name, i);
+    else
+      problems.push({
+        path: `spec.backends[${i}].name`,
+        message: `duplicate backend name "${b.name}" (also spec.backends[${first}].name)`,
+      });
+  });
+  return problems;
+}
+
+function toProblem(e: ErrorObject): Problem {
+  const base = jsonPointerToPath(e.instancePath);
+  const join = (field: string) => (base ? `${base}.${field}` : field);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { path: join(String(p.missingProperty)), message: 'is required' };
+    case 'additionalProperties':
+      return { path: join(String(p.additionalProperty)), message: 'is not a known field' };
+    case 'enum':
+      return { path: base, message: `must be one of: ${(p.allowedValues as unknown[]).join(', ')}` };
+    case 'const':
+      return { path: base, message: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'pattern':
+      return { path: base, message: `has an invalid format (must match ${String(p.pattern)})` };
+    case 'minProperties':
+    case 'maxProperties':
+      return { path: base, message: 'must set exactly one of its fields' };
+    default:
+      return { path: base, message: e.message ?? e.keyword };
+  }
+}
+
+/** `/spec/backends/0/name` -> `spec.backends[0].name` */
+export function jsonPointerToPath(pointer: string): string {
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(seg) ? `[${seg}]` : out ? `.${seg}` : seg;
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import type { Logger } from 'pino';
+import { startGatewayProcess, type GatewayProcessOptions } from '../gateway-process.js';
+
+export interface ServeOptions extends Omit<GatewayProcessOptions, 'log'> {
+  /** Worker processes sharing the port (node:cluster); 1 runs in this process. */
+  workers: number;
+}
+
+/** `switchboard serve`: the gateway on a routes folder, in one or several processes. */
+export async function serve(opts: ServeOptions, log: Logger): Promise<void> {
+  const workers = opts.workers === 0 ? availableParallelism() : opts.workers;
+  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, log);
+  const gateway = await startGatewayProcess({ ...opts, log });
+  const table = gateway.store.current();
+  log.info(
+    { url: gateway.server.url, routes: table.routes.map((r) => `${r.id} -> ${r.modelNames.join(',')}`), worker: cluster.worker?.id },
+    'switchboard listening',
+  );
+  onShutdownSignal(log, () => gateway.shutdown());
+}
+
+/** Forks the workers, replaces any that die, and passes SIGTERM on. */
+function superviseWorkers(count: number, log: Logger): void {
+  let stopping = false;
+  for (let i = 0; i < count; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    log.error({ worker: worker.id, code, signal }, 'worker exited; starting a new one');
+    setTimeout(() => cluster.fork(), 1000).unref();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+export function onShutdownSignal(log: Logger, shutdown: () => Promise<void>): void {
+  const handler = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'shutting down: draining in-flight requests');
+    shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+}

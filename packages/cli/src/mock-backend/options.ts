@@ -1,0 +1,32 @@
+/** Behaviour of the simulated OpenAI-compatible server. Mutable at run time. */
+export interface MockBackendOptions {
+  /** Model name reported in responses; by default the one requested. */
+  model?: string;
+  /** Delay before the response headers (non-streaming: before the whole answer). */
+  latencyMs: number;
+  /** Streaming: delay before the first token. */
+  ttftMs: number;
+  /** Streaming: pace of the following tokens; 0 sends them all at once. */
+  tokensPerSecond: number;
+  /** Tokens (words) in each completion. */
+  completionTokens: number;
+  /** Share of requests answered with an HTTP error, 0..1. */
+  errorRate: number;
+  /** Status used for injected errors. */
+  errorStatus: number;
+  /** Report `usage` in responses (and in streams when asked via stream_options). */
+  usage: boolean;
+  /** Embedding vector length. */
+  embeddingDimensions: number;
+}
+
+export const DEFAULT_MOCK_OPTIONS: MockBackendOptions = {
+  latencyMs: 0,
+  ttftMs: 0,
+  tokensPerSecond: 0,
+  completionTokens: 16,
+  errorRate: 0,
+  errorStatus: 500,
+  usage: true,
+  embeddingDimensions: 16,
+};

@@ -1,0 +1,73 @@
+// Bodies of the simulated backend, shaped like OpenAI's API responses.
+
+const WORDS = ['Switchboard', ' routes', ' each', ' prompt', ' to', ' the', ' model', ' that', ' fits', ' it', ' best', '.'];
+
+/** The mock's completion: `n` word-sized pieces of a fixed sentence. */
+export function completionPieces(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => WORDS[i % WORDS.length] as string);
+}
+
+/** A rough prompt size (characters / 4): the mock is not a tokenizer. */
+export function approxTokens(value: unknown): number {
+  return Math.max(1, Math.ceil(JSON.stringify(value ?? '').length / 4));
+}
+
+export function usage(prompt: number, completion: number) {
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+export function chatCompletion(id: string, model: string, text: string, u: object | undefined) {
+  return {
+    id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: 'stop' }],
+    ...(u ? { usage: u } : {}),
+  };
+}
+
+export function chatChunk(id: string, model: string, delta: object, finish: string | null, u?: object) {
+  return {
+    id,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: u ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    ...(u ? { usage: u } : {}),
+  };
+}
+
+export function textCompletion(id: string, model: string, text: string, u: object | undefined) {
+  return {
+    id,
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop' }],
+    ...(u ? { usage: u } : {}),
+  };
+}
+
+export function textChunk(id: string, model: string, text: string, finish: string | null, u?: object) {
+  return {
+    id,
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: u ? [] : [{ index: 0, text, logprobs: null, finish_reason: finish }],
+    ...(u ? { usage: u } : {}),
+  };
+}
+
+/** Deterministic unit-free vector derived from the input text (FNV-1a seeded). */
+export function embeddingVector(input: string, dims: number): number[] {
+  let h = 2166136261;
+  for (let i = 0; i < input.length; i++) h = Math.imul(h ^ input.charCodeAt(i), 16777619);
+  const out: number[] = [];
+  for (let i = 0; i < dims; i++) {
+    h = Math.imul(h ^ (h >>> 15), 2246822507) ^ i;
+    out.push(((h >>> 0) / 0xffffffff) * 2 - 1);
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps } from './context.js';
+import { GatewayError } from './errors.js';
+import { requestContext } from './middleware/request-context.js';
+import { chatCompletions, completions, embeddings } from './request/operations.js';
+import { healthz, metricsRoute, readyz } from './routes/health.js';
+import { listModels, retrieveModel } from './routes/models.js';
+import { proxyHandler } from './routes/proxy.js';
+import { ClientClosedError } from './upstream/errors.js';
+
+export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+
+/** Builds the gateway's Hono app. Pure wiring: every dependency is injected. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const createdAt = Math.floor(Date.now() / 1000);
+  const created = () => createdAt;
+
+  app.use(requestContext());
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new GatewayError(413, 'invalid_request_error', `Request body is larger than the limit of ${limit} bytes.`, {
+          code: 'request_too_large',
+        });
+      },
+    }),
+  );
+
+  const endpoints: [string, 'GET' | 'POST', (c: Context) => Response | Promise<Response>][] = [
+    ['/v1/chat/completions', 'POST', proxyHandler(chatCompletions, deps)],
+    ['/v1/completions', 'POST', proxyHandler(completions, deps)],
+    ['/v1/embeddings', 'POST', proxyHandler(embeddings, deps)],
+    ['/v1/models', 'GET', listModels(deps, created)],
+    ['/v1/models/:model{.+}', 'GET', retrieveModel(deps, created)],
+    ['/healthz', 'GET', healthz],
+    ['/readyz', 'GET', readyz(deps)],
+    ['/metrics', 'GET', metricsRoute(deps)],
+  ];
+  for (const [path, method, handler] of endpoints) {
+    app.on(method, path, handler);
+    app.all(path, () => {
+      throw new GatewayError(405, 'invalid_request_error', `Method not allowed: use ${method} ${path.replace(/\/:.*$/, '/{model}')}.`, {
+        code: 'method_not_allowed',
+        headers: { allow: method },
+      });
+    });
+  }
+
+  app.notFound((c) => renderError(c, new GatewayError(404, 'not_found_error', `Unknown path ${c.req.method} ${c.req.path}.`, { code: 'unknown_url' })));
+
+  app.onError((err, c) => {
+    if (err instanceof GatewayError) {
+      recordFailure(deps, c, err.status);
+      return renderError(c, err);
+    }
+    if (err instanceof ClientClosedError) {
+      recordFailure(deps, c, 499);
+      return c.body(null, 499 as 400);
+    }
+    deps.log.error({ err, requestId: c.get('requestId') }, 'unhandled error');
+    return renderError(c, new GatewayError(500, 'server_error', 'Internal gateway error. The request id is in the x-request-id header.'));
+  });
+  return app;
+}
+
+/** The one place errors become responses: OpenAI-shaped JSON. */
+function renderError(c: Context, err: GatewayError): Response {
+  const id = c.get('requestId');
+  if (id) c.header('x-request-id', id);
+  for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+  const route = c.get('routeId');
+  if (route) {
+    c.header('x-switchboard-route', route);
+    c.header('x-switchboard-backend', c.get('backendName'));
+  }
+  return c.json(err.toJSON(), err.status as 400);
+}
+
+function recordFailure(deps: AppDeps, c: Context, status: number): void {
+  const route = c.get('routeId');
+  if (route) deps.metrics.requests.inc({ route, backend: c.get('backendName') ?? '', status: String(status) });
+}

@@ -1,0 +1,153 @@
+import { parseDuration, type Backend, type LLMRoute, type Problem } from '@switchboard/api';
+import type { NativeTokenizer } from '@switchboard/native';
+import { createStrategy } from '../routing/index.js';
+import type { CompiledBackend, CompiledRoute, RouteTable, TimeoutsMs } from './route-table.js';
+import type { SecretResolver } from './secrets.js';
+
+export interface RouteSource {
+  route: LLMRoute;
+  /** File the route came from (standalone mode), for messages and relative paths. */
+  file?: string;
+}
+
+export interface CompileContext {
+  secrets: SecretResolver;
+  loadTokenizer: (spec: string) => NativeTokenizer;
+  version: number;
+}
+
+export interface CompileResult {
+  table: RouteTable;
+  /** Problems of rejected routes; each carries the route id in `path`'s prefix message. */
+  problems: Problem[];
+  /** Ids (`namespace/name`) of routes left out of the table. */
+  rejected: string[];
+}
+
+export const DEFAULT_TIMEOUTS: TimeoutsMs = { connect: 10_000, firstToken: 60_000, idle: 60_000, total: 600_000 };
+
+/**
+ * LLMRoutes -> RouteTable. Pure apart from the injected secret resolver and
+ * tokenizer loader, so standalone mode and the controller share it and it is
+ * tested without a cluster. Routes are considered in order: when two claim
+ * the same model name, the earlier keeps it and the later is rejected.
+ * A rejected route is left out whole; the caller decides whether that
+ * rejects the table (standalone) or only the route (controller).
+ */
+export function compileRoutes(sources: readonly RouteSource[], ctx: CompileContext): CompileResult {
+  const byModel = new Map<string, CompiledRoute>();
+  const routes: CompiledRoute[] = [];
+  const problems: Problem[] = [];
+  const rejected: string[] = [];
+  const seenIds = new Set<string>();
+
+  for (const source of sources) {
+    const id = routeId(source.route);
+    const withFile = (p: Omit<Problem, 'file'>): Problem => (source.file ? { ...p, file: source.file } : p);
+    const routeProblems: Problem[] = [];
+    if (seenIds.has(id)) {
+      routeProblems.push({ path: 'metadata.name', message: `route ${id} is defined more than once` });
+    }
+    seenIds.add(id);
+    const modelNames = source.route.spec.modelNames ?? [source.route.metadata.name];
+    modelNames.forEach((model, i) => {
+      const owner = byModel.get(model);
+      if (owner) {
+        routeProblems.push({
+          path: source.route.spec.modelNames ? `spec.modelNames[${i}]` : 'metadata.name',
+          message: `model name "${model}" is already served by route ${owner.id}`,
+        });
+      }
+    });
+    const compiled = compileRoute(source, id, modelNames, ctx, routeProblems);
+    if (routeProblems.length || !compiled) {
+      rejected.push(id);
+      for (const p of routeProblems) problems.push(withFile({ ...p, message: `route ${id}: ${p.message}` }));
+      continue;
+    }
+    routes.push(compiled);
+    for (const model of modelNames) byModel.set(model, compiled);
+  }
+  return { table: { version: ctx.version, byModel, routes }, problems, rejected };
+}
+
+export function routeId(route: LLMRoute): string {
+  return `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
+}
+
+function compileRoute(
+  source: RouteSource,
+  id: string,
+  modelNames: readonly string[],
+  ctx: CompileContext,
+  problems: Problem[],
+): CompiledRoute | undefined {
+  const { spec } = source.route;
+  const backends = spec.backends
+    .map((b, i) => compileBackend(b, `spec.backends[${i}]`, source.file, ctx, problems))
+    .filter((b): b is CompiledBackend => b !== undefined);
+  const timeouts = compileTimeouts(source.route, problems);
+  const strategyName = spec.routing?.strategy ?? 'priority';
+  const strategy = createStrategy(strategyName, backends);
+  if (!strategy) problems.push({ path: 'spec.routing.strategy', message: `unknown strategy "${strategyName}"` });
+  if (problems.length || !strategy) return undefined;
+  return { id, modelNames, backends, strategy, timeouts };
+}
+
+function compileBackend(
+  b: Backend,
+  path: string,
+  file: string | undefined,
+  ctx: CompileContext,
+  problems: Problem[],
+): CompiledBackend | undefined {
+  let apiKey: string | undefined;
+  if (b.auth) {
+    const resolved = ctx.secrets(b.auth, file);
+    if ('error' in resolved) problems.push({ path: `${path}.auth`, message: resolved.error });
+    else apiKey = resolved.key;
+  }
+  let tokenizer: NativeTokenizer | undefined;
+  try {
+    tokenizer = ctx.loadTokenizer(b.tokenizer ?? 'o200k_base');
+  } catch (err) {
+    problems.push({ path: `${path}.tokenizer`, message: (err as Error).message });
+  }
+  let baseUrl: URL | undefined;
+  try {
+    baseUrl = new URL(b.endpoint.endsWith('/') ? b.endpoint : `${b.endpoint}/`);
+  } catch {
+    problems.push({ path: `${path}.endpoint`, message: `invalid URL "${b.endpoint}"` });
+  }
+  if (!tokenizer || !baseUrl) return undefined;
+  return {
+    name: b.name,
+    provider: b.provider,
+    baseUrl,
+    model: b.model,
+    apiKey,
+    inputPricePerToken: (b.cost?.inputPerMillionTokens ?? 0) / 1e6,
+    outputPricePerToken: (b.cost?.outputPerMillionTokens ?? 0) / 1e6,
+    contextWindow: b.contextWindow,
+    priority: b.priority ?? 0,
+    weight: b.weight ?? 1,
+    tokenizer,
+  };
+}
+
+function compileTimeouts(route: LLMRoute, problems: Problem[]): TimeoutsMs {
+  const given = route.spec.resilience?.timeouts ?? {};
+  const out = { ...DEFAULT_TIMEOUTS };
+  for (const key of Object.keys(DEFAULT_TIMEOUTS) as (keyof TimeoutsMs)[]) {
+    const text = given[key];
+    if (text === undefined) continue;
+    try {
+      const ms = parseDuration(text);
+      if (ms <= 0) throw new Error(`must be greater than zero`);
+      out[key] = ms;
+    } catch (err) {
+      problems.push({ path: `spec.resilience.timeouts.${key}`, message: (err as Error).message });
+    }
+  }
+  return out;
+}

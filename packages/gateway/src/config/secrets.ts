@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { BackendAuth } from '@switchboard/api';
+
+/** Resolves a backend's `auth` to the key, or explains why it cannot. */
+export type SecretResolver = (auth: BackendAuth, routeFile: string | undefined) => { key: string } | { error: string };
+
+/**
+ * Standalone mode: keys from the gateway's environment or from files
+ * (relative paths are resolved against the route file's folder).
+ * The error messages name the variable or file, never the key.
+ */
+export function standaloneSecrets(env: NodeJS.ProcessEnv = process.env): SecretResolver {
+  return (auth, routeFile) => {
+    if (auth.env !== undefined) {
+      const key = env[auth.env];
+      return key ? { key } : { error: `environment variable ${auth.env} is not set` };
+    }
+    if (auth.file !== undefined) {
+      const base = routeFile ? resolve(routeFile, '..') : process.cwd();
+      const path = isAbsolute(auth.file) ? auth.file : resolve(base, auth.file);
+      try {
+        const key = readFileSync(path, 'utf8').trim();
+        return key ? { key } : { error: `key file ${path} is empty` };
+      } catch (err) {
+        return { error: `cannot read key file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+      }
+    }
+    return { error: 'auth must set env or file' };
+  };
+}

@@ -1,0 +1,90 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+// OpenTelemetry GenAI semantic conventions (gen_ai.client.*) in Prometheus
+// form: dots become underscores and the unit "s" becomes a _seconds suffix.
+// Label names follow the OTel attributes they stand for.
+const GENAI_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'switchboard_route', 'switchboard_backend'] as const;
+
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
+const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const OVERHEAD_BUCKETS = [0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05];
+
+export interface CallLabels {
+  operation: string;
+  provider: string;
+  model: string;
+  route: string;
+  backend: string;
+}
+
+/** The gateway's Prometheus metrics, in a registry of their own (one per app). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly duration = new Histogram({
+    name: 'gen_ai_client_operation_duration_seconds',
+    help: 'GenAI operation duration: from the gateway sending the request to the backend until the last byte of its answer.',
+    labelNames: [...GENAI_LABELS, 'error_type'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly tokens = new Histogram({
+    name: 'gen_ai_client_token_usage',
+    help: 'Number of input and output tokens used, per request (from the backend usage, counted natively when absent).',
+    labelNames: [...GENAI_LABELS, 'gen_ai_token_type'],
+    buckets: TOKEN_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly timeToFirstChunk = new Histogram({
+    name: 'gen_ai_client_operation_time_to_first_chunk_seconds',
+    help: 'Time from sending a streaming request to the backend until its first chunk arrives.',
+    labelNames: GENAI_LABELS,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly requests = new Counter({
+    name: 'switchboard_requests_total',
+    help: 'Requests answered by the gateway, by route, backend and HTTP status (499: client went away).',
+    labelNames: ['route', 'backend', 'status'],
+    registers: [this.registry],
+  });
+
+  readonly decisions = new Counter({
+    name: 'switchboard_routing_decisions_total',
+    help: 'Backends chosen by the routing strategy.',
+    labelNames: ['route', 'backend', 'strategy'],
+    registers: [this.registry],
+  });
+
+  readonly cost = new Counter({
+    name: 'switchboard_cost_total',
+    help: 'Spend computed from usage and the backend prices (currency of the route prices).',
+    labelNames: ['route', 'backend'],
+    registers: [this.registry],
+  });
+
+  readonly overhead = new Histogram({
+    name: 'switchboard_gateway_overhead_seconds',
+    help: 'Time the gateway itself adds to a request: total handling time minus time waiting on the backend.',
+    labelNames: ['route'],
+    buckets: OVERHEAD_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  genAiLabels(l: CallLabels): Record<(typeof GENAI_LABELS)[number], string> {
+    return {
+      gen_ai_operation_name: l.operation,
+      gen_ai_provider_name: l.provider,
+      gen_ai_request_model: l.model,
+      switchboard_route: l.route,
+      switchboard_backend: l.backend,
+    };
+  }
+}

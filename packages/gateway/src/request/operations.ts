@@ -1,0 +1,100 @@
+import type { NativeChatMessage, NativeTokenizer } from '@switchboard/native';
+import { chatCompletionSchema, completionSchema, embeddingSchema, requestValidator } from './schemas.js';
+
+/** The body fields every proxied operation shares, after validation. */
+export interface ProxiedBody extends Record<string, unknown> {
+  model: string;
+  stream?: boolean | null;
+}
+
+/**
+ * One OpenAI endpoint the gateway proxies: how to check its body, count its
+ * prompt (the request's one native call) and find completion text when a
+ * backend reports no usage.
+ */
+export interface Operation {
+  /** OTel `gen_ai.operation.name`. */
+  name: 'chat' | 'text_completion' | 'embeddings';
+  /** Path appended to the backend's base URL. */
+  path: string;
+  validate(body: Record<string, unknown>): ProxiedBody;
+  promptTokens(tokenizer: NativeTokenizer, body: ProxiedBody): number;
+  /** Generated text of a non-streaming response body. */
+  completionText(response: unknown): string;
+  /** Generated text carried by one streamed chunk. */
+  deltaText(chunk: unknown): string;
+}
+
+interface ContentPart {
+  type: string;
+  text?: string;
+}
+interface ToolCall {
+  function?: { name?: string; arguments?: string };
+}
+interface ChatMessageBody {
+  role: string;
+  content?: string | ContentPart[] | null;
+  name?: string;
+  tool_calls?: ToolCall[];
+}
+
+/** Text the model reads from a message: text parts joined, tool calls as name + arguments. */
+function messageText(m: ChatMessageBody): string {
+  let text = typeof m.content === 'string' ? m.content : '';
+  if (Array.isArray(m.content)) {
+    text = m.content.map((p) => (p.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('\n');
+  }
+  if (Array.isArray(m.tool_calls)) {
+    for (const call of m.tool_calls) text += `${call.function?.name ?? ''}${call.function?.arguments ?? ''}`;
+  }
+  return text;
+}
+
+function toNativeMessages(messages: ChatMessageBody[]): NativeChatMessage[] {
+  return messages.map((m) =>
+    m.name === undefined ? { role: m.role, content: messageText(m) } : { role: m.role, content: messageText(m), name: m.name },
+  );
+}
+
+/** Tokens of a completions prompt / embeddings input in any of its four shapes. */
+function countTextOrTokens(tokenizer: NativeTokenizer, input: unknown): number {
+  if (typeof input === 'string') return tokenizer.count(input);
+  if (!Array.isArray(input) || input.length === 0) return 0;
+  if (typeof input[0] === 'string') return tokenizer.countMany(input as string[]);
+  if (typeof input[0] === 'number') return input.length;
+  return (input as number[][]).reduce((sum, ids) => sum + ids.length, 0);
+}
+
+type Choice = { message?: ChatMessageBody; delta?: ChatMessageBody; text?: string };
+const choicesOf = (value: unknown): Choice[] => {
+  const choices = (value as { choices?: unknown } | null)?.choices;
+  return Array.isArray(choices) ? (choices as Choice[]) : [];
+};
+
+export const chatCompletions: Operation = {
+  name: 'chat',
+  path: 'chat/completions',
+  validate: requestValidator<ProxiedBody>(chatCompletionSchema),
+  promptTokens: (tokenizer, body) => tokenizer.countChat(toNativeMessages(body.messages as ChatMessageBody[])),
+  completionText: (response) => choicesOf(response).map((c) => (c.message ? messageText(c.message) : '')).join(''),
+  deltaText: (chunk) => choicesOf(chunk).map((c) => (c.delta ? messageText(c.delta) : '')).join(''),
+};
+
+export const completions: Operation = {
+  name: 'text_completion',
+  path: 'completions',
+  validate: requestValidator<ProxiedBody>(completionSchema),
+  promptTokens: (tokenizer, body) => countTextOrTokens(tokenizer, body.prompt),
+  completionText: (response) => choicesOf(response).map((c) => c.text ?? '').join(''),
+  deltaText: (chunk) => choicesOf(chunk).map((c) => c.text ?? '').join(''),
+};
+
+export const embeddings: Operation = {
+  name: 'embeddings',
+  path: 'embeddings',
+  validate: requestValidator<ProxiedBody>(embeddingSchema),
+  promptTokens: (tokenizer, body) => countTextOrTokens(tokenizer, body.input),
+  completionText: () => '',
+  deltaText: () => '',
+};

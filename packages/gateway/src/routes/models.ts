@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import type { AppDeps } from '../context.js';
+import { GatewayError } from '../errors.js';
+
+const model = (id: string, created: number) => ({ id, object: 'model', created, owned_by: 'switchboard' });
+
+/** `GET /v1/models`: every model name some route serves. */
+export function listModels(deps: AppDeps, created: () => number) {
+  return (c: Context) => {
+    const ids = [...deps.tables.current().byModel.keys()].sort();
+    return c.json({ object: 'list', data: ids.map((id) => model(id, created())) });
+  };
+}
+
+/** `GET /v1/models/:model`. */
+export function retrieveModel(deps: AppDeps, created: () => number) {
+  return (c: Context) => {
+    const id = c.req.param('model') ?? '';
+    if (!deps.tables.current().byModel.has(id)) {
+      throw new GatewayError(404, 'not_found_error', `The model \`${id.slice(0, 256)}\` does not exist.`, {
+        code: 'model_not_found',
+        param: 'model',
+      });
+    }
+    return c.json(model(id, created()));
+  };
+}

@@ -1,0 +1,65 @@
+import { GatewayError } from '../errors.js';
+
+/** Raised when the client went away; nothing is sent back. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+}
+
+/** A transport failure or timeout talking to a backend, as the client should see it. */
+export function transportError(err: unknown, backend: string, timeoutsMs: { connect: number; firstToken: number; idle: number; total: number }): GatewayError {
+  const code = (err as { code?: string }).code ?? '';
+  const timeout = (what: string, ms: number) =>
+    new GatewayError(504, 'timeout_error', `Backend "${backend}" timed out: no ${what} within ${ms} ms.`, {
+      code: 'upstream_timeout',
+      cause: err,
+    });
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return timeout('connection', timeoutsMs.connect);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return timeout('response (first token)', timeoutsMs.firstToken);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return timeout('data between chunks (idle)', timeoutsMs.idle);
+  }
+  if ((err as Error).name === 'TimeoutError') return timeout('complete answer', timeoutsMs.total);
+  const detail = code || (err as Error).message || String(err);
+  return new GatewayError(502, 'upstream_error', `Could not reach backend "${backend}": ${detail}.`, {
+    code: 'upstream_unavailable',
+    cause: err,
+  });
+}
+
+/**
+ * An error status from a backend, as the client should see it. The client's
+ * own mistakes (400, 413, 422) and rate limits (429) pass through with the
+ * backend's message; a backend refusing the gateway's credentials or
+ * failing (401, 403, 404, 5xx) is a gateway-side problem: 502.
+ */
+export function statusError(status: number, body: string, backend: string, retryAfter: string | undefined): GatewayError {
+  const message = backendMessage(body);
+  if (status === 400 || status === 413 || status === 422) {
+    return new GatewayError(status === 422 ? 400 : status, 'invalid_request_error', message, { code: 'upstream_rejected' });
+  }
+  if (status === 429) {
+    return new GatewayError(429, 'rate_limit_error', `Backend "${backend}" is rate limiting: ${message}`, {
+      code: 'upstream_rate_limited',
+      headers: retryAfter ? { 'retry-after': retryAfter } : {},
+    });
+  }
+  const why = status === 401 || status === 403 ? 'rejected the gateway credentials' : `answered HTTP ${status}`;
+  return new GatewayError(502, 'upstream_error', `Backend "${backend}" ${why}: ${message}`, { code: 'upstream_error' });
+}
+
+/** The `error.message` of an OpenAI-style error body, else a bounded piece of the text. */
+function backendMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+    if (typeof parsed.error?.message === 'string') return parsed.error.message;
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  const text = body.trim().slice(0, 500);
+  return text || '(empty body)';
+}

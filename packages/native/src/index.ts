@@ -1,0 +1,21 @@
+// The only module that touches the compiled .node file (via the generated
+// binding.js). Everything else imports from here.
+import { NativeTokenizer, type NativeChatMessage } from '../binding.js';
+
+export { NativeTokenizer, type NativeChatMessage };
+
+const cache = new Map<string, NativeTokenizer>();
+
+/**
+ * Returns the tokenizer for `spec` (an encoding name or a tokenizer.json
+ * path), loading it once per process. Throws with a readable message when
+ * the encoding is unknown or the file cannot be read.
+ */
+export function loadTokenizer(spec: string): NativeTokenizer {
+  let tokenizer = cache.get(spec);
+  if (!tokenizer) {
+    tokenizer = NativeTokenizer.load(spec);
+    cache.set(spec, tokenizer);
+  }
+  return tokenizer;
+}
