@@ -26,6 +26,8 @@ export function createApp(deps: AppDeps): Hono {
       onError: () => {
         throw new GatewayError(413, 'invalid_request_error', `Request body is larger than the limit of ${limit} bytes.`, {
           code: 'request_too_large',
+          // The rest of the body is never read: close rather than reuse the connection.
+          headers: { connection: 'close' },
         });
       },
     }),

@@ -14,6 +14,8 @@ export interface MockBackend {
   /** The last JSON body received. */
   lastBody: unknown;
   lastHeaders: IncomingMessage['headers'] | undefined;
+  /** Responses whose connection closed before they were complete (client or gateway gave up). */
+  closedEarly: number;
   close(): Promise<void>;
 }
 
@@ -32,12 +34,16 @@ export async function startMockBackend(
     received: new Map(),
     lastBody: undefined,
     lastHeaders: undefined,
+    closedEarly: 0,
   };
   let counter = 0;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     state.received.set(path, (state.received.get(path) ?? 0) + 1);
     state.lastHeaders = req.headers;
+    res.on('close', () => {
+      if (!res.writableFinished) state.closedEarly++;
+    });
     if (req.method === 'GET') return handleGet(path, res, state.options);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -95,7 +101,12 @@ async function handlePost(path: string, body: Record<string, unknown>, res: Serv
     return sendJson(res, 200, {
       object: 'list',
       model,
-      data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: r.embeddingVector(JSON.stringify(input), o.embeddingDimensions) })),
+      data: inputs.map((input, index) => {
+        const vector = r.embeddingVector(JSON.stringify(input), o.embeddingDimensions);
+        // The official SDKs ask for base64 (little-endian float32) by default.
+        const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+        return { object: 'embedding', index, embedding };
+      }),
       ...(o.usage ? { usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } } : {}),
     });
   }

@@ -17,6 +17,8 @@ export class RoutesDirectory {
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #reloading: Promise<void> = Promise.resolve();
+  /** Problems of the most recent rejected change; cleared by a good one. */
+  lastRejected: Problem[] | undefined;
 
   constructor(
     readonly dir: string,
@@ -81,6 +83,7 @@ export class RoutesDirectory {
 
   async #reload(onSwap?: (table: RouteTable) => void): Promise<void> {
     const outcome = await this.load();
+    this.lastRejected = outcome.ok ? undefined : outcome.problems;
     if (!outcome.ok) {
       for (const p of outcome.problems) this.log.error({ problem: formatProblem(p) }, 'route change rejected; the last good configuration stays');
       return;

@@ -8,13 +8,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * bodies are the client's fault and answered 400; a wrong Content-Type 415.
  */
 export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+  // Read first, even when the type is wrong: an unread body makes the
+  // server drop the keep-alive connection under the client's next request.
+  const bytes = await req.arrayBuffer();
   const type = req.headers.get('content-type');
   if (!type || !/^application\/json\s*(;|$)/i.test(type)) {
     throw new GatewayError(415, 'invalid_request_error', 'Content-Type must be application/json.', {
       code: 'unsupported_media_type',
     });
   }
-  const bytes = await req.arrayBuffer();
   let text: string;
   try {
     text = utf8.decode(bytes);

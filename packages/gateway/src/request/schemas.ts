@@ -82,9 +82,20 @@ const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 export function requestValidator<T>(schema: object): (body: Record<string, unknown>) => T {
   const validate: ValidateFunction = ajv.compile(schema);
   return (body) => {
-    if (!validate(body)) throw toGatewayError(validate.errors?.[0]);
+    if (!validate(body)) throw toGatewayError(mostSpecific(validate.errors ?? []));
     return body as T;
   };
+}
+
+/**
+ * With anyOf, ajv reports every branch's failure and then the anyOf itself.
+ * A failure other than "wrong type" means the value had a right type but a
+ * wrong size or value: that is the one worth telling.
+ */
+function mostSpecific(errors: ErrorObject[]): ErrorObject | undefined {
+  const last = errors.at(-1);
+  if (last?.keyword !== 'anyOf') return errors[0];
+  return errors.find((e) => e.keyword !== 'type' && e.keyword !== 'anyOf' && e.instancePath.startsWith(last.instancePath)) ?? last;
 }
 
 function toGatewayError(e: ErrorObject | undefined): GatewayError {
@@ -97,8 +108,9 @@ function toGatewayError(e: ErrorObject | undefined): GatewayError {
       return badRequest(`Missing required parameter: '${field}'.`, 'missing_required_parameter', field);
     }
     case 'type':
-    case 'anyOf':
       return badRequest(`Invalid type for '${path}': ${e.message ?? 'wrong type'}.`, 'invalid_type', path);
+    case 'anyOf':
+      return badRequest(`Invalid type for '${path}': not one of the accepted forms.`, 'invalid_type', path);
     case 'minItems':
       return badRequest(
         p.limit === 1 ? `Invalid '${path}': empty array. Expected an array with minimum length 1.` : `Invalid '${path}': ${e.message}.`,
