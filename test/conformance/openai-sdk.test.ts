@@ -9,7 +9,11 @@ describe('OpenAI SDK against the gateway', () => {
   let client: OpenAI;
   beforeAll(async () => {
     h = await startHarness(
-      ([good, broken]) => [routeYaml('assistant', [{ name: 'main', url: good ?? '' }]), routeYaml('broken', [{ name: 'down', url: broken ?? '' }])].join('---\n'),
+      ([good, broken]) =>
+        [
+          routeYaml('assistant', [{ name: 'main', url: good ?? '' }]),
+          routeYaml('broken', [{ name: 'down', url: broken ?? '' }]),
+        ].join('---\n'),
       [{ completionTokens: 8 }, { errorRate: 1, errorStatus: 500 }],
     );
     client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: 'unused', maxRetries: 0 });
@@ -79,7 +83,11 @@ describe('OpenAI SDK against the gateway', () => {
     await expect(upstream).rejects.toBeInstanceOf(OpenAI.InternalServerError);
     await expect(upstream).rejects.toMatchObject({ status: 502, type: 'upstream_error' });
 
-    const streamed = client.chat.completions.create({ model: 'broken', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const streamed = client.chat.completions.create({
+      model: 'broken',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     await expect(streamed).rejects.toMatchObject({ status: 502 });
   });
 });

@@ -1,7 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGatewayProcess, startMockBackend, type GatewayProcess, type MockBackend, type MockBackendOptions } from '@switchboard/cli';
+import {
+  startGatewayProcess,
+  startMockBackend,
+  type GatewayProcess,
+  type MockBackend,
+  type MockBackendOptions,
+} from '@switchboard/cli';
 import { pino } from 'pino';
 
 export interface Harness {
@@ -71,7 +77,7 @@ export const chatBody = (model: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello, Switchboard!' }], ...extra });
 
 /** Polls `check` until it holds (for file-watch reloads); fails after `ms`. */
-export async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await check()) return;

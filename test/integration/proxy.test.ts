@@ -174,7 +174,7 @@ describe('upstream failures', () => {
     const reader = res.body!.getReader();
     await reader.read();
     controller.abort();
-    await eventually(async () => h.mocks[0]!.closedEarly === 1);
+    await eventually(() => h.mocks[0]!.closedEarly === 1);
   });
 });
 
@@ -195,8 +195,11 @@ describe('standalone reload', () => {
     expect((await post(h, '/v1/chat/completions', chatBody('one'))).status).toBe(404);
 
     h.mocks[0]!.options.latencyMs = 0;
-    await h.writeRoutes('apiVersion: switchboard.dev/v1alpha1\nkind: LLMRoute\nmetadata: { name: three }\nspec: { backends: [] }\n', 'broken.yaml');
-    await eventually(async () => h.gateway.routes.lastRejected !== undefined);
+    await h.writeRoutes(
+      'apiVersion: switchboard.dev/v1alpha1\nkind: LLMRoute\nmetadata: { name: three }\nspec: { backends: [] }\n',
+      'broken.yaml',
+    );
+    await eventually(() => h.gateway.routes.lastRejected !== undefined);
     expect(h.gateway.routes.lastRejected?.[0]).toMatchObject({ path: 'spec.backends', line: 4 });
     expect((await post(h, '/v1/chat/completions', chatBody('two'))).status).toBe(200);
     expect((await post(h, '/v1/chat/completions', chatBody('three'))).status).toBe(404);

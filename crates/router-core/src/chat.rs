@@ -77,13 +77,20 @@ mod tests {
         ];
         for (enc, expected) in [("cl100k_base", 129), ("o200k_base", 124)] {
             let t = Tokenizer::from_encoding(enc).unwrap();
-            assert_eq!(count_chat_tokens(&t, &messages, ChatOverhead::default()).unwrap(), expected, "{enc}");
+            assert_eq!(
+                count_chat_tokens(&t, &messages, ChatOverhead::default()).unwrap(),
+                expected,
+                "{enc}"
+            );
         }
     }
 
     #[test]
     fn empty_conversation_is_reply_priming_only() {
         let t = Tokenizer::from_encoding("o200k_base").unwrap();
-        assert_eq!(count_chat_tokens(&t, &[], ChatOverhead::default()).unwrap(), 3);
+        assert_eq!(
+            count_chat_tokens(&t, &[], ChatOverhead::default()).unwrap(),
+            3
+        );
     }
 }

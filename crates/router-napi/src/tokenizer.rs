@@ -53,7 +53,10 @@ impl NativeTokenizer {
     /// Token ids of `text`.
     #[napi]
     pub fn encode(&self, text: String) -> napi::Result<Uint32Array> {
-        self.inner.encode(&text).map(Uint32Array::new).map_err(to_napi)
+        self.inner
+            .encode(&text)
+            .map(Uint32Array::new)
+            .map_err(to_napi)
     }
 
     /// Text of token ids.

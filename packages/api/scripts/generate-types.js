@@ -6,8 +6,7 @@ import { compile } from 'json-schema-to-typescript';
 const root = new URL('..', import.meta.url);
 const schema = JSON.parse(await readFile(new URL('schema/llmroute.v1alpha1.json', root), 'utf8'));
 const ts = await compile(schema, 'LLMRoute', {
-  bannerComment:
-    '/* Generated from schema/llmroute.v1alpha1.json by scripts/generate-types.js. Do not edit. */',
+  bannerComment: '/* Generated from schema/llmroute.v1alpha1.json by scripts/generate-types.js. Do not edit. */',
   additionalProperties: false,
   unreachableDefinitions: false,
   style: { singleQuote: true },

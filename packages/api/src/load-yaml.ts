@@ -34,8 +34,8 @@ export function loadRoutesFromYaml(text: string, file: string): LoadResult {
       }
       continue;
     }
-    if (doc.contents === null) continue;
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) continue;
     const checked = validateLLMRoute(value);
     if (checked.ok) {
       result.routes.push({ route: checked.route, file });

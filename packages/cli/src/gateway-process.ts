@@ -28,7 +28,14 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   let draining = false;
   const routes = new RoutesDirectory(opts.routesDir, store, opts.log);
   await routes.start((table) => pools.retainFor(table));
-  const app = createApp({ tables: store, pools, metrics, log: opts.log, bodyLimitBytes: opts.bodyLimitBytes, isDraining: () => draining });
+  const app = createApp({
+    tables: store,
+    pools,
+    metrics,
+    log: opts.log,
+    bodyLimitBytes: opts.bodyLimitBytes,
+    isDraining: () => draining,
+  });
   const server = await listen(app, { port: opts.port, host: opts.host });
   return {
     server,

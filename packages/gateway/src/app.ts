@@ -46,14 +46,24 @@ export function createApp(deps: AppDeps): Hono {
   for (const [path, method, handler] of endpoints) {
     app.on(method, path, handler);
     app.all(path, () => {
-      throw new GatewayError(405, 'invalid_request_error', `Method not allowed: use ${method} ${path.replace(/\/:.*$/, '/{model}')}.`, {
-        code: 'method_not_allowed',
-        headers: { allow: method },
-      });
+      throw new GatewayError(
+        405,
+        'invalid_request_error',
+        `Method not allowed: use ${method} ${path.replace(/\/:.*$/, '/{model}')}.`,
+        {
+          code: 'method_not_allowed',
+          headers: { allow: method },
+        },
+      );
     });
   }
 
-  app.notFound((c) => renderError(c, new GatewayError(404, 'not_found_error', `Unknown path ${c.req.method} ${c.req.path}.`, { code: 'unknown_url' })));
+  app.notFound((c) =>
+    renderError(
+      c,
+      new GatewayError(404, 'not_found_error', `Unknown path ${c.req.method} ${c.req.path}.`, { code: 'unknown_url' }),
+    ),
+  );
 
   app.onError((err, c) => {
     if (err instanceof GatewayError) {
@@ -65,7 +75,10 @@ export function createApp(deps: AppDeps): Hono {
       return c.body(null, 499 as 400);
     }
     deps.log.error({ err, requestId: c.get('requestId') }, 'unhandled error');
-    return renderError(c, new GatewayError(500, 'server_error', 'Internal gateway error. The request id is in the x-request-id header.'));
+    return renderError(
+      c,
+      new GatewayError(500, 'server_error', 'Internal gateway error. The request id is in the x-request-id header.'),
+    );
   });
   return app;
 }

@@ -1,6 +1,13 @@
 export { createApp, DEFAULT_BODY_LIMIT } from './app.js';
 export type { AppDeps } from './context.js';
-export { compileRoutes, routeId, DEFAULT_TIMEOUTS, type CompileContext, type CompileResult, type RouteSource } from './config/compile.js';
+export {
+  compileRoutes,
+  routeId,
+  DEFAULT_TIMEOUTS,
+  type CompileContext,
+  type CompileResult,
+  type RouteSource,
+} from './config/compile.js';
 export { standaloneSecrets, type SecretResolver } from './config/secrets.js';
 export { RouteTableStore } from './config/table-store.js';
 export type { CompiledBackend, CompiledRoute, RouteTable, TimeoutsMs } from './config/route-table.js';

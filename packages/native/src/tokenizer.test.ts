@@ -14,8 +14,48 @@ function rng(seed: number): () => number {
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 
-const ENGLISH = ['The', 'quick', 'brown', 'fox', "don't", "it's", 'jumps', 'over', 'lazy', 'dogs', 'HTTP', 'API', 'routing', 'gateway', 'Kubernetes', "we'll", 'U.S.A.', '1,234.56', '2026-11-30', 'e.g.', '(parenthesised)', '"quoted"'];
-const CODE = ['fn main() {', '    let x = vec![1, 2, 3];', 'if (a !== b) { return null; }', 'def f(x):\n\treturn x**2', '#include <stdio.h>', 'SELECT * FROM t WHERE id = 42;', '=> {', '/* comment */', '// TODO', '\t\t}', '0x1F', 'λx.x', 'a_b_c', 'camelCaseName', 'snake_case_name', '</div>'];
+const ENGLISH = [
+  'The',
+  'quick',
+  'brown',
+  'fox',
+  "don't",
+  "it's",
+  'jumps',
+  'over',
+  'lazy',
+  'dogs',
+  'HTTP',
+  'API',
+  'routing',
+  'gateway',
+  'Kubernetes',
+  "we'll",
+  'U.S.A.',
+  '1,234.56',
+  '2026-11-30',
+  'e.g.',
+  '(parenthesised)',
+  '"quoted"',
+];
+const CODE = [
+  'fn main() {',
+  '    let x = vec![1, 2, 3];',
+  'if (a !== b) { return null; }',
+  'def f(x):\n\treturn x**2',
+  '#include <stdio.h>',
+  'SELECT * FROM t WHERE id = 42;',
+  '=> {',
+  '/* comment */',
+  '// TODO',
+  '\t\t}',
+  '0x1F',
+  'λx.x',
+  'a_b_c',
+  'camelCaseName',
+  'snake_case_name',
+  '</div>',
+];
 const CJK = ['你好世界', '東京タワー', '한국어 텍스트', '漢字かなカナ', '机器学习模型', 'ひらがな'];
 const EMOJI = ['🚦', '👩‍💻', '🇺🇸', '❤️', '🤖🤖🤖', '🏳️‍🌈', 'é', 'ñ', 'Ω', '∑', '\u0301'];
 const SPACES = ['  ', '    ', '\n', '\n\n', '\r\n', '\t', ' \n ', '          ', '\u00a0', '\u3000'];
@@ -29,9 +69,25 @@ const SURROGATES = ['\ud800', '\udfff', 'a\ud83dz', '\udc00\ud800'];
  * The native tokenizer follows tiktoken's Rust regex; the corpus leaves these out.
  */
 const DIVERGENT: [number, number][] = [
-  [0x85, 0x85], [0x88f, 0x88f], [0xc5c, 0xc5c], [0xcdc, 0xcdc], [0x1acf, 0x1aeb], [0xa7ce, 0xa7f1], [0xfeff, 0xfeff],
-  [0x10940, 0x10959], [0x10ec5, 0x10efb], [0x11b60, 0x11b67], [0x11db0, 0x11de9], [0x16ea0, 0x16ed3], [0x16ff2, 0x16ff6],
-  [0x187f8, 0x187ff], [0x18d09, 0x18df2], [0x1e6c0, 0x1e6ff], [0x2b73a, 0x2b73f], [0x2cea2, 0x2cead], [0x323b0, 0x33479],
+  [0x85, 0x85],
+  [0x88f, 0x88f],
+  [0xc5c, 0xc5c],
+  [0xcdc, 0xcdc],
+  [0x1acf, 0x1aeb],
+  [0xa7ce, 0xa7f1],
+  [0xfeff, 0xfeff],
+  [0x10940, 0x10959],
+  [0x10ec5, 0x10efb],
+  [0x11b60, 0x11b67],
+  [0x11db0, 0x11de9],
+  [0x16ea0, 0x16ed3],
+  [0x16ff2, 0x16ff6],
+  [0x187f8, 0x187ff],
+  [0x18d09, 0x18df2],
+  [0x1e6c0, 0x1e6ff],
+  [0x2b73a, 0x2b73f],
+  [0x2cea2, 0x2cead],
+  [0x323b0, 0x33479],
 ];
 const divergent = (cp: number) => DIVERGENT.some(([a, b]) => cp >= a && cp <= b);
 
@@ -63,7 +119,16 @@ function generateCorpus(count: number, seed: number): string[] {
     out.push(parts.join(''));
   }
   // Edge cases worth naming.
-  out.push('', ' ', '\n'.repeat(500), ' '.repeat(10_000), 'a'.repeat(5000), '<|endoftext|> is plain text here', "I'M SHOUTING'S", '\ud800'.repeat(3));
+  out.push(
+    '',
+    ' ',
+    '\n'.repeat(500),
+    ' '.repeat(10_000),
+    'a'.repeat(5000),
+    '<|endoftext|> is plain text here',
+    "I'M SHOUTING'S",
+    '\ud800'.repeat(3),
+  );
   return out;
 }
 
@@ -120,10 +185,17 @@ describe.each(['o200k_base', 'cl100k_base'] as const)('NativeTokenizer %s', (enc
 describe('countChat', () => {
   it('follows OpenAI per-message framing (cookbook example: 129 cl100k, 124 o200k)', () => {
     const messages = [
-      { role: 'system', content: 'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.' },
+      {
+        role: 'system',
+        content: 'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.',
+      },
       { role: 'system', name: 'example_user', content: 'New synergies will help drive top-line growth.' },
       { role: 'system', name: 'example_assistant', content: 'Things working well together will increase revenue.' },
-      { role: 'system', name: 'example_user', content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage." },
+      {
+        role: 'system',
+        name: 'example_user',
+        content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.",
+      },
       { role: 'system', name: 'example_assistant', content: "Let's talk later when we're less busy about how to do better." },
       { role: 'user', content: "This late pivot means we don't have time to boil the ocean for the client deliverable." },
     ];
@@ -139,7 +211,9 @@ describe('loading', () => {
 
   it('rejects unknown encodings and missing files with a readable error, not a crash', () => {
     expect(() => NativeTokenizer.load('p50k_nope')).toThrow(/unknown tokenizer encoding "p50k_nope"/);
-    expect(() => NativeTokenizer.load('/nonexistent/tokenizer.json')).toThrow(/cannot load tokenizer file \/nonexistent\/tokenizer.json/);
+    expect(() => NativeTokenizer.load('/nonexistent/tokenizer.json')).toThrow(
+      /cannot load tokenizer file \/nonexistent\/tokenizer.json/,
+    );
   });
 
   it('loads a HuggingFace tokenizer.json and applies its BPE merges', () => {

@@ -15,7 +15,11 @@ export async function serve(opts: ServeOptions, log: Logger): Promise<void> {
   const gateway = await startGatewayProcess({ ...opts, log });
   const table = gateway.store.current();
   log.info(
-    { url: gateway.server.url, routes: table.routes.map((r) => `${r.id} -> ${r.modelNames.join(',')}`), worker: cluster.worker?.id },
+    {
+      url: gateway.server.url,
+      routes: table.routes.map((r) => `${r.id} -> ${r.modelNames.join(',')}`),
+      worker: cluster.worker?.id,
+    },
     'switchboard listening',
   );
   onShutdownSignal(log, () => gateway.shutdown());

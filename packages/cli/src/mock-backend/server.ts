@@ -83,7 +83,10 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 
 function handleGet(path: string, res: ServerResponse, o: MockBackendOptions): void {
   if (path === '/v1/models') {
-    return sendJson(res, 200, { object: 'list', data: [{ id: o.model ?? 'mock', object: 'model', created: 0, owned_by: 'mock' }] });
+    return sendJson(res, 200, {
+      object: 'list',
+      data: [{ id: o.model ?? 'mock', object: 'model', created: 0, owned_by: 'mock' }],
+    });
   }
   if (path === '/health' || path === '/v1/health') return sendJson(res, 200, { status: 'ok' });
   sendJson(res, 404, { error: { message: `no route ${path}`, type: 'invalid_request_error', code: null, param: null } });
@@ -92,7 +95,9 @@ function handleGet(path: string, res: ServerResponse, o: MockBackendOptions): vo
 async function handlePost(path: string, body: Record<string, unknown>, res: ServerResponse, o: MockBackendOptions, id: string) {
   if (o.latencyMs > 0) await sleep(o.latencyMs);
   if (o.errorRate > 0 && Math.random() < o.errorRate) {
-    return sendJson(res, o.errorStatus, { error: { message: `injected error ${o.errorStatus}`, type: 'server_error', code: null, param: null } });
+    return sendJson(res, o.errorStatus, {
+      error: { message: `injected error ${o.errorStatus}`, type: 'server_error', code: null, param: null },
+    });
   }
   const model = o.model ?? String(body.model);
   const promptTokens = r.approxTokens(body.messages ?? body.prompt ?? body.input);
@@ -104,7 +109,8 @@ async function handlePost(path: string, body: Record<string, unknown>, res: Serv
       data: inputs.map((input, index) => {
         const vector = r.embeddingVector(JSON.stringify(input), o.embeddingDimensions);
         // The official SDKs ask for base64 (little-endian float32) by default.
-        const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+        const embedding =
+          body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
         return { object: 'embedding', index, embedding };
       }),
       ...(o.usage ? { usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } } : {}),

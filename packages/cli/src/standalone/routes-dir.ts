@@ -2,7 +2,14 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatProblem, loadRoutesFromYaml, type Problem } from '@switchboard/api';
-import { compileRoutes, standaloneSecrets, type RouteSource, type RouteTable, type RouteTableStore, type SecretResolver } from '@switchboard/gateway';
+import {
+  compileRoutes,
+  standaloneSecrets,
+  type RouteSource,
+  type RouteTable,
+  type RouteTableStore,
+  type SecretResolver,
+} from '@switchboard/gateway';
 import { loadTokenizer } from '@switchboard/native';
 import type { Logger } from 'pino';
 
@@ -33,7 +40,16 @@ export class RoutesDirectory {
     try {
       names = (await readdir(this.dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
     } catch (err) {
-      return { ok: false, problems: [{ path: '', file: this.dir, message: `cannot read routes folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] };
+      return {
+        ok: false,
+        problems: [
+          {
+            path: '',
+            file: this.dir,
+            message: `cannot read routes folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+          },
+        ],
+      };
     }
     const sources: RouteSource[] = [];
     const problems: Problem[] = [];
@@ -85,7 +101,8 @@ export class RoutesDirectory {
     const outcome = await this.load();
     this.lastRejected = outcome.ok ? undefined : outcome.problems;
     if (!outcome.ok) {
-      for (const p of outcome.problems) this.log.error({ problem: formatProblem(p) }, 'route change rejected; the last good configuration stays');
+      for (const p of outcome.problems)
+        this.log.error({ problem: formatProblem(p) }, 'route change rejected; the last good configuration stays');
       return;
     }
     this.store.swap(outcome.table);

@@ -3,7 +3,13 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 // OpenTelemetry GenAI semantic conventions (gen_ai.client.*) in Prometheus
 // form: dots become underscores and the unit "s" becomes a _seconds suffix.
 // Label names follow the OTel attributes they stand for.
-const GENAI_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'switchboard_route', 'switchboard_backend'] as const;
+const GENAI_LABELS = [
+  'gen_ai_operation_name',
+  'gen_ai_provider_name',
+  'gen_ai_request_model',
+  'switchboard_route',
+  'switchboard_backend',
+] as const;
 
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
 const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];

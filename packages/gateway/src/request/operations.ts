@@ -77,8 +77,14 @@ export const chatCompletions: Operation = {
   path: 'chat/completions',
   validate: requestValidator<ProxiedBody>(chatCompletionSchema),
   promptTokens: (tokenizer, body) => tokenizer.countChat(toNativeMessages(body.messages as ChatMessageBody[])),
-  completionText: (response) => choicesOf(response).map((c) => (c.message ? messageText(c.message) : '')).join(''),
-  deltaText: (chunk) => choicesOf(chunk).map((c) => (c.delta ? messageText(c.delta) : '')).join(''),
+  completionText: (response) =>
+    choicesOf(response)
+      .map((c) => (c.message ? messageText(c.message) : ''))
+      .join(''),
+  deltaText: (chunk) =>
+    choicesOf(chunk)
+      .map((c) => (c.delta ? messageText(c.delta) : ''))
+      .join(''),
 };
 
 export const completions: Operation = {
@@ -86,8 +92,14 @@ export const completions: Operation = {
   path: 'completions',
   validate: requestValidator<ProxiedBody>(completionSchema),
   promptTokens: (tokenizer, body) => countTextOrTokens(tokenizer, body.prompt),
-  completionText: (response) => choicesOf(response).map((c) => c.text ?? '').join(''),
-  deltaText: (chunk) => choicesOf(chunk).map((c) => c.text ?? '').join(''),
+  completionText: (response) =>
+    choicesOf(response)
+      .map((c) => c.text ?? '')
+      .join(''),
+  deltaText: (chunk) =>
+    choicesOf(chunk)
+      .map((c) => c.text ?? '')
+      .join(''),
 };
 
 export const embeddings: Operation = {

@@ -95,7 +95,9 @@ export function requestValidator<T>(schema: object): (body: Record<string, unkno
 function mostSpecific(errors: ErrorObject[]): ErrorObject | undefined {
   const last = errors.at(-1);
   if (last?.keyword !== 'anyOf') return errors[0];
-  return errors.find((e) => e.keyword !== 'type' && e.keyword !== 'anyOf' && e.instancePath.startsWith(last.instancePath)) ?? last;
+  return (
+    errors.find((e) => e.keyword !== 'type' && e.keyword !== 'anyOf' && e.instancePath.startsWith(last.instancePath)) ?? last
+  );
 }
 
 function toGatewayError(e: ErrorObject | undefined): GatewayError {
@@ -113,7 +115,9 @@ function toGatewayError(e: ErrorObject | undefined): GatewayError {
       return badRequest(`Invalid type for '${path}': not one of the accepted forms.`, 'invalid_type', path);
     case 'minItems':
       return badRequest(
-        p.limit === 1 ? `Invalid '${path}': empty array. Expected an array with minimum length 1.` : `Invalid '${path}': ${e.message}.`,
+        p.limit === 1
+          ? `Invalid '${path}': empty array. Expected an array with minimum length 1.`
+          : `Invalid '${path}': ${e.message}.`,
         p.limit === 1 ? 'empty_array' : 'array_below_min_length',
         path,
       );

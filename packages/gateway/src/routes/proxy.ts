@@ -67,9 +67,13 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
         res.body,
         {
           onEvent: (payload) => call.streamEvent(payload),
-          onEnd: (outcome, error) => call.finish(outcome === 'ok' ? 200 : outcome === 'client_closed' ? 499 : (error?.status ?? 502)),
+          onEnd: (outcome, error) =>
+            call.finish(outcome === 'ok' ? 200 : outcome === 'client_closed' ? 499 : (error?.status ?? 502)),
         },
-        (err) => (clientSignal.aborted ? new GatewayError(499, 'upstream_error', 'client closed') : transportError(err, backend.name, route.timeouts)),
+        (err) =>
+          clientSignal.aborted
+            ? new GatewayError(499, 'upstream_error', 'client closed')
+            : transportError(err, backend.name, route.timeouts),
       );
       call.overhead(performance.now() - c.get('startedAt') - (headersAt - upstreamStart));
       headers['content-type'] = 'text/event-stream; charset=utf-8';
@@ -162,7 +166,9 @@ class CallRecord {
 
 function modelNotFound(model: string, table: RouteTable): GatewayError {
   const known = [...table.byModel.keys()].sort();
-  const list = known.length ? ` Known models: ${known.slice(0, 50).join(', ')}${known.length > 50 ? ', ...' : ''}.` : ' No routes are configured.';
+  const list = known.length
+    ? ` Known models: ${known.slice(0, 50).join(', ')}${known.length > 50 ? ', ...' : ''}.`
+    : ' No routes are configured.';
   return new GatewayError(404, 'not_found_error', `The model \`${model.slice(0, 256)}\` does not exist.${list}`, {
     code: 'model_not_found',
     param: 'model',

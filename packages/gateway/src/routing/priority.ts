@@ -9,6 +9,7 @@ export function priorityStrategy(backends: readonly CompiledBackend[]): Strategy
     .map((p) => backends.filter((b) => b.priority === p));
   return {
     name: 'priority',
-    rank: (random: Random) => (tiers.length === 1 ? weightedOrder(backends, random) : tiers.flatMap((t) => weightedOrder(t, random))),
+    rank: (random: Random) =>
+      tiers.length === 1 ? weightedOrder(backends, random) : tiers.flatMap((t) => weightedOrder(t, random)),
   };
 }

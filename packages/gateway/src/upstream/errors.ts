@@ -6,7 +6,11 @@ export class ClientClosedError extends Error {
 }
 
 /** A transport failure or timeout talking to a backend, as the client should see it. */
-export function transportError(err: unknown, backend: string, timeoutsMs: { connect: number; firstToken: number; idle: number; total: number }): GatewayError {
+export function transportError(
+  err: unknown,
+  backend: string,
+  timeoutsMs: { connect: number; firstToken: number; idle: number; total: number },
+): GatewayError {
   const code = (err as { code?: string }).code ?? '';
   const timeout = (what: string, ms: number) =>
     new GatewayError(504, 'timeout_error', `Backend "${backend}" timed out: no ${what} within ${ms} ms.`, {

@@ -19,11 +19,7 @@ const encoder = new TextEncoder();
  * so it ends the stream with an OpenAI-shaped SSE error event; the client
  * leaving destroys the backend body, which aborts the upstream request.
  */
-export function relaySse(
-  body: Readable,
-  tap: StreamTap,
-  toError: (err: unknown) => GatewayError,
-): ReadableStream<Uint8Array> {
+export function relaySse(body: Readable, tap: StreamTap, toError: (err: unknown) => GatewayError): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   const parser = createParser({
     onEvent(event) {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm test`: every check and every test, in the order that fails fastest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Rust: format, clippy, unit tests"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo test --workspace --quiet
+
+step "Build (native module + TypeScript)"
+npm run build --silent
+
+step "Generated files are up to date"
+node packages/api/scripts/generate-types.js
+if [ -n "$(git status --porcelain -- packages/api/src/generated packages/native/binding.js packages/native/binding.d.ts)" ]; then
+  git --no-pager diff --stat -- packages/api/src/generated packages/native/binding.js packages/native/binding.d.ts
+  echo "generated files changed: run 'npm run build' and commit them" >&2
+  exit 1
+fi
+
+step "Types, lint, format"
+npx tsc -p tsconfig.test.json
+npx eslint --max-warnings 0 .
+npx prettier --check --log-level warn .
+
+step "Vitest: unit, integration, conformance"
+npx vitest run
