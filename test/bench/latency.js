@@ -17,10 +17,16 @@ export async function benchLatency({ quick = false } = {}) {
   try {
     for (const workers of [1, Math.min(2, availableParallelism())]) {
       const port = await freePort();
-      const gw = await startCli(['serve', '--routes', dir, '--port', String(port), '--host', '127.0.0.1', '--workers', String(workers)], `http://127.0.0.1:${port}/readyz`);
+      const gw = await startCli(
+        ['serve', '--routes', dir, '--port', String(port), '--host', '127.0.0.1', '--workers', String(workers)],
+        `http://127.0.0.1:${port}/readyz`,
+      );
       const gateway = `http://127.0.0.1:${port}`;
       try {
-        for (const [mode, body, ttft] of [['non-stream', CHAT_BODY, false], ['stream (TTFT)', STREAM_BODY, true]]) {
+        for (const [mode, body, ttft] of [
+          ['non-stream', CHAT_BODY, false],
+          ['stream (TTFT)', STREAM_BODY, true],
+        ]) {
           for (const concurrency of [1, 64]) {
             const requests = concurrency === 1 ? n1 : n64;
             const opts = { path: '/v1/chat/completions', body, concurrency, ttft };
@@ -40,10 +46,38 @@ export async function benchLatency({ quick = false } = {}) {
     await stop(mock);
     await rm(dir, { recursive: true, force: true });
   }
-  const rows = [['gateway workers', 'mode', 'conc.', 'direct p50', 'gateway p50', 'added p50', 'ratio', 'direct p99', 'gateway p99', 'added p99', 'direct req/s', 'gateway req/s']];
+  const rows = [
+    [
+      'gateway workers',
+      'mode',
+      'conc.',
+      'direct p50',
+      'gateway p50',
+      'added p50',
+      'ratio',
+      'direct p99',
+      'gateway p99',
+      'added p99',
+      'direct req/s',
+      'gateway req/s',
+    ],
+  ];
   for (const { workers, mode, concurrency, d, g } of results) {
     const [d50, g50, d99, g99] = [pct(d.latencies, 50), pct(g.latencies, 50), pct(d.latencies, 99), pct(g.latencies, 99)];
-    rows.push([workers, mode, concurrency, fmt(d50), fmt(g50), fmt(g50 - d50), `${(g50 / d50).toFixed(2)}x`, fmt(d99), fmt(g99), fmt(g99 - d99), Math.round(d.rps), Math.round(g.rps)]);
+    rows.push([
+      workers,
+      mode,
+      concurrency,
+      fmt(d50),
+      fmt(g50),
+      fmt(g50 - d50),
+      `${(g50 / d50).toFixed(2)}x`,
+      fmt(d99),
+      fmt(g99),
+      fmt(g99 - d99),
+      Math.round(d.rps),
+      Math.round(g.rps),
+    ]);
   }
   console.log('\nGateway added latency over the direct call (mock backend, zero delay; load generator in this process)\n');
   console.log(table(rows));

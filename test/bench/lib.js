@@ -21,7 +21,10 @@ export async function freePort() {
 
 /** Starts `switchboard <args>` and waits until `readyUrl` answers 200. */
 export async function startCli(args, readyUrl) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   for (let i = 0; i < 200; i++) {
     try {
       const res = await fetch(readyUrl);

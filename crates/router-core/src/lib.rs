@@ -4,6 +4,8 @@
 //! everything here is tested with plain `cargo test`.
 
 pub mod chat;
+pub mod pretokenize;
+mod tiktoken;
 pub mod tokenizer;
 
 pub use chat::{count_chat_tokens, ChatMessage, ChatOverhead};

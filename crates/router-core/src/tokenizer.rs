@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use crate::tiktoken::{self, TiktokenEncoding};
+
 /// Why a tokenizer could not be created or used. Every variant carries a
 /// message meant for a person reading a route's status or a CLI error.
 #[derive(Debug, thiserror::Error)]
@@ -22,10 +24,7 @@ pub enum TokenizerError {
 pub enum Tokenizer {
     /// OpenAI encoding; the vocabulary is compiled into the binary, so nothing
     /// is read or downloaded at run time.
-    Tiktoken {
-        name: &'static str,
-        bpe: &'static bpe_openai::Tokenizer,
-    },
+    Tiktoken(&'static TiktokenEncoding),
     /// HuggingFace tokenizer.json (Llama, Mistral, Qwen, ...).
     HuggingFace {
         path: String,
@@ -36,12 +35,9 @@ pub enum Tokenizer {
 impl Tokenizer {
     /// `o200k_base` (GPT-4o and later) or `cl100k_base` (GPT-4, GPT-3.5, embeddings v3).
     pub fn from_encoding(name: &str) -> Result<Self, TokenizerError> {
-        let (name, bpe): (&'static str, _) = match name {
-            "o200k_base" => ("o200k_base", bpe_openai::o200k_base()),
-            "cl100k_base" => ("cl100k_base", bpe_openai::cl100k_base()),
-            other => return Err(TokenizerError::UnknownEncoding(other.to_owned())),
-        };
-        Ok(Tokenizer::Tiktoken { name, bpe })
+        tiktoken::encoding(name)
+            .map(Tokenizer::Tiktoken)
+            .ok_or_else(|| TokenizerError::UnknownEncoding(name.to_owned()))
     }
 
     /// Load a HuggingFace `tokenizer.json`.
@@ -71,7 +67,7 @@ impl Tokenizer {
     /// The encoding name or file path this tokenizer was created from.
     pub fn name(&self) -> &str {
         match self {
-            Tokenizer::Tiktoken { name, .. } => name,
+            Tokenizer::Tiktoken(enc) => enc.name,
             Tokenizer::HuggingFace { path, .. } => path,
         }
     }
@@ -80,7 +76,7 @@ impl Tokenizer {
     /// `<|endoftext|>` is counted as ordinary text, as a prompt would be.
     pub fn count(&self, text: &str) -> Result<usize, TokenizerError> {
         match self {
-            Tokenizer::Tiktoken { bpe, .. } => Ok(bpe.count(text)),
+            Tokenizer::Tiktoken(enc) => Ok(enc.count(text)),
             Tokenizer::HuggingFace { inner, .. } => Ok(hf_encode(inner, text)?.len()),
         }
     }
@@ -88,7 +84,7 @@ impl Tokenizer {
     /// Token ids of `text` (ordinary text, no special tokens added).
     pub fn encode(&self, text: &str) -> Result<Vec<u32>, TokenizerError> {
         match self {
-            Tokenizer::Tiktoken { bpe, .. } => Ok(bpe.encode(text)),
+            Tokenizer::Tiktoken(enc) => Ok(enc.encode(text)),
             Tokenizer::HuggingFace { inner, .. } => Ok(hf_encode(inner, text)?.get_ids().to_vec()),
         }
     }
@@ -96,12 +92,13 @@ impl Tokenizer {
     /// Text of `ids`; a partial UTF-8 sequence at the end is replaced by U+FFFD.
     pub fn decode(&self, ids: &[u32]) -> Result<String, TokenizerError> {
         match self {
-            Tokenizer::Tiktoken { bpe, .. } => {
-                let vocab = bpe.bpe.num_tokens();
+            Tokenizer::Tiktoken(enc) => {
+                let bpe = &enc.bpe.bpe;
+                let vocab = bpe.num_tokens();
                 if let Some(bad) = ids.iter().find(|&&id| id as usize >= vocab) {
                     return Err(TokenizerError::InvalidToken(*bad));
                 }
-                Ok(String::from_utf8_lossy(&bpe.bpe.decode_tokens(ids)).into_owned())
+                Ok(String::from_utf8_lossy(&bpe.decode_tokens(ids)).into_owned())
             }
             Tokenizer::HuggingFace { inner, .. } => inner
                 .decode(ids, false)
@@ -117,7 +114,9 @@ impl Tokenizer {
         max_tokens: usize,
     ) -> Result<&'a str, TokenizerError> {
         match self {
-            Tokenizer::Tiktoken { bpe, .. } => Ok(truncate_bpe(bpe, text, max_tokens)),
+            Tokenizer::Tiktoken(enc) => {
+                Ok(&text[..floor_char_boundary(text, enc.prefix_len(text, max_tokens))])
+            }
             Tokenizer::HuggingFace { inner, .. } => {
                 let enc = hf_encode(inner, text)?;
                 if enc.len() <= max_tokens {
@@ -140,28 +139,6 @@ fn hf_encode(
     inner
         .encode(text, false)
         .map_err(|e| TokenizerError::Encode(e.to_string()))
-}
-
-/// Walks the pre-tokenized pieces so that only the piece holding the cut is
-/// encoded token by token; everything before it is just counted.
-fn truncate_bpe<'a>(bpe: &bpe_openai::Tokenizer, text: &'a str, max_tokens: usize) -> &'a str {
-    let mut used = 0usize;
-    let mut offset = 0usize;
-    for piece in bpe.split(text) {
-        let n = bpe.bpe.count(piece.as_bytes());
-        if used + n <= max_tokens {
-            used += n;
-            offset += piece.len();
-            continue;
-        }
-        let ids = bpe.bpe.encode_via_backtracking(piece.as_bytes());
-        let kept: usize = ids[..max_tokens - used]
-            .iter()
-            .map(|&id| bpe.bpe.token_len(id))
-            .sum();
-        return &text[..floor_char_boundary(text, offset + kept)];
-    }
-    text
 }
 
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
