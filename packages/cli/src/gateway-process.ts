@@ -27,7 +27,10 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   const metrics = new GatewayMetrics({ processMetrics: true });
   let draining = false;
   const routes = new RoutesDirectory(opts.routesDir, store, opts.log);
-  await routes.start((table) => pools.retainFor(table));
+  await routes.start((table) => {
+    pools.retainFor(table);
+    metrics.resetBindings();
+  });
   const app = createApp({
     tables: store,
     pools,

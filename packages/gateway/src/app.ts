@@ -1,38 +1,22 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './context.js';
 import { GatewayError } from './errors.js';
 import { requestContext } from './middleware/request-context.js';
 import { chatCompletions, completions, embeddings } from './request/operations.js';
 import { healthz, metricsRoute, readyz } from './routes/health.js';
 import { listModels, retrieveModel } from './routes/models.js';
-import { proxyHandler } from './routes/proxy.js';
-import { ClientClosedError } from './upstream/errors.js';
+import { DEFAULT_BODY_LIMIT, proxyHandler } from './routes/proxy.js';
 
-export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+export { DEFAULT_BODY_LIMIT };
+import { ClientClosedError } from './upstream/errors.js';
 
 /** Builds the gateway's Hono app. Pure wiring: every dependency is injected. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const createdAt = Math.floor(Date.now() / 1000);
   const created = () => createdAt;
 
   app.use(requestContext());
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new GatewayError(413, 'invalid_request_error', `Request body is larger than the limit of ${limit} bytes.`, {
-          code: 'request_too_large',
-          // The rest of the body is never read: close rather than reuse the connection.
-          headers: { connection: 'close' },
-        });
-      },
-    }),
-  );
-
   const endpoints: [string, 'GET' | 'POST', (c: Context) => Response | Promise<Response>][] = [
     ['/v1/chat/completions', 'POST', proxyHandler(chatCompletions, deps)],
     ['/v1/completions', 'POST', proxyHandler(completions, deps)],

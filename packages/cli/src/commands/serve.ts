@@ -27,6 +27,9 @@ export async function serve(opts: ServeOptions, log: Logger): Promise<void> {
 
 /** Forks the workers, replaces any that die, and passes SIGTERM on. */
 function superviseWorkers(count: number, log: Logger): void {
+  // Workers accept connections themselves: the default round-robin passes
+  // every connection through the primary, one more hop per connection.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {

@@ -23,8 +23,23 @@ export interface CallLabels {
   backend: string;
 }
 
+/** Metric children bound to one (operation, route, backend): no label hashing per request. */
+export interface CallMetrics {
+  duration: { observe(seconds: number): void };
+  failedDuration(status: number): { observe(seconds: number): void };
+  inputTokens: { observe(tokens: number): void };
+  outputTokens: { observe(tokens: number): void };
+  timeToFirstChunk: { observe(seconds: number): void };
+  requests(status: number): { inc(): void };
+  decisions: { inc(): void };
+  cost: { inc(amount: number): void };
+  overhead: { observe(seconds: number): void };
+}
+
 /** The gateway's Prometheus metrics, in a registry of their own (one per app). */
 export class GatewayMetrics {
+  readonly #calls = new Map<string, CallMetrics>();
+
   readonly registry = new Registry();
 
   readonly duration = new Histogram({
@@ -82,6 +97,39 @@ export class GatewayMetrics {
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Children for one kind of call, created on first use and then reused. */
+  forCall(l: CallLabels, strategy: string): CallMetrics {
+    const key = `${l.operation}\u0000${l.route}\u0000${l.backend}\u0000${l.model}\u0000${strategy}`;
+    let bound = this.#calls.get(key);
+    if (!bound) {
+      const g = this.genAiLabels(l);
+      const rb = { route: l.route, backend: l.backend };
+      const byStatus = new Map<number, { inc(): void }>();
+      bound = {
+        duration: this.duration.labels({ ...g, error_type: '' }),
+        failedDuration: (status) => this.duration.labels({ ...g, error_type: String(status) }),
+        inputTokens: this.tokens.labels({ ...g, gen_ai_token_type: 'input' }),
+        outputTokens: this.tokens.labels({ ...g, gen_ai_token_type: 'output' }),
+        timeToFirstChunk: this.timeToFirstChunk.labels(g),
+        requests: (status) => {
+          let child = byStatus.get(status);
+          if (!child) byStatus.set(status, (child = this.requests.labels({ ...rb, status: String(status) })));
+          return child;
+        },
+        decisions: this.decisions.labels({ ...rb, strategy }),
+        cost: this.cost.labels(rb),
+        overhead: this.overhead.labels({ route: l.route }),
+      };
+      this.#calls.set(key, bound);
+    }
+    return bound;
+  }
+
+  /** Forgets bound children (after a configuration change, routes may be gone). */
+  resetBindings(): void {
+    this.#calls.clear();
   }
 
   genAiLabels(l: CallLabels): Record<(typeof GENAI_LABELS)[number], string> {

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { requestHeader } from '../request/headers.js';
 
 const VALID_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * Stamps each request with its start time and an id (the caller's
- * `x-request-id` when it is sane, else a new UUID), echoed in the response
- * and forwarded to the backend so logs on both sides line up.
+ * Stamps each request with its start time and an id: the caller's
+ * `x-request-id` when it is sane, else a new UUID. Handlers echo it in the
+ * response and forward it to the backend so logs on both sides line up.
+ * (It is not set here with c.header(): Hono would then copy headers into
+ * every response, which costs the proxy path more than the id itself.)
  */
 export function requestContext(): MiddlewareHandler {
   return async function requestContext(c, next) {
     c.set('startedAt', performance.now());
-    const given = c.req.header('x-request-id');
-    const id = given && VALID_ID.test(given) ? given : randomUUID();
-    c.set('requestId', id);
+    const given = requestHeader(c, 'x-request-id');
+    c.set('requestId', given && VALID_ID.test(given) ? given : randomUUID());
     await next();
-    c.header('x-request-id', id);
   };
 }

@@ -3,16 +3,13 @@ import { GatewayError, badRequest } from '../errors.js';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Reads the request body as a JSON object. The body size is already capped
- * by the body-limit middleware. Invalid UTF-8, broken JSON and non-object
- * bodies are the client's fault and answered 400; a wrong Content-Type 415.
+ * Parses a request body as a JSON object. Invalid UTF-8, broken JSON and
+ * non-object bodies are the client's fault and answered 400; a Content-Type
+ * other than JSON 415 (the body has been read already, so the connection
+ * stays usable).
  */
-export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
-  // Read first, even when the type is wrong: an unread body makes the
-  // server drop the keep-alive connection under the client's next request.
-  const bytes = await req.arrayBuffer();
-  const type = req.headers.get('content-type');
-  if (!type || !/^application\/json\s*(;|$)/i.test(type)) {
+export function parseJsonObject(contentType: string | undefined, bytes: Uint8Array): Record<string, unknown> {
+  if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new GatewayError(415, 'invalid_request_error', 'Content-Type must be application/json.', {
       code: 'unsupported_media_type',
     });

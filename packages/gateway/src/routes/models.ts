@@ -8,7 +8,7 @@ const model = (id: string, created: number) => ({ id, object: 'model', created, 
 export function listModels(deps: AppDeps, created: () => number) {
   return (c: Context) => {
     const ids = [...deps.tables.current().byModel.keys()].sort();
-    return c.json({ object: 'list', data: ids.map((id) => model(id, created())) });
+    return c.json({ object: 'list', data: ids.map((id) => model(id, created())) }, 200, { 'x-request-id': c.get('requestId') });
   };
 }
 
@@ -22,6 +22,6 @@ export function retrieveModel(deps: AppDeps, created: () => number) {
         param: 'model',
       });
     }
-    return c.json(model(id, created()));
+    return c.json(model(id, created()), 200, { 'x-request-id': c.get('requestId') });
   };
 }

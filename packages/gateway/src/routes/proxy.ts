@@ -3,14 +3,18 @@ import type { Dispatcher } from 'undici';
 import type { CompiledBackend, CompiledRoute, RouteTable } from '../config/route-table.js';
 import type { AppDeps } from '../context.js';
 import { GatewayError } from '../errors.js';
-import type { CallLabels } from '../metrics/metrics.js';
-import { providerFor, type Usage } from '../providers/index.js';
-import type { Operation, ProxiedBody } from '../request/operations.js';
-import { readJsonObject } from '../request/read-json.js';
+import type { CallMetrics } from '../metrics/metrics.js';
+import { providerFor, type Provider, type Usage } from '../providers/index.js';
+import type { Operation } from '../request/operations.js';
+import { requestHeader } from '../request/headers.js';
+import { readBody } from '../request/read-body.js';
+import { parseJsonObject } from '../request/read-json.js';
+import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError, statusError, transportError } from '../upstream/errors.js';
 import { relaySse } from '../upstream/relay-stream.js';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
+export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 /**
  * The handler for one proxied OpenAI endpoint: parse and check the body,
@@ -19,8 +23,10 @@ const ERROR_BODY_LIMIT = 64 * 1024;
  */
 export function proxyHandler(op: Operation, deps: AppDeps) {
   const random = deps.random ?? Math.random;
+  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   return async (c: Context): Promise<Response> => {
-    const body = op.validate(await readJsonObject(c.req.raw));
+    const bytes = await readBody(c, limit);
+    const body = op.validate(parseJsonObject(requestHeader(c, 'content-type'), bytes));
     const table = deps.tables.current();
     const route = table.byModel.get(body.model);
     if (!route) throw modelNotFound(body.model, table);
@@ -28,11 +34,16 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
     const backend = route.strategy.rank(random)[0] as CompiledBackend;
     c.set('routeId', route.id);
     c.set('backendName', backend.name);
-    deps.metrics.decisions.inc({ route: route.id, backend: backend.name, strategy: route.strategy.name });
+    const provider = providerFor(backend.provider);
+    const metrics = deps.metrics.forCall(
+      { operation: op.name, provider: backend.provider, model: backend.model, route: route.id, backend: backend.name },
+      route.strategy.name,
+    );
+    metrics.decisions.inc();
     const promptTokens = op.promptTokens(backend.tokenizer, body);
+    const upstream = provider.buildRequest(op, backend, body, c.get('requestId'));
 
-    const upstream = providerFor(backend.provider).buildRequest(op, backend, body, c.get('requestId'));
-    const clientSignal = c.req.raw.signal;
+    const call = new CallSignal(c, route.timeouts.total);
     const upstreamStart = performance.now();
     let res: Dispatcher.ResponseData;
     try {
@@ -41,126 +52,119 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
         path: upstream.path,
         headers: upstream.headers,
         body: upstream.body,
-        signal: AbortSignal.any([clientSignal, AbortSignal.timeout(route.timeouts.total)]),
+        signal: call.signal,
         headersTimeout: route.timeouts.firstToken,
         bodyTimeout: route.timeouts.idle,
       });
     } catch (err) {
-      if (clientSignal.aborted) throw new ClientClosedError();
+      call.done();
+      if (call.reason === 'client') throw new ClientClosedError();
       throw transportError(err, backend.name, route.timeouts);
     }
     const headersAt = performance.now();
     if (res.statusCode >= 400) {
       const text = await readBounded(res.body, ERROR_BODY_LIMIT);
+      call.done();
       const retryAfter = res.headers['retry-after'];
       throw statusError(res.statusCode, text, backend.name, typeof retryAfter === 'string' ? retryAfter : undefined);
     }
 
-    const call = new CallRecord(deps, op, route, backend, promptTokens, upstreamStart);
+    const record = new CallRecord(metrics, op, provider, backend, promptTokens, upstreamStart);
     const headers: Record<string, string> = {
+      'x-request-id': c.get('requestId'),
       'x-switchboard-route': route.id,
       'x-switchboard-backend': backend.name,
     };
     if (body.stream) {
-      call.firstChunk(headersAt);
+      metrics.timeToFirstChunk.observe((headersAt - upstreamStart) / 1000);
       const stream = relaySse(
         res.body,
         {
-          onEvent: (payload) => call.streamEvent(payload),
-          onEnd: (outcome, error) =>
-            call.finish(outcome === 'ok' ? 200 : outcome === 'client_closed' ? 499 : (error?.status ?? 502)),
+          onEvent: (payload) => record.streamEvent(payload),
+          onEnd: (outcome, error) => {
+            call.done();
+            record.finish(outcome === 'ok' ? 200 : outcome === 'client_closed' ? 499 : (error?.status ?? 502));
+          },
         },
         (err) =>
-          clientSignal.aborted
+          call.reason === 'client'
             ? new GatewayError(499, 'upstream_error', 'client closed')
             : transportError(err, backend.name, route.timeouts),
       );
-      call.overhead(performance.now() - c.get('startedAt') - (headersAt - upstreamStart));
+      metrics.overhead.observe(Math.max(0, performance.now() - c.get('startedAt') - (headersAt - upstreamStart)) / 1000);
       headers['content-type'] = 'text/event-stream; charset=utf-8';
       headers['cache-control'] = 'no-cache';
       return new Response(stream, { status: 200, headers });
     }
 
-    let bytes: ArrayBuffer;
+    let answer: Uint8Array<ArrayBuffer>;
     try {
-      bytes = await res.body.arrayBuffer();
+      answer = new Uint8Array(await res.body.arrayBuffer());
     } catch (err) {
-      if (clientSignal.aborted) throw new ClientClosedError();
+      if (call.reason === 'client') throw new ClientClosedError();
       throw transportError(err, backend.name, route.timeouts);
+    } finally {
+      call.done();
     }
     const bodyEnd = performance.now();
     let json: unknown;
     try {
-      json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+      json = JSON.parse(Buffer.from(answer.buffer, answer.byteOffset, answer.length).toString('utf8'));
     } catch {
       throw new GatewayError(502, 'upstream_error', `Backend "${backend.name}" returned a response that is not valid JSON.`, {
         code: 'upstream_malformed',
       });
     }
-    call.complete(json);
-    call.finish(200, bodyEnd);
+    record.complete(json);
+    record.finish(200, bodyEnd);
     headers['content-type'] = 'application/json';
-    call.overhead(performance.now() - c.get('startedAt') - (bodyEnd - upstreamStart));
-    return new Response(bytes, { status: 200, headers });
+    metrics.overhead.observe(Math.max(0, performance.now() - c.get('startedAt') - (bodyEnd - upstreamStart)) / 1000);
+    return new Response(answer, { status: 200, headers });
   };
 }
 
 /** Usage, cost and metrics of one upstream call. */
 class CallRecord {
-  readonly #labels: CallLabels;
   #usage: Usage | undefined;
-  #streamedText = '';
+  #generatedText = '';
 
   constructor(
-    private readonly deps: AppDeps,
+    private readonly metrics: CallMetrics,
     private readonly op: Operation,
-    private readonly route: CompiledRoute,
+    private readonly provider: Provider,
     private readonly backend: CompiledBackend,
     private readonly promptTokens: number,
     private readonly upstreamStart: number,
-  ) {
-    this.#labels = {
-      operation: op.name,
-      provider: backend.provider,
-      model: backend.model,
-      route: route.id,
-      backend: backend.name,
-    };
-  }
-
-  firstChunk(at: number): void {
-    this.deps.metrics.timeToFirstChunk.observe(this.deps.metrics.genAiLabels(this.#labels), (at - this.upstreamStart) / 1000);
-  }
+  ) {}
 
   streamEvent(payload: unknown): void {
-    this.#usage = providerFor(this.backend.provider).usageOf(payload) ?? this.#usage;
-    if (!this.#usage) this.#streamedText += this.op.deltaText(payload);
+    this.#usage = this.provider.usageOf(payload) ?? this.#usage;
+    if (!this.#usage) this.#generatedText += this.op.deltaText(payload);
   }
 
   complete(json: unknown): void {
-    this.#usage = providerFor(this.backend.provider).usageOf(json);
-    if (!this.#usage) this.#streamedText = this.op.completionText(json);
-  }
-
-  overhead(ms: number): void {
-    this.deps.metrics.overhead.observe({ route: this.route.id }, Math.max(0, ms) / 1000);
+    this.#usage = this.provider.usageOf(json);
+    if (!this.#usage) this.#generatedText = this.op.completionText(json);
   }
 
   /** Records usage (counted natively when the backend reported none), cost and duration. */
   finish(status: number, endedAt = performance.now()): void {
-    const m = this.deps.metrics;
-    const labels = m.genAiLabels(this.#labels);
-    m.requests.inc({ route: this.route.id, backend: this.backend.name, status: String(status) });
-    m.duration.observe({ ...labels, error_type: status < 400 ? '' : String(status) }, (endedAt - this.upstreamStart) / 1000);
-    if (status >= 400 && status !== 499) return;
+    const m = this.metrics;
+    const seconds = (endedAt - this.upstreamStart) / 1000;
+    m.requests(status).inc();
+    if (status >= 400 && status !== 499) {
+      m.failedDuration(status).observe(seconds);
+      return;
+    }
+    (status === 200 ? m.duration : m.failedDuration(status)).observe(seconds);
     const usage = this.#usage ?? {
       promptTokens: this.promptTokens,
-      completionTokens: this.#streamedText ? this.backend.tokenizer.count(this.#streamedText) : 0,
+      completionTokens: this.#generatedText ? this.backend.tokenizer.count(this.#generatedText) : 0,
     };
-    m.tokens.observe({ ...labels, gen_ai_token_type: 'input' }, usage.promptTokens);
-    if (this.op.name !== 'embeddings') m.tokens.observe({ ...labels, gen_ai_token_type: 'output' }, usage.completionTokens);
+    m.inputTokens.observe(usage.promptTokens);
+    if (this.op.name !== 'embeddings') m.outputTokens.observe(usage.completionTokens);
     const cost = usage.promptTokens * this.backend.inputPricePerToken + usage.completionTokens * this.backend.outputPricePerToken;
-    if (cost > 0) m.cost.inc({ route: this.route.id, backend: this.backend.name }, cost);
+    if (cost > 0) m.cost.inc(cost);
   }
 }
 
@@ -192,4 +196,4 @@ async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, li
   return Buffer.concat(parts).subarray(0, limit).toString('utf8');
 }
 
-export type { ProxiedBody };
+export type { CompiledRoute };

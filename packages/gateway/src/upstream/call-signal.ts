@@ -1,0 +1,46 @@
+import type { ServerResponse } from 'node:http';
+import type { Context } from 'hono';
+
+/**
+ * Aborts an upstream call when the client goes away or the route's total
+ * timeout passes. One AbortController and one timer per call: cheaper than
+ * AbortSignal.any over AbortSignal.timeout, which Node 20 makes costly.
+ */
+export class CallSignal {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #outgoing: ServerResponse | undefined;
+  readonly #onClose = () => {
+    if (!this.#outgoing?.writableFinished) this.#abort('client');
+  };
+  #reason: 'client' | 'timeout' | undefined;
+
+  constructor(c: Context, totalMs: number) {
+    this.#timer = setTimeout(() => this.#abort('timeout'), totalMs);
+    this.#outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (this.#outgoing) this.#outgoing.once('close', this.#onClose);
+    else c.req.raw.signal.addEventListener('abort', () => this.#abort('client'), { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Why the call was aborted, if it was. */
+  get reason(): 'client' | 'timeout' | undefined {
+    return this.#reason;
+  }
+
+  /** The call is over: stop the timer and stop listening. */
+  done(): void {
+    clearTimeout(this.#timer);
+    this.#outgoing?.off('close', this.#onClose);
+  }
+
+  #abort(reason: 'client' | 'timeout'): void {
+    if (this.#reason) return;
+    this.#reason = reason;
+    this.done();
+    this.#controller.abort(reason === 'timeout' ? new DOMException('total timeout', 'TimeoutError') : undefined);
+  }
+}
