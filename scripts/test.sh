@@ -15,9 +15,10 @@ npm run build --silent
 
 step "Generated files are up to date"
 node packages/api/scripts/generate-types.js
-if [ -n "$(git status --porcelain -- packages/api/src/generated packages/native/binding.js packages/native/binding.d.ts)" ]; then
-  git --no-pager diff --stat -- packages/api/src/generated packages/native/binding.js packages/native/binding.d.ts
-  echo "generated files changed: run 'npm run build' and commit them" >&2
+node packages/api/scripts/generate-docs.js
+if [ -n "$(git status --porcelain -- packages/api/src/generated docs/llmroute-reference.md packages/native/binding.js packages/native/binding.d.ts)" ]; then
+  git --no-pager diff --stat -- packages/api/src/generated docs/llmroute-reference.md packages/native/binding.js packages/native/binding.d.ts
+  echo "generated files changed: run 'npm run generate && npm run build' and commit them" >&2
   exit 1
 fi
 

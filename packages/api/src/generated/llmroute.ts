@@ -33,14 +33,23 @@ export interface ObjectMeta {
    * Namespace of the route; "default" when omitted in standalone mode.
    */
   namespace?: string;
+  /**
+   * Kubernetes labels; not used by the gateway.
+   */
   labels?: {
     [k: string]: string;
   };
+  /**
+   * Kubernetes annotations; not used by the gateway.
+   */
   annotations?: {
     [k: string]: string;
   };
   [k: string]: unknown;
 }
+/**
+ * The route: model names, backends, routing strategy and timeouts.
+ */
 export interface LLMRouteSpec {
   /**
    * Values of the request's "model" field that this route serves. Defaults to [metadata.name]. A model name may belong to one route only.

@@ -1,10 +1,10 @@
 // Bodies of the simulated backend, shaped like OpenAI's API responses.
 
-const WORDS = ['Switchboard', ' routes', ' each', ' prompt', ' to', ' the', ' model', ' that', ' fits', ' it', ' best', '.'];
+const WORDS = [' Switchboard', ' routes', ' each', ' prompt', ' to', ' the', ' model', ' that', ' fits', ' it', ' best', '.'];
 
 /** The mock's completion: `n` word-sized pieces of a fixed sentence. */
 export function completionPieces(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => WORDS[i % WORDS.length] as string);
+  return Array.from({ length: n }, (_, i) => (i === 0 ? 'Switchboard' : (WORDS[i % WORDS.length] as string)));
 }
 
 /** A rough prompt size (characters / 4): the mock is not a tokenizer. */
