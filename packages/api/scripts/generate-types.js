@@ -9,6 +9,7 @@ const ts = await compile(schema, 'LLMRoute', {
   bannerComment: '/* Generated from schema/llmroute.v1alpha1.json by scripts/generate-types.js. Do not edit. */',
   additionalProperties: false,
   unreachableDefinitions: false,
+  ignoreMinAndMaxItems: true,
   style: { singleQuote: true },
 });
 await writeFile(new URL('src/generated/llmroute.ts', root), ts);

@@ -18,8 +18,9 @@ Usage:
       http://127.0.0.1:PORT. No network and no keys needed.
   switchboard mock-backend [--port 9000] [--model NAME] [--latency-ms 0]
                     [--ttft-ms 0] [--tokens-per-second 0] [--completion-tokens 16]
-                    [--error-rate 0] [--error-status 500] [--no-usage]
-      An OpenAI-compatible simulated backend.
+                    [--error-rate 0] [--error-status 500] [--retry-after SECONDS]
+                    [--cut-after-bytes N] [--malformed] [--no-usage]
+      An OpenAI-compatible simulated backend, with fault injection.
 
 Environment: LOG_LEVEL (info), backend keys named by routes' auth.env.
 `;
@@ -52,6 +53,9 @@ async function main(argv: string[]): Promise<void> {
       'error-rate': { type: 'string' },
       'error-status': { type: 'string' },
       'no-usage': { type: 'boolean' },
+      'retry-after': { type: 'string' },
+      'cut-after-bytes': { type: 'string' },
+      malformed: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -91,6 +95,10 @@ async function main(argv: string[]): Promise<void> {
           errorRate: num(values['error-rate'], 0, 'error-rate'),
           errorStatus: num(values['error-status'], 500, 'error-status'),
           usage: !values['no-usage'],
+          retryAfter: values['retry-after'],
+          cutAfterBytes:
+            values['cut-after-bytes'] === undefined ? undefined : num(values['cut-after-bytes'], 0, 'cut-after-bytes'),
+          malformed: Boolean(values.malformed),
         },
         log,
       );

@@ -1,4 +1,14 @@
-import { createApp, GatewayMetrics, listen, RouteTableStore, UpstreamPools, type RunningServer } from '@switchboard/gateway';
+import {
+  ActiveHealthChecks,
+  createApp,
+  GatewayMetrics,
+  listen,
+  RouteStates,
+  RouteTableStore,
+  UpstreamPools,
+  type RouteTable,
+  type RunningServer,
+} from '@switchboard/gateway';
 import type { Logger } from 'pino';
 import { RoutesDirectory } from './standalone/routes-dir.js';
 
@@ -9,6 +19,8 @@ export interface GatewayProcessOptions {
   bodyLimitBytes: number;
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownGraceMs: number;
+  /** How long /readyz fails before the listener closes, so load balancers stop sending first. */
+  drainDelayMs?: number;
   log: Logger;
 }
 
@@ -16,6 +28,7 @@ export interface GatewayProcess {
   server: RunningServer;
   routes: RoutesDirectory;
   store: RouteTableStore;
+  states: RouteStates;
   /** Drain: fail /readyz, stop accepting, let requests finish (up to the grace period). */
   shutdown(): Promise<void>;
 }
@@ -24,16 +37,22 @@ export interface GatewayProcess {
 export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<GatewayProcess> {
   const store = new RouteTableStore();
   const pools = new UpstreamPools();
+  const states = new RouteStates();
   const metrics = new GatewayMetrics({ processMetrics: true });
+  metrics.watchHealth(states);
+  const checks = new ActiveHealthChecks(states, pools, opts.log);
   let draining = false;
   const routes = new RoutesDirectory(opts.routesDir, store, opts.log);
-  await routes.start((table) => {
+  await routes.start((table: RouteTable) => {
+    states.sync(table);
+    checks.sync(table);
     pools.retainFor(table);
     metrics.resetBindings();
   });
   const app = createApp({
     tables: store,
     pools,
+    states,
     metrics,
     log: opts.log,
     bodyLimitBytes: opts.bodyLimitBytes,
@@ -44,9 +63,12 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     server,
     routes,
     store,
+    states,
     async shutdown() {
       draining = true;
       routes.stop();
+      checks.stop();
+      if (opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs));
       const grace = setTimeout(() => {
         opts.log.warn('shutdown grace period over; closing remaining connections');
         if ('closeAllConnections' in server.server) server.server.closeAllConnections();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RouteTableStore } from './config/table-store.js';
+import type { RouteStates } from './resilience/route-states.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
 import type { Random } from './routing/index.js';
 import type { UpstreamPools } from './upstream/pools.js';
@@ -8,6 +9,8 @@ import type { UpstreamPools } from './upstream/pools.js';
 export interface AppDeps {
   tables: RouteTableStore;
   pools: UpstreamPools;
+  /** Health, concurrency slots and retry budgets; kept across table swaps. */
+  states: RouteStates;
   metrics: GatewayMetrics;
   log: Logger;
   /** Randomness for weighted choices; Math.random by default. */

@@ -15,3 +15,5 @@ export { GatewayError } from './errors.js';
 export { GatewayMetrics } from './metrics/metrics.js';
 export { UpstreamPools } from './upstream/pools.js';
 export { listen, type RunningServer } from './server.js';
+export { RouteStates } from './resilience/route-states.js';
+export { ActiveHealthChecks } from './resilience/active-health.js';

@@ -57,14 +57,14 @@ export interface LLMRouteSpec {
    * @minItems 1
    * @maxItems 32
    */
-  modelNames?: [string, ...string[]];
+  modelNames?: string[];
   /**
    * The models this route can send a request to. Names must be unique within the route.
    *
    * @minItems 1
    * @maxItems 32
    */
-  backends: [Backend, ...Backend[]];
+  backends: Backend[];
   routing?: Routing;
   resilience?: Resilience;
 }
@@ -103,6 +103,14 @@ export interface Backend {
    * How prompt and completion tokens are counted when the backend does not report usage: o200k_base (GPT-4o and later), cl100k_base (GPT-4, GPT-3.5), or a path to a HuggingFace tokenizer.json file.
    */
   tokenizer?: string;
+  /**
+   * Most requests in flight to this backend from one gateway process. Further requests wait in a queue (maxQueue); when that is full too, routing moves to the next backend, and if none is left the client gets 429 with Retry-After. Unlimited when omitted.
+   */
+  maxConcurrency?: number;
+  /**
+   * Requests that may wait for a free slot when maxConcurrency is reached. A waiting request gives up after the route's connect timeout.
+   */
+  maxQueue?: number;
 }
 /**
  * Where the backend's API key comes from; sent as "Authorization: Bearer <key>". Exactly one of env or file. Keys are never inlined in a route.
@@ -140,10 +148,23 @@ export interface Routing {
   strategy?: 'priority' | 'weighted';
 }
 /**
- * Timeouts for calls to this route's backends.
+ * Timeouts, retries and failover, and backend health for this route.
  */
 export interface Resilience {
   timeouts?: Timeouts;
+  /**
+   * Failures after which the request is tried on the next backend of the ranking: connect-error (refused, unreachable, connect timeout), reset (connection dropped, response cut short), 5xx, 429 (the backend's Retry-After is honoured: it is skipped until then), timeout (no first token within timeouts.firstToken). Streams fail over only before their first byte reaches the client. An empty list disables failover.
+   *
+   * @maxItems 5
+   */
+  retryOn?: ('connect-error' | 'reset' | '5xx' | '429' | 'timeout')[];
+  /**
+   * Most backends tried for one request, the first included.
+   */
+  maxAttempts?: number;
+  retryBudget?: RetryBudget;
+  outlierDetection?: OutlierDetection;
+  healthCheck?: HealthCheck;
 }
 /**
  * Durations such as 500ms, 20s, 5m. A timeout that fires answers the client 504.
@@ -165,4 +186,63 @@ export interface Timeouts {
    * Whole upstream call, body included. Default 600s.
    */
   total?: string;
+}
+/**
+ * Caps retries so that an outage cannot multiply load: retries may add at most `ratio` of the route's request rate, plus minRetriesPerSecond.
+ */
+export interface RetryBudget {
+  /**
+   * Retries allowed per request, on average.
+   */
+  ratio?: number;
+  /**
+   * Retries always allowed per second, so that a quiet route can still fail over.
+   */
+  minRetriesPerSecond?: number;
+}
+/**
+ * Passive health: a backend that keeps failing is ejected (skipped by routing) for a cool-down that doubles on each repeat ejection, then given one probe request (half-open) before it takes traffic again. When every backend of a route is ejected, they are all tried anyway rather than failing the request.
+ */
+export interface OutlierDetection {
+  /**
+   * Failures in a row that eject a backend.
+   */
+  consecutiveFailures?: number;
+  /**
+   * Share of failed requests within `window` that ejects a backend (once minRequests were seen).
+   */
+  failureRate?: number;
+  /**
+   * Requests within `window` before failureRate is judged.
+   */
+  minRequests?: number;
+  /**
+   * Window of the failure rate.
+   */
+  window?: string;
+  /**
+   * First cool-down; doubled on each repeat ejection.
+   */
+  baseEjectionTime?: string;
+  /**
+   * Longest cool-down.
+   */
+  maxEjectionTime?: string;
+}
+/**
+ * Active health checks: a GET to each backend at an interval. A failed check counts as a failure for outlier detection; a passing one ends an ejection early. Off when omitted.
+ */
+export interface HealthCheck {
+  /**
+   * Time between checks.
+   */
+  interval?: string;
+  /**
+   * A check slower than this fails.
+   */
+  timeout?: string;
+  /**
+   * Path appended to the backend's endpoint (models gives /v1/models for an endpoint ending in /v1).
+   */
+  path?: string;
 }

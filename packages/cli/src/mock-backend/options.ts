@@ -18,6 +18,12 @@ export interface MockBackendOptions {
   usage: boolean;
   /** Embedding vector length. */
   embeddingDimensions: number;
+  /** Retry-After header value sent with injected errors. */
+  retryAfter: string | undefined;
+  /** Fault: send the response headers and this many body bytes, then drop the connection. */
+  cutAfterBytes: number | undefined;
+  /** Fault: answer 200 with a body (or SSE events) that is not valid JSON. */
+  malformed: boolean;
 }
 
 export const DEFAULT_MOCK_OPTIONS: MockBackendOptions = {
@@ -29,4 +35,7 @@ export const DEFAULT_MOCK_OPTIONS: MockBackendOptions = {
   errorStatus: 500,
   usage: true,
   embeddingDimensions: 16,
+  retryAfter: undefined,
+  cutAfterBytes: undefined,
+  malformed: false,
 };

@@ -75,10 +75,16 @@ export async function startMockBackend(
   });
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
+}
+
+/** Fault injection: headers plus the first `n` bytes of the body, then a dropped connection. */
+function sendCut(res: ServerResponse, contentType: string, body: string, n: number): void {
+  res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.write(Buffer.from(body).subarray(0, n), () => res.socket?.destroy());
 }
 
 function handleGet(path: string, res: ServerResponse, o: MockBackendOptions): void {
@@ -95,9 +101,9 @@ function handleGet(path: string, res: ServerResponse, o: MockBackendOptions): vo
 async function handlePost(path: string, body: Record<string, unknown>, res: ServerResponse, o: MockBackendOptions, id: string) {
   if (o.latencyMs > 0) await sleep(o.latencyMs);
   if (o.errorRate > 0 && Math.random() < o.errorRate) {
-    return sendJson(res, o.errorStatus, {
-      error: { message: `injected error ${o.errorStatus}`, type: 'server_error', code: null, param: null },
-    });
+    const headers: Record<string, string> = o.retryAfter ? { 'retry-after': o.retryAfter } : {};
+    const error = { message: `injected error ${o.errorStatus}`, type: 'server_error', code: null, param: null };
+    return sendJson(res, o.errorStatus, { error }, headers);
   }
   const model = o.model ?? String(body.model);
   const promptTokens = r.approxTokens(body.messages ?? body.prompt ?? body.input);
@@ -124,10 +130,22 @@ async function handlePost(path: string, body: Record<string, unknown>, res: Serv
   const u = o.usage ? r.usage(promptTokens, pieces.length) : undefined;
   if (!body.stream) {
     const text = pieces.join('');
-    return sendJson(res, 200, chat ? r.chatCompletion(id, model, text, u) : r.textCompletion(id, model, text, u));
+    const answer = chat ? r.chatCompletion(id, model, text, u) : r.textCompletion(id, model, text, u);
+    if (o.cutAfterBytes !== undefined) return sendCut(res, 'application/json', JSON.stringify(answer), o.cutAfterBytes);
+    if (o.malformed) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify(answer).slice(0, -7));
+    }
+    return sendJson(res, 200, answer);
   }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const send = (v: unknown) => res.write(`data: ${JSON.stringify(v)}\n\n`);
+  let sent = 0;
+  const send = (v: unknown) => {
+    const event = o.malformed && sent > 0 ? `data: {"choices": [oops\n\n` : `data: ${JSON.stringify(v)}\n\n`;
+    sent += Buffer.byteLength(event);
+    res.write(event);
+    if (o.cutAfterBytes !== undefined && sent >= o.cutAfterBytes) res.socket?.destroy();
+  };
   if (o.ttftMs > 0) await sleep(o.ttftMs);
   if (chat) send(r.chatChunk(id, model, { role: 'assistant', content: '' }, null));
   for (const [i, piece] of pieces.entries()) {

@@ -1,7 +1,7 @@
 import { parseDuration, type Backend, type LLMRoute, type Problem } from '@switchboard/api';
 import type { NativeTokenizer } from '@switchboard/native';
 import { createStrategy } from '../routing/index.js';
-import type { CompiledBackend, CompiledRoute, RouteTable, TimeoutsMs } from './route-table.js';
+import type { CompiledBackend, CompiledRoute, ResilienceConfig, RetryOn, RouteTable, TimeoutsMs } from './route-table.js';
 import type { SecretResolver } from './secrets.js';
 
 export interface RouteSource {
@@ -25,6 +25,7 @@ export interface CompileResult {
 }
 
 export const DEFAULT_TIMEOUTS: TimeoutsMs = { connect: 10_000, firstToken: 60_000, idle: 60_000, total: 600_000 };
+const ALL_RETRY_ON: RetryOn[] = ['connect-error', 'reset', '5xx', '429', 'timeout'];
 
 /**
  * LLMRoutes -> RouteTable. Pure apart from the injected secret resolver and
@@ -87,11 +88,12 @@ function compileRoute(
     .map((b, i) => compileBackend(b, `spec.backends[${i}]`, source.file, ctx, problems))
     .filter((b): b is CompiledBackend => b !== undefined);
   const timeouts = compileTimeouts(source.route, problems);
+  const resilience = compileResilience(source.route, problems);
   const strategyName = spec.routing?.strategy ?? 'priority';
   const strategy = createStrategy(strategyName, backends);
   if (!strategy) problems.push({ path: 'spec.routing.strategy', message: `unknown strategy "${strategyName}"` });
   if (problems.length || !strategy) return undefined;
-  return { id, modelNames, backends, strategy, timeouts };
+  return { id, modelNames, backends, strategy, timeouts, resilience };
 }
 
 function compileBackend(
@@ -132,6 +134,50 @@ function compileBackend(
     priority: b.priority ?? 0,
     weight: b.weight ?? 1,
     tokenizer,
+    maxConcurrency: b.maxConcurrency,
+    maxQueue: b.maxQueue ?? 64,
+  };
+}
+
+function compileResilience(route: LLMRoute, problems: Problem[]): ResilienceConfig {
+  const r = route.spec.resilience ?? {};
+  const duration = (path: string, text: string | undefined, fallback: number): number => {
+    if (text === undefined) return fallback;
+    try {
+      const ms = parseDuration(text);
+      if (ms > 0) return ms;
+      problems.push({ path, message: 'must be greater than zero' });
+    } catch (err) {
+      problems.push({ path, message: (err as Error).message });
+    }
+    return fallback;
+  };
+  const o = r.outlierDetection ?? {};
+  const at = 'spec.resilience.outlierDetection';
+  const outlier = {
+    consecutiveFailures: o.consecutiveFailures ?? 5,
+    failureRate: o.failureRate ?? 0.5,
+    minRequests: o.minRequests ?? 20,
+    windowMs: duration(`${at}.window`, o.window, 30_000),
+    baseEjectionMs: duration(`${at}.baseEjectionTime`, o.baseEjectionTime, 30_000),
+    maxEjectionMs: duration(`${at}.maxEjectionTime`, o.maxEjectionTime, 300_000),
+  };
+  if (outlier.maxEjectionMs < outlier.baseEjectionMs) {
+    problems.push({ path: `${at}.maxEjectionTime`, message: 'must not be shorter than baseEjectionTime' });
+  }
+  const hc = r.healthCheck;
+  return {
+    retryOn: new Set(r.retryOn ?? ALL_RETRY_ON),
+    maxAttempts: r.maxAttempts ?? 3,
+    retryBudget: { ratio: r.retryBudget?.ratio ?? 0.2, minRetriesPerSecond: r.retryBudget?.minRetriesPerSecond ?? 10 },
+    outlier,
+    healthCheck: hc
+      ? {
+          intervalMs: duration('spec.resilience.healthCheck.interval', hc.interval, 10_000),
+          timeoutMs: duration('spec.resilience.healthCheck.timeout', hc.timeout, 2_000),
+          path: (hc.path ?? 'models').replace(/^\//, ''),
+        }
+      : undefined,
   };
 }
 

@@ -11,6 +11,33 @@ export interface TimeoutsMs {
 
 export type ProviderName = 'openai' | 'openai-compatible';
 
+/** Failure classes that move a request to the next backend. */
+export type RetryOn = 'connect-error' | 'reset' | '5xx' | '429' | 'timeout';
+
+export interface OutlierConfig {
+  consecutiveFailures: number;
+  failureRate: number;
+  minRequests: number;
+  windowMs: number;
+  baseEjectionMs: number;
+  maxEjectionMs: number;
+}
+
+export interface HealthCheckConfig {
+  intervalMs: number;
+  timeoutMs: number;
+  path: string;
+}
+
+export interface ResilienceConfig {
+  retryOn: ReadonlySet<RetryOn>;
+  maxAttempts: number;
+  retryBudget: { ratio: number; minRetriesPerSecond: number };
+  outlier: OutlierConfig;
+  /** Active checks; undefined when off. */
+  healthCheck: HealthCheckConfig | undefined;
+}
+
 /** A backend ready to be called: references resolved, defaults applied. */
 export interface CompiledBackend {
   name: string;
@@ -26,6 +53,9 @@ export interface CompiledBackend {
   priority: number;
   weight: number;
   tokenizer: NativeTokenizer;
+  /** Requests in flight per process; undefined = unlimited. */
+  maxConcurrency: number | undefined;
+  maxQueue: number;
 }
 
 export interface CompiledRoute {
@@ -35,6 +65,7 @@ export interface CompiledRoute {
   backends: readonly CompiledBackend[];
   strategy: Strategy;
   timeouts: TimeoutsMs;
+  resilience: ResilienceConfig;
 }
 
 /**

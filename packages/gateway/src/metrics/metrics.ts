@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RouteStates } from '../resilience/route-states.js';
 
 // OpenTelemetry GenAI semantic conventions (gen_ai.client.*) in Prometheus
 // form: dots become underscores and the unit "s" becomes a _seconds suffix.
@@ -94,6 +95,60 @@ export class GatewayMetrics {
     buckets: OVERHEAD_BUCKETS,
     registers: [this.registry],
   });
+
+  readonly retries = new Counter({
+    name: 'switchboard_retries_total',
+    help: 'Requests moved on to another backend after a failure, by the failed backend and the failure class.',
+    labelNames: ['route', 'backend', 'reason'],
+    registers: [this.registry],
+  });
+
+  readonly retryBudgetExhausted = new Counter({
+    name: 'switchboard_retry_budget_exhausted_total',
+    help: 'Retries not made because the route retry budget was spent.',
+    labelNames: ['route'],
+    registers: [this.registry],
+  });
+
+  readonly skipped = new Counter({
+    name: 'switchboard_backend_skipped_total',
+    help: 'Backends passed over for a request: context_window, ejected, rate_limited (Retry-After), saturated (concurrency limit).',
+    labelNames: ['route', 'backend', 'reason'],
+    registers: [this.registry],
+  });
+
+  /** Reports backend health from `states` at scrape time: no cost per request. */
+  watchHealth(states: RouteStates): void {
+    const registry = this.registry;
+    new Gauge({
+      name: 'switchboard_backend_health',
+      help: 'Backend health as seen by outlier detection: 1 for the current state, 0 otherwise.',
+      labelNames: ['route', 'backend', 'state'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const now = performance.now();
+        for (const [route, backend, s] of states.entries()) {
+          const current = s.health.state(now);
+          for (const state of ['healthy', 'ejected', 'half-open', 'rate-limited'])
+            this.set({ route, backend, state }, state === current ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'switchboard_backend_in_flight',
+      help: 'Requests in flight to a backend that has a concurrency limit, and requests queued for it.',
+      labelNames: ['route', 'backend', 'kind'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [route, backend, s] of states.entries()) {
+          this.set({ route, backend, kind: 'active' }, s.limit.active);
+          this.set({ route, backend, kind: 'queued' }, s.limit.queued);
+        }
+      },
+    });
+  }
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });

@@ -8,7 +8,12 @@ export const healthz = (c: Context) => c.json({ status: 'ok' });
 export function readyz(deps: AppDeps) {
   return (c: Context) => {
     const table = deps.tables.current();
-    const detail = { routes: table.routes.length, models: table.byModel.size, configVersion: table.version };
+    const detail = {
+      routes: table.routes.length,
+      models: table.byModel.size,
+      configVersion: table.version,
+      backends: deps.states.snapshot(performance.now()),
+    };
     if (deps.isDraining?.()) return c.json({ status: 'draining', ...detail }, 503);
     if (!deps.tables.loaded) return c.json({ status: 'no configuration loaded yet', ...detail }, 503);
     return c.json({ status: 'ready', ...detail });

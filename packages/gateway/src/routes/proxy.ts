@@ -1,25 +1,27 @@
 import type { Context } from 'hono';
-import type { Dispatcher } from 'undici';
+import type { NativeTokenizer } from '@switchboard/native';
 import type { CompiledBackend, CompiledRoute, RouteTable } from '../config/route-table.js';
 import type { AppDeps } from '../context.js';
 import { GatewayError } from '../errors.js';
-import type { CallMetrics } from '../metrics/metrics.js';
-import { providerFor, type Provider, type Usage } from '../providers/index.js';
-import type { Operation } from '../request/operations.js';
+import { providerFor } from '../providers/index.js';
+import type { Operation, ProxiedBody } from '../request/operations.js';
 import { requestHeader } from '../request/headers.js';
 import { readBody } from '../request/read-body.js';
 import { parseJsonObject } from '../request/read-json.js';
+import { orderByHealth, takeSlot, type SkipReason } from '../routing/candidates.js';
+import { attempt, type AttemptOutcome } from '../upstream/attempt.js';
+import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
-import { ClientClosedError, statusError, transportError } from '../upstream/errors.js';
+import { ClientClosedError, transportError } from '../upstream/errors.js';
 import { relaySse } from '../upstream/relay-stream.js';
 
-const ERROR_BODY_LIMIT = 64 * 1024;
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 /**
  * The handler for one proxied OpenAI endpoint: parse and check the body,
- * find the route, let its strategy pick a backend, count the prompt (one
- * native call), forward, and pass the answer back with usage and metrics.
+ * find the route, let its strategy rank the backends, then walk that
+ * ranking (skipping unhealthy, saturated and too-small backends) until one
+ * answers, within maxAttempts and the route's retry budget.
  */
 export function proxyHandler(op: Operation, deps: AppDeps) {
   const random = deps.random ?? Math.random;
@@ -30,142 +32,204 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
     const table = deps.tables.current();
     const route = table.byModel.get(body.model);
     if (!route) throw modelNotFound(body.model, table);
-
-    const backend = route.strategy.rank(random)[0] as CompiledBackend;
     c.set('routeId', route.id);
-    c.set('backendName', backend.name);
-    const provider = providerFor(backend.provider);
-    const metrics = deps.metrics.forCall(
-      { operation: op.name, provider: backend.provider, model: backend.model, route: route.id, backend: backend.name },
-      route.strategy.name,
-    );
-    metrics.decisions.inc();
-    const promptTokens = op.promptTokens(backend.tokenizer, body);
-    const upstream = provider.buildRequest(op, backend, body, c.get('requestId'));
-
-    const call = new CallSignal(c, route.timeouts.total);
-    const upstreamStart = performance.now();
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await deps.pools.get(backend.baseUrl, route.timeouts.connect).request({
-        method: 'POST',
-        path: upstream.path,
-        headers: upstream.headers,
-        body: upstream.body,
-        signal: call.signal,
-        headersTimeout: route.timeouts.firstToken,
-        bodyTimeout: route.timeouts.idle,
-      });
-    } catch (err) {
-      call.done();
-      if (call.reason === 'client') throw new ClientClosedError();
-      throw transportError(err, backend.name, route.timeouts);
-    }
-    const headersAt = performance.now();
-    if (res.statusCode >= 400) {
-      const text = await readBounded(res.body, ERROR_BODY_LIMIT);
-      call.done();
-      const retryAfter = res.headers['retry-after'];
-      throw statusError(res.statusCode, text, backend.name, typeof retryAfter === 'string' ? retryAfter : undefined);
-    }
-
-    const record = new CallRecord(metrics, op, provider, backend, promptTokens, upstreamStart);
-    const headers: Record<string, string> = {
-      'x-request-id': c.get('requestId'),
-      'x-switchboard-route': route.id,
-      'x-switchboard-backend': backend.name,
-    };
-    if (body.stream) {
-      metrics.timeToFirstChunk.observe((headersAt - upstreamStart) / 1000);
-      const stream = relaySse(
-        res.body,
-        {
-          onEvent: (payload) => record.streamEvent(payload),
-          onEnd: (outcome, error) => {
-            call.done();
-            record.finish(outcome === 'ok' ? 200 : outcome === 'client_closed' ? 499 : (error?.status ?? 502));
-          },
-        },
-        (err) =>
-          call.reason === 'client'
-            ? new GatewayError(499, 'upstream_error', 'client closed')
-            : transportError(err, backend.name, route.timeouts),
-      );
-      metrics.overhead.observe(Math.max(0, performance.now() - c.get('startedAt') - (headersAt - upstreamStart)) / 1000);
-      headers['content-type'] = 'text/event-stream; charset=utf-8';
-      headers['cache-control'] = 'no-cache';
-      return new Response(stream, { status: 200, headers });
-    }
-
-    let answer: Uint8Array<ArrayBuffer>;
-    try {
-      answer = new Uint8Array(await res.body.arrayBuffer());
-    } catch (err) {
-      if (call.reason === 'client') throw new ClientClosedError();
-      throw transportError(err, backend.name, route.timeouts);
-    } finally {
-      call.done();
-    }
-    const bodyEnd = performance.now();
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(answer.buffer, answer.byteOffset, answer.length).toString('utf8'));
-    } catch {
-      throw new GatewayError(502, 'upstream_error', `Backend "${backend.name}" returned a response that is not valid JSON.`, {
-        code: 'upstream_malformed',
-      });
-    }
-    record.complete(json);
-    record.finish(200, bodyEnd);
-    headers['content-type'] = 'application/json';
-    metrics.overhead.observe(Math.max(0, performance.now() - c.get('startedAt') - (bodyEnd - upstreamStart)) / 1000);
-    return new Response(answer, { status: 200, headers });
+    return forward(c, deps, op, route, body, random);
   };
 }
 
-/** Usage, cost and metrics of one upstream call. */
-class CallRecord {
-  #usage: Usage | undefined;
-  #generatedText = '';
-
-  constructor(
-    private readonly metrics: CallMetrics,
-    private readonly op: Operation,
-    private readonly provider: Provider,
-    private readonly backend: CompiledBackend,
-    private readonly promptTokens: number,
-    private readonly upstreamStart: number,
-  ) {}
-
-  streamEvent(payload: unknown): void {
-    this.#usage = this.provider.usageOf(payload) ?? this.#usage;
-    if (!this.#usage) this.#generatedText += this.op.deltaText(payload);
-  }
-
-  complete(json: unknown): void {
-    this.#usage = this.provider.usageOf(json);
-    if (!this.#usage) this.#generatedText = this.op.completionText(json);
-  }
-
-  /** Records usage (counted natively when the backend reported none), cost and duration. */
-  finish(status: number, endedAt = performance.now()): void {
-    const m = this.metrics;
-    const seconds = (endedAt - this.upstreamStart) / 1000;
-    m.requests(status).inc();
-    if (status >= 400 && status !== 499) {
-      m.failedDuration(status).observe(seconds);
-      return;
+async function forward(
+  c: Context,
+  deps: AppDeps,
+  op: Operation,
+  route: CompiledRoute,
+  body: ProxiedBody,
+  random: () => number,
+): Promise<Response> {
+  const state = deps.states.route(route);
+  state.budget.onRequest();
+  const now = performance.now();
+  const skipped: { backend: string; reason: SkipReason }[] = [];
+  const skip = (b: CompiledBackend, reason: SkipReason) => {
+    skipped.push({ backend: b.name, reason });
+    deps.metrics.skipped.inc({ route: route.id, backend: b.name, reason });
+  };
+  const pending = orderByHealth(route.strategy.rank(random), state, now, skip);
+  const maxOutput = requestedOutputTokens(body);
+  // The one native call per request; more only when backends use different tokenizers.
+  const counted = new Map<NativeTokenizer, number>();
+  const promptTokens = (b: CompiledBackend) => {
+    let n = counted.get(b.tokenizer);
+    if (n === undefined) counted.set(b.tokenizer, (n = op.promptTokens(b.tokenizer, body)));
+    return n;
+  };
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const b = (pending[i] as { backend: CompiledBackend }).backend;
+    if (b.contextWindow !== undefined && promptTokens(b) + maxOutput > b.contextWindow) {
+      pending.splice(i, 1);
+      skip(b, 'context_window');
     }
-    (status === 200 ? m.duration : m.failedDuration(status)).observe(seconds);
-    const usage = this.#usage ?? {
-      promptTokens: this.promptTokens,
-      completionTokens: this.#generatedText ? this.backend.tokenizer.count(this.#generatedText) : 0,
-    };
-    m.inputTokens.observe(usage.promptTokens);
-    if (this.op.name !== 'embeddings') m.outputTokens.observe(usage.completionTokens);
-    const cost = usage.promptTokens * this.backend.inputPricePerToken + usage.completionTokens * this.backend.outputPricePerToken;
-    if (cost > 0) m.cost.inc(cost);
   }
+
+  const call = new CallSignal(c, route.timeouts.total);
+  let attempts = 0;
+  let lastError: GatewayError | undefined;
+  try {
+    while (attempts < route.resilience.maxAttempts) {
+      const slot = await takeSlot(pending, state, route.timeouts.connect, skip);
+      if (!slot) break;
+      if (call.reason === 'client') {
+        slot.release();
+        throw new ClientClosedError();
+      }
+      if (attempts > 0 && !state.budget.tryRetry()) {
+        slot.release();
+        deps.metrics.retryBudgetExhausted.inc({ route: route.id });
+        break;
+      }
+      attempts++;
+      const { backend } = slot;
+      const health = state.backends.get(backend.name)?.health;
+      if (slot.probe) health?.beginProbe();
+      c.set('backendName', backend.name);
+      const provider = providerFor(backend.provider);
+      const metrics = deps.metrics.forCall(
+        { operation: op.name, provider: backend.provider, model: backend.model, route: route.id, backend: backend.name },
+        route.strategy.name,
+      );
+      metrics.decisions.inc();
+      const upstream = provider.buildRequest(op, backend, body, c.get('requestId'));
+      const outcome: AttemptOutcome = await attempt(deps.pools, route, backend, upstream, call, Boolean(body.stream));
+      const at = performance.now();
+      switch (outcome.kind) {
+        case 'json': {
+          slot.release();
+          health?.success(at);
+          const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart);
+          record.complete(outcome.json);
+          record.finish(200, outcome.bodyEnd);
+          metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
+          return new Response(outcome.bytes, { status: 200, headers: responseHeaders(c, route, backend, 'application/json') });
+        }
+        case 'stream': {
+          health?.success(at);
+          metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
+          const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart);
+          const stream = relaySse(
+            outcome.body,
+            outcome.chunks,
+            outcome.first,
+            {
+              onEvent: (payload) => record.streamEvent(payload),
+              onEnd: (result, error) => {
+                slot.release();
+                call.done();
+                record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
+              },
+            },
+            {
+              transport: (err) =>
+                call.reason === 'client'
+                  ? new GatewayError(499, 'upstream_error', 'client closed')
+                  : transportError(err, backend.name, route.timeouts),
+              malformed: () =>
+                new GatewayError(
+                  502,
+                  'upstream_error',
+                  `Backend "${backend.name}" sent a stream event that is not valid JSON; the stream was ended.`,
+                  {
+                    code: 'upstream_malformed',
+                  },
+                ),
+            },
+          );
+          metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
+          const headers = responseHeaders(c, route, backend, 'text/event-stream; charset=utf-8');
+          headers['cache-control'] = 'no-cache';
+          return new Response(stream, { status: 200, headers });
+        }
+        case 'client_closed':
+          slot.release();
+          throw new ClientClosedError();
+        case 'fail':
+          slot.release();
+          if (outcome.backendHealthy) health?.success(at);
+          else health?.failure(at);
+          metrics.requests(outcome.error.status).inc();
+          throw outcome.error;
+        case 'retry':
+          slot.release();
+          if (outcome.reason === '429') health?.rateLimited(at + (outcome.retryAfterMs ?? 1000));
+          else health?.failure(at);
+          metrics.requests(outcome.error.status).inc();
+          lastError = outcome.error;
+          if (!route.resilience.retryOn.has(outcome.reason)) throw outcome.error;
+          deps.metrics.retries.inc({ route: route.id, backend: backend.name, reason: outcome.reason });
+          break;
+      }
+    }
+  } catch (err) {
+    call.done();
+    throw err;
+  }
+  call.done();
+  throw noBackendAnswered(route, lastError, skipped, promptTokens, maxOutput);
+}
+
+/** `max_completion_tokens` or `max_tokens`: what the prompt must leave room for. */
+function requestedOutputTokens(body: ProxiedBody): number {
+  const n = body.max_completion_tokens ?? body.max_tokens;
+  return typeof n === 'number' && n > 0 ? n : 0;
+}
+
+function responseHeaders(c: Context, route: CompiledRoute, backend: CompiledBackend, type: string): Record<string, string> {
+  return {
+    'x-request-id': c.get('requestId'),
+    'x-switchboard-route': route.id,
+    'x-switchboard-backend': backend.name,
+    'content-type': type,
+  };
+}
+
+/** Why nothing answered, as the most useful error for the client. */
+function noBackendAnswered(
+  route: CompiledRoute,
+  lastError: GatewayError | undefined,
+  skipped: { backend: string; reason: SkipReason }[],
+  promptTokens: (b: CompiledBackend) => number,
+  maxOutput: number,
+): GatewayError {
+  if (lastError) return lastError;
+  const reasons = new Set(skipped.map((s) => s.reason));
+  if (reasons.size === 1 && reasons.has('context_window')) {
+    const largest = Math.max(...route.backends.map((b) => b.contextWindow ?? 0));
+    const first = route.backends[0] as CompiledBackend;
+    return new GatewayError(
+      400,
+      'invalid_request_error',
+      `This route's largest context window is ${largest} tokens, but the request needs ${promptTokens(first) + maxOutput} (${promptTokens(first)} in the messages, ${maxOutput} for the completion). Shorten the messages or lower max_tokens.`,
+      { code: 'context_length_exceeded', param: 'messages' },
+    );
+  }
+  if (reasons.has('saturated')) {
+    return new GatewayError(
+      429,
+      'rate_limit_error',
+      `All backends of route ${route.id} are at their concurrency limit. Retry shortly.`,
+      {
+        code: 'backends_saturated',
+        headers: { 'retry-after': '1' },
+      },
+    );
+  }
+  return new GatewayError(
+    503,
+    'upstream_error',
+    `No backend of route ${route.id} is available (${skipped.map((s) => `${s.backend}: ${s.reason}`).join(', ') || 'retry budget exhausted'}).`,
+    {
+      code: 'no_backend_available',
+      headers: { 'retry-after': '1' },
+    },
+  );
 }
 
 function modelNotFound(model: string, table: RouteTable): GatewayError {
@@ -178,22 +242,3 @@ function modelNotFound(model: string, table: RouteTable): GatewayError {
     param: 'model',
   });
 }
-
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      parts.push(chunk);
-      size += chunk.length;
-      if (size >= limit) break;
-    }
-  } catch {
-    // a broken error body still yields the status; keep what arrived
-  } finally {
-    body.destroy();
-  }
-  return Buffer.concat(parts).subarray(0, limit).toString('utf8');
-}
-
-export type { CompiledRoute };

@@ -15,6 +15,8 @@ const backend = (name: string, priority: number, weight: number): CompiledBacken
   priority,
   weight,
   tokenizer: loadTokenizer('o200k_base'),
+  maxConcurrency: undefined,
+  maxQueue: 0,
 });
 
 /** Sequence of fixed random numbers, cycling. */

@@ -1,3 +1,4 @@
+import type { RetryOn, TimeoutsMs } from '../config/route-table.js';
 import { GatewayError } from '../errors.js';
 
 /** Raised when the client went away; nothing is sent back. */
@@ -5,12 +6,35 @@ export class ClientClosedError extends Error {
   override readonly name = 'ClientClosedError';
 }
 
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+const RESET_ERRORS = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Which retryable class a transport failure belongs to; undefined when it is not retryable. */
+export function failureClass(err: unknown): RetryOn | undefined {
+  const code = (err as { code?: string }).code ?? '';
+  if (CONNECT_ERRORS.has(code)) return 'connect-error';
+  if (RESET_ERRORS.has(code)) return 'reset';
+  if (TIMEOUT_ERRORS.has(code)) return 'timeout';
+  return undefined;
+}
+
 /** A transport failure or timeout talking to a backend, as the client should see it. */
-export function transportError(
-  err: unknown,
-  backend: string,
-  timeoutsMs: { connect: number; firstToken: number; idle: number; total: number },
-): GatewayError {
+export function transportError(err: unknown, backend: string, timeoutsMs: TimeoutsMs): GatewayError {
   const code = (err as { code?: string }).code ?? '';
   const timeout = (what: string, ms: number) =>
     new GatewayError(504, 'timeout_error', `Backend "${backend}" timed out: no ${what} within ${ms} ms.`, {
@@ -52,6 +76,14 @@ export function statusError(status: number, body: string, backend: string, retry
   }
   const why = status === 401 || status === 403 ? 'rejected the gateway credentials' : `answered HTTP ${status}`;
   return new GatewayError(502, 'upstream_error', `Backend "${backend}" ${why}: ${message}`, { code: 'upstream_error' });
+}
+
+/** Retry-After (seconds or an HTTP date) in milliseconds from now, capped at five minutes. */
+export function retryAfterMs(value: string | undefined, nowEpochMs = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - nowEpochMs;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 300_000) : undefined;
 }
 
 /** The `error.message` of an OpenAI-style error body, else a bounded piece of the text. */

@@ -12,52 +12,76 @@ export interface StreamTap {
 const encoder = new TextEncoder();
 
 /**
- * Passes a backend's SSE body to the client chunk by chunk, unchanged.
+ * Passes a backend's SSE body to the client chunk by chunk, unchanged,
+ * starting with the chunk already read (failover is decided before it).
  * Backpressure: a chunk is read from the backend only when the client side
  * asks for one (highWaterMark 0). A side parser sees each event for usage
- * accounting. A backend failure after the first byte cannot be failed over,
- * so it ends the stream with an OpenAI-shaped SSE error event; the client
- * leaving destroys the backend body, which aborts the upstream request.
+ * accounting. A failure after the first byte cannot be failed over, so it
+ * ends the stream with an OpenAI-shaped SSE error event, and so does an
+ * event whose data is not JSON (it is not forwarded); the client leaving
+ * destroys the backend body, which aborts the upstream request.
  */
-export function relaySse(body: Readable, tap: StreamTap, toError: (err: unknown) => GatewayError): ReadableStream<Uint8Array> {
+export function relaySse(
+  body: Readable,
+  chunks: AsyncIterator<Buffer>,
+  first: Buffer,
+  tap: StreamTap,
+  errors: { transport: (err: unknown) => GatewayError; malformed: () => GatewayError },
+): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
+  let malformed = false;
   const parser = createParser({
     onEvent(event) {
-      if (event.data === '[DONE]') return;
+      if (event.data === '[DONE]' || malformed) return;
       let payload: unknown;
       try {
         payload = JSON.parse(event.data);
       } catch {
+        malformed = true;
         return;
       }
       tap.onEvent(payload);
     },
   });
-  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let ended = false;
+  let pending: Buffer | undefined = first;
   const end = (outcome: 'ok' | 'error' | 'client_closed', error?: GatewayError) => {
     if (ended) return;
     ended = true;
     tap.onEnd(outcome, error);
   };
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: GatewayError, prefix: string) => {
+    end('error', error);
+    controller.enqueue(encoder.encode(`${prefix}data: ${JSON.stringify(error.toJSON())}\n\n`));
+    controller.close();
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const next = await chunks.next();
-          if (next.done) {
-            end('ok');
-            controller.close();
+          let chunk = pending;
+          pending = undefined;
+          if (!chunk) {
+            const next = await chunks.next();
+            if (next.done) {
+              parser.feed(decoder.decode());
+              end('ok');
+              controller.close();
+              return;
+            }
+            chunk = next.value;
+          }
+          parser.feed(decoder.decode(chunk, { stream: true }));
+          if (malformed) {
+            // Hold this chunk back: end any partial event, then say what went wrong.
+            body.destroy();
+            fail(controller, errors.malformed(), '\n\n');
             return;
           }
-          parser.feed(decoder.decode(next.value, { stream: true }));
-          controller.enqueue(next.value);
+          controller.enqueue(chunk);
         } catch (err) {
           if (ended) return;
-          const error = toError(err);
-          end('error', error);
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify(error.toJSON())}\n\n`));
-          controller.close();
+          fail(controller, errors.transport(err), '');
         }
       },
       cancel() {

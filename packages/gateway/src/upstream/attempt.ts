@@ -1,0 +1,125 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { CompiledBackend, CompiledRoute, RetryOn } from '../config/route-table.js';
+import { GatewayError } from '../errors.js';
+import type { UpstreamRequest } from '../providers/index.js';
+import type { CallSignal } from './call-signal.js';
+import { failureClass, retryAfterMs, statusError, transportError } from './errors.js';
+import type { UpstreamPools } from './pools.js';
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** What one try against one backend came to. */
+export type AttemptOutcome =
+  | { kind: 'stream'; body: Readable; chunks: AsyncIterator<Buffer>; first: Buffer; upstreamStart: number; headersAt: number }
+  | { kind: 'json'; bytes: Uint8Array<ArrayBuffer>; json: unknown; upstreamStart: number; bodyEnd: number }
+  /** Worth another backend (if `reason` is in the route's retryOn). */
+  | { kind: 'retry'; reason: RetryOn; error: GatewayError; retryAfterMs?: number | undefined }
+  /** Final: the request itself is at fault (backend healthy), or the gateway gives up. */
+  | { kind: 'fail'; error: GatewayError; backendHealthy: boolean }
+  | { kind: 'client_closed' };
+
+/**
+ * One call to one backend, read far enough to know whether failing over is
+ * still possible: a whole JSON body, or a stream's first chunk (nothing has
+ * reached the client before either).
+ */
+export async function attempt(
+  pools: UpstreamPools,
+  route: CompiledRoute,
+  backend: CompiledBackend,
+  upstream: UpstreamRequest,
+  call: CallSignal,
+  stream: boolean,
+): Promise<AttemptOutcome> {
+  const upstreamStart = performance.now();
+  const failed = (err: unknown): AttemptOutcome => {
+    if (call.reason === 'client') return { kind: 'client_closed' };
+    const error = transportError(err, backend.name, route.timeouts);
+    const reason = call.reason === 'timeout' ? undefined : failureClass(err);
+    return reason ? { kind: 'retry', reason, error } : { kind: 'fail', error, backendHealthy: false };
+  };
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await pools.get(backend.baseUrl, route.timeouts.connect).request({
+      method: 'POST',
+      path: upstream.path,
+      headers: upstream.headers,
+      body: upstream.body,
+      signal: call.signal,
+      headersTimeout: route.timeouts.firstToken,
+      bodyTimeout: route.timeouts.idle,
+    });
+  } catch (err) {
+    return failed(err);
+  }
+  const headersAt = performance.now();
+  if (res.statusCode >= 400) {
+    const text = await readBounded(res.body, ERROR_BODY_LIMIT);
+    const header = res.headers['retry-after'];
+    const retryAfter = typeof header === 'string' ? header : undefined;
+    const error = statusError(res.statusCode, text, backend.name, retryAfter);
+    if (res.statusCode === 429) return { kind: 'retry', reason: '429', error, retryAfterMs: retryAfterMs(retryAfter) };
+    if (res.statusCode >= 500) return { kind: 'retry', reason: '5xx', error };
+    // 401/403/404 mean the gateway's configuration for this backend is wrong.
+    return { kind: 'fail', error, backendHealthy: res.statusCode < 401 || res.statusCode > 404 };
+  }
+  if (stream) {
+    const chunks = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    try {
+      const first = await chunks.next();
+      if (first.done) {
+        const error = new GatewayError(
+          502,
+          'upstream_error',
+          `Backend "${backend.name}" ended the stream before sending anything.`,
+          {
+            code: 'upstream_empty_stream',
+          },
+        );
+        return { kind: 'retry', reason: 'reset', error };
+      }
+      return { kind: 'stream', body: res.body, chunks, first: first.value, upstreamStart, headersAt };
+    } catch (err) {
+      return failed(err);
+    }
+  }
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(await res.body.arrayBuffer());
+  } catch (err) {
+    return failed(err);
+  }
+  const bodyEnd = performance.now();
+  try {
+    const json: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+    return { kind: 'json', bytes, json, upstreamStart, bodyEnd };
+  } catch {
+    const error = new GatewayError(
+      502,
+      'upstream_error',
+      `Backend "${backend.name}" returned a response that is not valid JSON.`,
+      {
+        code: 'upstream_malformed',
+      },
+    );
+    return { kind: 'fail', error, backendHealthy: false };
+  }
+}
+
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      parts.push(chunk);
+      size += chunk.length;
+      if (size >= limit) break;
+    }
+  } catch {
+    // a broken error body still yields the status; keep what arrived
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, limit).toString('utf8');
+}

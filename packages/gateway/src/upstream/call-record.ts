@@ -1,0 +1,53 @@
+import type { CompiledBackend } from '../config/route-table.js';
+import type { CallMetrics } from '../metrics/metrics.js';
+import type { Provider, Usage } from '../providers/index.js';
+import type { Operation } from '../request/operations.js';
+
+/** Usage, cost and metrics of one successful upstream call. */
+export class CallRecord {
+  #usage: Usage | undefined;
+  #generatedText = '';
+
+  constructor(
+    private readonly metrics: CallMetrics,
+    private readonly op: Operation,
+    private readonly provider: Provider,
+    private readonly backend: CompiledBackend,
+    private readonly promptTokens: number,
+    private readonly upstreamStart: number,
+  ) {}
+
+  streamEvent(payload: unknown): void {
+    this.#usage = this.provider.usageOf(payload) ?? this.#usage;
+    if (!this.#usage) this.#generatedText += this.op.deltaText(payload);
+  }
+
+  complete(json: unknown): void {
+    this.#usage = this.provider.usageOf(json);
+    if (!this.#usage) this.#generatedText = this.op.completionText(json);
+  }
+
+  /** Records usage (counted natively when the backend reported none), cost and duration. */
+  finish(status: number, endedAt = performance.now()): void {
+    const m = this.metrics;
+    const seconds = (endedAt - this.upstreamStart) / 1000;
+    m.requests(status).inc();
+    if (status >= 400 && status !== 499) {
+      m.failedDuration(status).observe(seconds);
+      return;
+    }
+    (status === 200 ? m.duration : m.failedDuration(status)).observe(seconds);
+    const usage = this.#usage ?? {
+      promptTokens: this.promptTokens,
+      completionTokens: this.#generatedText ? this.backend.tokenizer.count(this.#generatedText) : 0,
+    };
+    m.inputTokens.observe(usage.promptTokens);
+    if (this.op.name !== 'embeddings') m.outputTokens.observe(usage.completionTokens);
+    const cost = usage.promptTokens * this.backend.inputPricePerToken + usage.completionTokens * this.backend.outputPricePerToken;
+    if (cost > 0) m.cost.inc(cost);
+  }
+
+  get usage(): Usage | undefined {
+    return this.#usage;
+  }
+}
