@@ -16,8 +16,8 @@ npm run build --silent
 step "Generated files are up to date"
 node packages/api/scripts/generate-types.js
 node packages/api/scripts/generate-docs.js
-if [ -n "$(git status --porcelain -- packages/api/src/generated docs/llmroute-reference.md packages/native/binding.js packages/native/binding.d.ts)" ]; then
-  git --no-pager diff --stat -- packages/api/src/generated docs/llmroute-reference.md packages/native/binding.js packages/native/binding.d.ts
+if [ -n "$(git status --porcelain -- packages/api/src/generated docs/llmroute-reference.md docs/api-keys-reference.md packages/native/binding.js packages/native/binding.d.ts)" ]; then
+  git --no-pager diff --stat -- packages/api/src/generated docs/llmroute-reference.md docs/api-keys-reference.md packages/native/binding.js packages/native/binding.d.ts
   echo "generated files changed: run 'npm run generate && npm run build' and commit them" >&2
   exit 1
 fi
@@ -26,6 +26,9 @@ step "Types, lint, format"
 npx tsc -p tsconfig.test.json
 npx eslint --max-warnings 0 .
 npx prettier --check --log-level warn .
+
+step "redis-server for the shared-limits tests"
+bash scripts/install-redis.sh >/dev/null
 
 step "Vitest: unit, integration, conformance"
 npx vitest run

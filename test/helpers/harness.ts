@@ -23,15 +23,28 @@ export interface Harness {
  * A real gateway on a real socket, serving a temporary routes folder, with
  * simulated backends behind it. `routes` receives the mocks' base URLs.
  */
+export interface HarnessOptions {
+  /** API keys file content (YAML); auth is disabled when absent. */
+  apiKeys?: string;
+  redisUrl?: string;
+  limitsOnStoreError?: 'open' | 'closed';
+}
+
 export async function startHarness(
   routes: (mockUrls: string[]) => string,
   mockOptions: Partial<MockBackendOptions>[] = [{}],
+  options: HarnessOptions = {},
 ): Promise<Harness> {
   const mocks = await Promise.all(mockOptions.map((o) => startMockBackend(o)));
   const routesDir = await mkdtemp(join(tmpdir(), 'switchboard-routes-'));
   const writeRoutes = (yaml: string, file = 'routes.yaml') => writeFile(join(routesDir, file), yaml);
   await writeRoutes(routes(mocks.map((m) => m.url)));
+  const keysFile = join(routesDir, '..', `${routesDir.split('/').pop() ?? 'x'}-keys.yaml`);
+  if (options.apiKeys) await writeFile(keysFile, options.apiKeys);
   const gateway = await startGatewayProcess({
+    auth: options.apiKeys ? { apiKeysFile: keysFile } : 'disabled',
+    redisUrl: options.redisUrl,
+    limitsOnStoreError: options.limitsOnStoreError ?? 'open',
     routesDir,
     port: 0,
     host: '127.0.0.1',
@@ -49,6 +62,7 @@ export async function startHarness(
       await gateway.shutdown();
       await Promise.all(mocks.map((m) => m.close()));
       await rm(routesDir, { recursive: true, force: true });
+      await rm(keysFile, { force: true });
     },
   };
 }

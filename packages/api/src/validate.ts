@@ -37,7 +37,8 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
   return problems;
 }
 
-function toProblem(e: ErrorObject): Problem {
+/** An ajv error as a Problem with a readable message and a dotted field path. */
+export function toProblem(e: ErrorObject): Problem {
   const base = jsonPointerToPath(e.instancePath);
   const join = (field: string) => (base ? `${base}.${field}` : field);
   const p = e.params as Record<string, unknown>;

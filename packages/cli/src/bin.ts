@@ -4,18 +4,24 @@ import { pino } from 'pino';
 import { dev } from './commands/dev.js';
 import { mockBackend } from './commands/mock-backend.js';
 import { serve } from './commands/serve.js';
-import { RoutesInvalidError } from './standalone/routes-dir.js';
+import { ConfigError } from './standalone/config-error.js';
 
 const HELP = `switchboard: a Kubernetes-native LLM routing gateway
 
 Usage:
-  switchboard serve --routes DIR [--port 8080] [--host 0.0.0.0] [--workers 1]
-                    [--body-limit 10485760] [--shutdown-grace 30]
+  switchboard serve --routes DIR (--api-keys FILE | --no-auth) [--port 8080]
+                    [--host 0.0.0.0] [--workers 1] [--redis URL]
+                    [--limits-on-store-error open|closed] [--body-limit 10485760]
+                    [--max-header-size 16384] [--drain-delay 0] [--shutdown-grace 30]
       Serve every LLMRoute YAML file in DIR; reload when DIR changes.
-      --workers N  processes sharing the port (0 = one per CPU).
-  switchboard dev [--routes examples/routes] [--port 8080]
-      Like serve, and also simulate every backend the routes put on
-      http://127.0.0.1:PORT. No network and no keys needed.
+      --api-keys FILE  callers' keys, tenants, limits and budgets (reloaded on change);
+                       --no-auth serves without authentication (trusted networks only).
+      --workers N      processes sharing the port (0 = one per CPU); limits then need --redis.
+      --redis URL      count rate limits and budgets in Redis, shared by all replicas.
+  switchboard dev [--routes examples/routes] [--port 8080] [--api-keys FILE]
+      Like serve (without authentication unless --api-keys is given), and
+      also simulate every backend the routes put on http://127.0.0.1:PORT.
+      No network and no keys needed.
   switchboard mock-backend [--port 9000] [--model NAME] [--latency-ms 0]
                     [--ttft-ms 0] [--tokens-per-second 0] [--completion-tokens 16]
                     [--error-rate 0] [--error-status 500] [--retry-after SECONDS]
@@ -45,6 +51,12 @@ async function main(argv: string[]): Promise<void> {
       workers: { type: 'string' },
       'body-limit': { type: 'string' },
       'shutdown-grace': { type: 'string' },
+      'drain-delay': { type: 'string' },
+      'max-header-size': { type: 'string' },
+      'api-keys': { type: 'string' },
+      'no-auth': { type: 'boolean' },
+      redis: { type: 'string' },
+      'limits-on-store-error': { type: 'string' },
       model: { type: 'string' },
       'latency-ms': { type: 'string' },
       'ttft-ms': { type: 'string' },
@@ -67,11 +79,23 @@ async function main(argv: string[]): Promise<void> {
   }
   const host = values.host ?? '0.0.0.0';
   switch (command) {
-    case 'serve':
+    case 'serve': {
       if (!values.routes) throw new UsageError('serve needs --routes DIR');
+      if (values['api-keys'] && values['no-auth']) throw new UsageError('--api-keys and --no-auth exclude each other');
+      if (!values['api-keys'] && !values['no-auth']) {
+        throw new UsageError('serve needs --api-keys FILE, or --no-auth to serve without authentication (trusted networks only)');
+      }
+      const onStoreError = values['limits-on-store-error'] ?? 'open';
+      if (onStoreError !== 'open' && onStoreError !== 'closed')
+        throw new UsageError('--limits-on-store-error must be open or closed');
       return serve(
         {
           routesDir: values.routes,
+          auth: values['api-keys'] ? { apiKeysFile: values['api-keys'] } : 'disabled',
+          redisUrl: values.redis,
+          limitsOnStoreError: onStoreError,
+          drainDelayMs: num(values['drain-delay'], 0, 'drain-delay') * 1000,
+          maxHeaderBytes: num(values['max-header-size'], 16 * 1024, 'max-header-size'),
           port: num(values.port, 8080, 'port'),
           host,
           workers: num(values.workers, 1, 'workers'),
@@ -80,8 +104,17 @@ async function main(argv: string[]): Promise<void> {
         },
         log,
       );
+    }
     case 'dev':
-      return dev({ routesDir: values.routes ?? 'examples/routes', port: num(values.port, 8080, 'port'), host }, log);
+      return dev(
+        {
+          routesDir: values.routes ?? 'examples/routes',
+          port: num(values.port, 8080, 'port'),
+          host,
+          auth: values['api-keys'] ? { apiKeysFile: values['api-keys'] } : 'disabled',
+        },
+        log,
+      );
     case 'mock-backend':
       return mockBackend(
         {
@@ -108,7 +141,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof RoutesInvalidError || err instanceof UsageError) {
+  if (err instanceof ConfigError || err instanceof UsageError) {
     process.stderr.write(`switchboard: ${err.message}\n${err instanceof UsageError ? `\n${HELP}` : ''}`);
   } else {
     process.stderr.write(`switchboard: ${(err as Error).stack ?? String(err)}\n`);

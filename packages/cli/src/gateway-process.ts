@@ -1,15 +1,23 @@
 import {
   ActiveHealthChecks,
+  Admission,
   createApp,
   GatewayMetrics,
   listen,
+  MemoryLimitStore,
+  RedisLimitStore,
   RouteStates,
   RouteTableStore,
   UpstreamPools,
+  type AuthMode,
+  type LimitStore,
   type RouteTable,
   type RunningServer,
+  type StoreFailureMode,
 } from '@switchboard/gateway';
 import type { Logger } from 'pino';
+import { ApiKeysFile, keysHaveLimits } from './standalone/api-keys-file.js';
+import { ConfigError } from './standalone/config-error.js';
 import { RoutesDirectory } from './standalone/routes-dir.js';
 
 export interface GatewayProcessOptions {
@@ -17,10 +25,19 @@ export interface GatewayProcessOptions {
   port: number;
   host: string;
   bodyLimitBytes: number;
+  /** Largest request head (request line and headers); Node answers 431 past it. */
+  maxHeaderBytes?: number;
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownGraceMs: number;
   /** How long /readyz fails before the listener closes, so load balancers stop sending first. */
   drainDelayMs?: number;
+  /** An API keys file, or 'disabled' to run without authentication (explicitly). */
+  auth: { apiKeysFile: string } | 'disabled';
+  /** Redis for limits shared between processes; in-memory counting when absent. */
+  redisUrl?: string | undefined;
+  limitsOnStoreError?: StoreFailureMode;
+  /** Set when several worker processes share the port: limits then need Redis. */
+  sharedPort?: boolean;
   log: Logger;
 }
 
@@ -33,32 +50,63 @@ export interface GatewayProcess {
   shutdown(): Promise<void>;
 }
 
+const routesHaveLimits = (table: RouteTable) => table.routes.some((r) => r.limits);
+
 /** One gateway serving a routes folder: the body of `serve` and `dev` (and of each worker). */
 export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<GatewayProcess> {
+  const { log } = opts;
   const store = new RouteTableStore();
   const pools = new UpstreamPools();
   const states = new RouteStates();
   const metrics = new GatewayMetrics({ processMetrics: true });
   metrics.watchHealth(states);
-  const checks = new ActiveHealthChecks(states, pools, opts.log);
+  const checks = new ActiveHealthChecks(states, pools, log);
   let draining = false;
-  const routes = new RoutesDirectory(opts.routesDir, store, opts.log);
+
+  const keys = opts.auth === 'disabled' ? undefined : new ApiKeysFile(opts.auth.apiKeysFile, log);
+  const keysConfig = await keys?.start();
+  const auth: AuthMode = keys ? { kind: 'keys', registry: keys.registry } : { kind: 'disabled' };
+
+  const countedAlone = (what: string) =>
+    `${what} are configured but each worker process would count them alone: run with --redis URL, or with --workers 1`;
+  const routes = new RoutesDirectory(opts.routesDir, store, log);
   await routes.start((table: RouteTable) => {
     states.sync(table);
     checks.sync(table);
     pools.retainFor(table);
     metrics.resetBindings();
+    if (opts.sharedPort && !opts.redisUrl && routesHaveLimits(table)) log.error(countedAlone('route limits'));
   });
+  if (opts.sharedPort && !opts.redisUrl && ((keysConfig && keysHaveLimits(keysConfig)) || routesHaveLimits(store.current()))) {
+    throw new ConfigError(countedAlone('rate limits or budgets'));
+  }
+
+  let limitStore: LimitStore;
+  if (opts.redisUrl) {
+    const redis = new RedisLimitStore(opts.redisUrl);
+    await redis
+      .ready()
+      .catch((err: unknown) =>
+        log.warn({ err: (err as Error).message }, 'Redis not reachable yet; limits follow --limits-on-store-error until it is'),
+      );
+    limitStore = redis;
+  } else {
+    limitStore = new MemoryLimitStore();
+  }
+  const admission = new Admission(limitStore, opts.limitsOnStoreError ?? 'open', metrics, log);
+
   const app = createApp({
     tables: store,
     pools,
     states,
     metrics,
-    log: opts.log,
+    log,
+    auth,
+    admission,
     bodyLimitBytes: opts.bodyLimitBytes,
     isDraining: () => draining,
   });
-  const server = await listen(app, { port: opts.port, host: opts.host });
+  const server = await listen(app, { port: opts.port, host: opts.host, maxHeaderBytes: opts.maxHeaderBytes });
   return {
     server,
     routes,
@@ -67,16 +115,17 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     async shutdown() {
       draining = true;
       routes.stop();
+      keys?.stop();
       checks.stop();
       if (opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs));
       const grace = setTimeout(() => {
-        opts.log.warn('shutdown grace period over; closing remaining connections');
+        log.warn('shutdown grace period over; closing remaining connections');
         if ('closeAllConnections' in server.server) server.server.closeAllConnections();
       }, opts.shutdownGraceMs);
       grace.unref();
       await server.close();
       clearTimeout(grace);
-      await pools.close();
+      await Promise.all([pools.close(), limitStore.close()]);
     },
   };
 }

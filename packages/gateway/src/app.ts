@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from './context.js';
 import { GatewayError } from './errors.js';
+import { apiKeyAuth } from './middleware/auth.js';
 import { requestContext } from './middleware/request-context.js';
 import { chatCompletions, completions, embeddings } from './request/operations.js';
 import { healthz, metricsRoute, readyz } from './routes/health.js';
@@ -17,6 +18,7 @@ export function createApp(deps: AppDeps): Hono {
   const created = () => createdAt;
 
   app.use(requestContext());
+  app.use('/v1/*', apiKeyAuth(deps.auth));
   const endpoints: [string, 'GET' | 'POST', (c: Context) => Response | Promise<Response>][] = [
     ['/v1/chat/completions', 'POST', proxyHandler(chatCompletions, deps)],
     ['/v1/completions', 'POST', proxyHandler(completions, deps)],

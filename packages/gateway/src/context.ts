@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import type { Caller } from './auth/api-keys.js';
+import type { Admission } from './limits/admission.js';
+import type { AuthMode } from './middleware/auth.js';
 import type { RouteTableStore } from './config/table-store.js';
 import type { RouteStates } from './resilience/route-states.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
@@ -13,6 +16,10 @@ export interface AppDeps {
   states: RouteStates;
   metrics: GatewayMetrics;
   log: Logger;
+  /** API keys, or auth explicitly off. */
+  auth: AuthMode;
+  /** Rate limits and budgets; undefined when the deployment configures none. */
+  admission?: Admission | undefined;
   /** Randomness for weighted choices; Math.random by default. */
   random?: Random;
   /** Largest accepted request body, in bytes. Default 10 MiB. */
@@ -28,6 +35,8 @@ declare module 'hono' {
     startedAt: number;
     /** Set once a route and backend are chosen, for error metrics. */
     routeId: string;
+    /** The authenticated caller (absent when auth is disabled). */
+    caller: Caller | undefined;
     backendName: string;
   }
 }

@@ -11,10 +11,14 @@ export interface RunningServer {
 }
 
 /** Serves a Hono app on Node's HTTP server; resolves once it is listening. */
-export function listen(app: Hono, opts: { port: number; host?: string }): Promise<RunningServer> {
+export function listen(
+  app: Hono,
+  opts: { port: number; host?: string; maxHeaderBytes?: number | undefined },
+): Promise<RunningServer> {
   const host = opts.host ?? '0.0.0.0';
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: opts.port, hostname: host }, (info: AddressInfo) => {
+    const serverOptions = { maxHeaderSize: opts.maxHeaderBytes ?? 16 * 1024 };
+    const server = serve({ fetch: app.fetch, port: opts.port, hostname: host, serverOptions }, (info: AddressInfo) => {
       const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       resolve({
         server,

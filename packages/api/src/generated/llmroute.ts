@@ -67,6 +67,7 @@ export interface LLMRouteSpec {
   backends: Backend[];
   routing?: Routing;
   resilience?: Resilience;
+  limits?: RateLimits;
 }
 export interface Backend {
   /**
@@ -245,4 +246,17 @@ export interface HealthCheck {
    * Path appended to the backend's endpoint (models gives /v1/models for an endpoint ending in /v1).
    */
   path?: string;
+}
+/**
+ * Limits for the whole route, all callers together, per gateway deployment (shared through Redis when the gateway runs with --redis).
+ */
+export interface RateLimits {
+  /**
+   * Requests admitted per minute.
+   */
+  requestsPerMinute?: number;
+  /**
+   * Prompt plus completion tokens per minute.
+   */
+  tokensPerMinute?: number;
 }

@@ -13,7 +13,10 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
  * backend on every local port those routes point at (http://127.0.0.1:PORT),
  * so the example routes answer on a machine with no network and no keys.
  */
-export async function dev(opts: { routesDir: string; port: number; host: string }, log: Logger): Promise<void> {
+export async function dev(
+  opts: { routesDir: string; port: number; host: string; auth: { apiKeysFile: string } | 'disabled' },
+  log: Logger,
+): Promise<void> {
   const mocks: MockBackend[] = [];
   for (const port of await localBackendPorts(opts.routesDir)) {
     mocks.push(await startMockBackend({ port, latencyMs: 20, ttftMs: 50, tokensPerSecond: 40 }));

@@ -12,7 +12,7 @@ export interface ServeOptions extends Omit<GatewayProcessOptions, 'log'> {
 export async function serve(opts: ServeOptions, log: Logger): Promise<void> {
   const workers = opts.workers === 0 ? availableParallelism() : opts.workers;
   if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, log);
-  const gateway = await startGatewayProcess({ ...opts, log });
+  const gateway = await startGatewayProcess({ ...opts, sharedPort: workers > 1, log });
   const table = gateway.store.current();
   log.info(
     {

@@ -12,6 +12,7 @@ import {
 } from '@switchboard/gateway';
 import { loadTokenizer } from '@switchboard/native';
 import type { Logger } from 'pino';
+import { ConfigError } from './config-error.js';
 
 export type LoadOutcome = { ok: true; table: RouteTable; files: number } | { ok: false; problems: Problem[] };
 
@@ -111,9 +112,8 @@ export class RoutesDirectory {
   }
 }
 
-export class RoutesInvalidError extends Error {
+export class RoutesInvalidError extends ConfigError {
   constructor(readonly problems: Problem[]) {
     super(`invalid routes:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
-    this.name = 'RoutesInvalidError';
   }
 }

@@ -93,7 +93,7 @@ function compileRoute(
   const strategy = createStrategy(strategyName, backends);
   if (!strategy) problems.push({ path: 'spec.routing.strategy', message: `unknown strategy "${strategyName}"` });
   if (problems.length || !strategy) return undefined;
-  return { id, modelNames, backends, strategy, timeouts, resilience };
+  return { id, modelNames, backends, strategy, timeouts, resilience, limits: spec.limits };
 }
 
 function compileBackend(

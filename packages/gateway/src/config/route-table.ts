@@ -66,6 +66,8 @@ export interface CompiledRoute {
   strategy: Strategy;
   timeouts: TimeoutsMs;
   resilience: ResilienceConfig;
+  /** Route-wide limits (all callers); undefined when none. */
+  limits: { requestsPerMinute?: number; tokensPerMinute?: number } | undefined;
 }
 
 /**

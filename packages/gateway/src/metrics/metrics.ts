@@ -117,6 +117,20 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly limited = new Counter({
+    name: 'switchboard_rate_limited_total',
+    help: 'Requests refused by a rate limit or budget, by scope (API, tenant, route) and limit (requests, tokens, spend).',
+    labelNames: ['scope', 'limit'],
+    registers: [this.registry],
+  });
+
+  readonly limitStoreErrors = new Counter({
+    name: 'switchboard_limit_store_errors_total',
+    help: 'Limit store (Redis) failures, by the configured failure mode: open (admitted unchecked) or closed (refused).',
+    labelNames: ['mode'],
+    registers: [this.registry],
+  });
+
   /** Reports backend health from `states` at scrape time: no cost per request. */
   watchHealth(states: RouteStates): void {
     const registry = this.registry;

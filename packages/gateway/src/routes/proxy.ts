@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { mayUse } from '../auth/api-keys.js';
 import type { NativeTokenizer } from '@switchboard/native';
 import type { CompiledBackend, CompiledRoute, RouteTable } from '../config/route-table.js';
 import type { AppDeps } from '../context.js';
@@ -32,6 +33,13 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
     const table = deps.tables.current();
     const route = table.byModel.get(body.model);
     if (!route) throw modelNotFound(body.model, table);
+    const caller = c.get('caller');
+    if (!mayUse(caller, route, body.model)) {
+      throw new GatewayError(403, 'permission_error', `API key "${caller?.keyName}" may not use model \`${body.model}\`.`, {
+        code: 'model_not_allowed',
+        param: 'model',
+      });
+    }
     c.set('routeId', route.id);
     return forward(c, deps, op, route, body, random);
   };
@@ -70,6 +78,13 @@ async function forward(
     }
   }
 
+  const first = pending[0]?.backend ?? route.backends[0];
+  const reservation = deps.admission
+    ? await deps.admission.admit(c.get('caller'), route, first ? promptTokens(first) : 0, maxOutput)
+    : undefined;
+  const settle = (usage: { promptTokens: number; completionTokens: number } | undefined, cost: number) =>
+    reservation?.settle(usage, cost);
+
   const call = new CallSignal(c, route.timeouts.total);
   let attempts = 0;
   let lastError: GatewayError | undefined;
@@ -104,7 +119,7 @@ async function forward(
         case 'json': {
           slot.release();
           health?.success(at);
-          const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart);
+          const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart, settle);
           record.complete(outcome.json);
           record.finish(200, outcome.bodyEnd);
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
@@ -113,7 +128,7 @@ async function forward(
         case 'stream': {
           health?.success(at);
           metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
-          const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart);
+          const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart, settle);
           const stream = relaySse(
             outcome.body,
             outcome.chunks,
@@ -169,9 +184,11 @@ async function forward(
     }
   } catch (err) {
     call.done();
+    settle(undefined, 0);
     throw err;
   }
   call.done();
+  settle(undefined, 0);
   throw noBackendAnswered(route, lastError, skipped, promptTokens, maxOutput);
 }
 

@@ -15,6 +15,8 @@ export class CallRecord {
     private readonly backend: CompiledBackend,
     private readonly promptTokens: number,
     private readonly upstreamStart: number,
+    /** Told the final usage and cost (rate limits and budgets reconcile with it). */
+    private readonly onSettled: (usage: Usage | undefined, cost: number) => void = () => undefined,
   ) {}
 
   streamEvent(payload: unknown): void {
@@ -34,6 +36,7 @@ export class CallRecord {
     m.requests(status).inc();
     if (status >= 400 && status !== 499) {
       m.failedDuration(status).observe(seconds);
+      this.onSettled(this.#usage, 0);
       return;
     }
     (status === 200 ? m.duration : m.failedDuration(status)).observe(seconds);
@@ -45,6 +48,7 @@ export class CallRecord {
     if (this.op.name !== 'embeddings') m.outputTokens.observe(usage.completionTokens);
     const cost = usage.promptTokens * this.backend.inputPricePerToken + usage.completionTokens * this.backend.outputPricePerToken;
     if (cost > 0) m.cost.inc(cost);
+    this.onSettled(usage, cost);
   }
 
   get usage(): Usage | undefined {

@@ -1,0 +1,163 @@
+import type { RateLimits } from '@switchboard/api';
+import type { Logger } from 'pino';
+import type { Caller } from '../auth/api-keys.js';
+import type { CompiledRoute } from '../config/route-table.js';
+import { GatewayError } from '../errors.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { Counter, LimitStore, Window } from './store.js';
+import { minuteWindow, periodWindow } from './windows.js';
+
+/** Budgets are counted in nano-units of currency: integer counters, no float drift. */
+const NANO = 1e9;
+
+export type StoreFailureMode = 'open' | 'closed';
+
+interface Described extends Counter {
+  /** "API key ci-bot", "tenant team-a", "route default/assistant" */
+  scope: string;
+  what: 'requests per minute' | 'tokens per minute' | 'budget';
+  kind: 'requests' | 'tokens' | 'spend';
+}
+
+/** What an admitted request holds, to be corrected once its usage is known. */
+export interface Reservation {
+  settle(usage: { promptTokens: number; completionTokens: number } | undefined, cost: number): void;
+}
+
+const NOTHING_RESERVED: Reservation = { settle: () => undefined };
+
+/**
+ * Token-aware admission: requests and tokens per minute per API key, tenant
+ * and route, and spend per tenant per period. Checked before a request is
+ * sent, with the prompt's native token count plus its max_tokens, and
+ * corrected with the real usage and cost afterwards. When no limit applies,
+ * the store is not touched.
+ */
+export class Admission {
+  #lastStoreWarning = 0;
+
+  constructor(
+    private readonly store: LimitStore,
+    private readonly onStoreError: StoreFailureMode,
+    private readonly metrics: GatewayMetrics,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async admit(caller: Caller | undefined, route: CompiledRoute, promptTokens: number, maxOutput: number): Promise<Reservation> {
+    const now = this.now();
+    const tokens = promptTokens + maxOutput;
+    const counters: Described[] = [];
+    const minute = minuteWindow(now);
+    const perMinute = (scope: string, key: string, limits: RateLimits | undefined) => {
+      if (limits?.requestsPerMinute)
+        counters.push({
+          scope,
+          key: `${key}:rpm`,
+          limit: limits.requestsPerMinute,
+          amount: 1,
+          window: minute,
+          what: 'requests per minute',
+          kind: 'requests',
+        });
+      if (limits?.tokensPerMinute)
+        counters.push({
+          scope,
+          key: `${key}:tpm`,
+          limit: limits.tokensPerMinute,
+          amount: tokens,
+          window: minute,
+          what: 'tokens per minute',
+          kind: 'tokens',
+        });
+    };
+    if (caller) {
+      perMinute(`API key ${caller.keyName}`, `key:${caller.keyName}`, caller.keyLimits);
+      perMinute(`tenant ${caller.tenant}`, `tenant:${caller.tenant}`, caller.tenantLimits);
+      if (caller.budget) {
+        // "Spent less than the budget": the request takes one nano-unit now, its cost when done.
+        counters.push({
+          scope: `tenant ${caller.tenant}`,
+          key: `tenant:${caller.tenant}:spend:${caller.budget.period}`,
+          limit: Math.round(caller.budget.amount * NANO),
+          amount: 1,
+          window: periodWindow(caller.budget.period, now),
+          what: 'budget',
+          kind: 'spend',
+        });
+      }
+    }
+    perMinute(`route ${route.id}`, `route:${route.id}`, route.limits);
+    if (counters.length === 0) return NOTHING_RESERVED;
+
+    let result;
+    try {
+      result = await this.store.consume(counters);
+    } catch (err) {
+      return this.#storeFailed(err);
+    }
+    if (!result.allowed) {
+      const c = counters[result.index] as Described;
+      this.metrics.limited.inc({ scope: c.scope.split(' ')[0] ?? '', limit: c.kind });
+      throw limitError(c, result.current, now);
+    }
+    return {
+      settle: (usage, cost) => {
+        const actual = usage ? usage.promptTokens + usage.completionTokens : 0;
+        const corrections: Promise<void>[] = [];
+        for (const c of counters) {
+          if (c.kind === 'tokens' && actual !== tokens) corrections.push(this.store.adjust(c.key, c.window, actual - tokens));
+          if (c.kind === 'spend') corrections.push(this.store.adjust(c.key, c.window, Math.round(cost * NANO) - 1));
+        }
+        Promise.all(corrections).catch((err: unknown) => this.#reportStoreError(err));
+      },
+    };
+  }
+
+  #storeFailed(err: unknown): Reservation {
+    this.#reportStoreError(err);
+    if (this.onStoreError === 'open') return NOTHING_RESERVED;
+    throw new GatewayError(
+      503,
+      'server_error',
+      'Rate limits cannot be checked right now (limit store unavailable); the request was not sent.',
+      {
+        code: 'limits_unavailable',
+        headers: { 'retry-after': '1' },
+      },
+    );
+  }
+
+  #reportStoreError(err: unknown): void {
+    this.metrics.limitStoreErrors.inc({ mode: this.onStoreError });
+    const now = this.now();
+    if (now - this.#lastStoreWarning > 10_000) {
+      this.#lastStoreWarning = now;
+      this.log.warn(
+        { err: (err as Error).message, failing: this.onStoreError },
+        `limit store unavailable: requests are ${this.onStoreError === 'open' ? 'admitted without limits' : 'refused'} until it is back`,
+      );
+    }
+  }
+}
+
+function limitError(c: Described, current: number, now: number): GatewayError {
+  const resetsIn = Math.max(1, Math.ceil((c.window.end - now) / 1000));
+  const at = new Date(c.window.end).toISOString();
+  const message =
+    c.kind === 'spend'
+      ? `Budget reached for ${c.scope}: ${amount(current)} of ${amount(c.limit)} per ${periodName(c.window)} spent. It resets at ${at} (in ${resetsIn} s).`
+      : `Rate limit reached for ${c.scope} on ${c.what}: limit ${c.limit}, used ${current}, requested ${c.amount}. It resets at ${at} (in ${resetsIn} s).`;
+  return new GatewayError(429, 'rate_limit_error', message, {
+    code: c.kind === 'spend' ? 'budget_exceeded' : 'rate_limit_exceeded',
+    headers: { 'retry-after': String(resetsIn), 'x-ratelimit-reset': at },
+  });
+}
+
+/** Nano-units as currency with up to 6 significant digits. */
+const amount = (nano: number) => String(Number((nano / NANO).toPrecision(6)));
+
+function periodName(w: Window): string {
+  const ms = w.end - w.start;
+  return ms === 3_600_000 ? 'hour' : ms === 86_400_000 ? 'day' : 'month';
+}
