@@ -1,12 +1,15 @@
-// `npm run bench [latency|tokenizer] [--quick]`: prints the measured numbers.
+// `npm run bench [latency|tokenizer|faults] [--quick]`: prints the measured numbers.
+// With no suite named, runs latency and tokenizer (faults takes over a minute).
+import { benchFaults } from './faults.js';
 import { benchLatency } from './latency.js';
 import { benchTokenizer } from './tokenizer.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const suites = args.filter((a) => !a.startsWith('--'));
-const want = (name) => suites.length === 0 || suites.includes(name);
+const want = (name) => (suites.length === 0 && name !== 'faults') || suites.includes(name);
 
 console.log(`Switchboard benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 if (want('tokenizer')) benchTokenizer();
 if (want('latency')) await benchLatency({ quick });
+if (want('faults')) await benchFaults({ quick });

@@ -4,6 +4,7 @@ import { chatBody, routeYaml, startHarness, type Harness } from '../helpers/harn
 
 interface Case {
   name: string;
+  headers?: Record<string, string>;
   method?: string;
   path?: string;
   contentType?: string | null;
@@ -167,6 +168,13 @@ const CASES: Case[] = [
     param: 'encoding_format',
   },
   { name: 'unknown model', body: chat({ model: 'nope' }), status: 404, code: 'model_not_found', param: 'model' },
+  {
+    name: 'headers over the limit',
+    headers: { 'x-padding': 'x'.repeat(40_000) },
+    body: chat({}),
+    status: 431,
+    code: 'headers_too_large',
+  },
 ];
 
 describe('malformed requests', () => {
@@ -181,6 +189,7 @@ describe('malformed requests', () => {
   it.each(CASES)('$name -> $status', async (c) => {
     const headers: Record<string, string> = {};
     if (c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json';
+    Object.assign(headers, c.headers);
     const res = await request(`${h.url}${c.path ?? '/v1/chat/completions'}`, {
       method: (c.method ?? 'POST') as 'POST',
       headers,
@@ -193,7 +202,7 @@ describe('malformed requests', () => {
     expect(body.error.message.length).toBeGreaterThan(0);
     if (c.code) expect(body.error.code).toBe(c.code);
     if (c.param) expect(body.error.param).toBe(c.param);
-    expect(res.headers['x-request-id']).toBeTruthy();
+    if (c.status !== 431) expect(res.headers['x-request-id']).toBeTruthy();
   });
 
   it('never reached the backend, and still serves good requests afterwards', async () => {

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 
@@ -32,5 +33,27 @@ export function listen(
       });
     });
     server.once('error', reject);
+    server.on('clientError', answerClientError);
   });
+}
+
+/**
+ * Requests Node's HTTP parser rejects before the app sees them (headers over
+ * the limit, malformed request lines) still get an OpenAI-shaped error.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'Request headers are larger than the limit.']
+      : [400, 'Bad Request', 'Malformed HTTP request.'];
+  const body = JSON.stringify({
+    error: { message, type: 'invalid_request_error', code: status === 431 ? 'headers_too_large' : 'bad_request', param: null },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -25,6 +25,9 @@ export async function serve(opts: ServeOptions, log: Logger): Promise<void> {
   onShutdownSignal(log, () => gateway.shutdown());
 }
 
+/** Exit code of a process that cannot start with its configuration (see bin.ts). */
+export const CONFIG_ERROR_EXIT = 2;
+
 /** Forks the workers, replaces any that die, and passes SIGTERM on. */
 function superviseWorkers(count: number, log: Logger): void {
   // Workers accept connections themselves: the default round-robin passes
@@ -34,6 +37,13 @@ function superviseWorkers(count: number, log: Logger): void {
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (code === CONFIG_ERROR_EXIT) {
+      // The configuration is wrong: every new worker would fail the same way.
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exitCode = CONFIG_ERROR_EXIT;
+      return;
+    }
     log.error({ worker: worker.id, code, signal }, 'worker exited; starting a new one');
     setTimeout(() => cluster.fork(), 1000).unref();
   });

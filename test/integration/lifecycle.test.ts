@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMockBackend, type MockBackend } from '@switchboard/cli';
+import { hashKey } from '@switchboard/gateway';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatBody, eventually, routeYaml, startHarness } from '../helpers/harness.js';
+
+const DIST_BIN = new URL('../../packages/cli/dist/bin.js', import.meta.url).pathname;
+
+/** The real CLI as a child process (the built one: signals and exit codes are the point). */
+function cli(args: string[]) {
+  const child = spawn(process.execPath, [DIST_BIN, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { child, stderr: () => stderr };
+}
+
+describe('process lifecycle', () => {
+  let mock: MockBackend;
+  let dir: string;
+  beforeAll(async () => {
+    mock = await startMockBackend({ tokensPerSecond: 20, completionTokens: 20 });
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-life-'));
+    await writeFile(join(dir, 'r.yaml'), routeYaml('main', [{ name: 'a', url: mock.url }]));
+  });
+  afterAll(() => mock.close());
+
+  it('on SIGTERM fails /readyz first, lets a stream in flight finish, then exits 0', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    probe.close();
+    const gw = cli([
+      'serve',
+      '--routes',
+      dir,
+      '--no-auth',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--drain-delay',
+      '0.5',
+      '--shutdown-grace',
+      '10',
+    ]);
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 10_000);
+    const stream = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chatBody('main', { stream: true }),
+    });
+    const reader = stream.body!.getReader();
+    await reader.read();
+    gw.child.kill('SIGTERM');
+    await eventually(async () => (await fetch(`${url}/readyz`)).status === 503);
+    let text = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    expect(text.trim().endsWith('data: [DONE]')).toBe(true);
+    const [code] = (await once(gw.child, 'exit')) as [number];
+    expect(code).toBe(0);
+  });
+
+  it('refuses to start without an explicit auth choice, or with per-worker limits and no Redis', async () => {
+    const noAuth = cli(['serve', '--routes', dir]);
+    expect(((await once(noAuth.child, 'exit')) as [number])[0]).toBe(2);
+    expect(noAuth.stderr()).toContain('serve needs --api-keys FILE, or --no-auth');
+
+    const keys = join(dir, '..', `${dir.split('/').pop()}-keys.yaml`);
+    await writeFile(keys, `keys:\n  - { name: k, tenant: t, sha256: ${hashKey('sk-1')}, limits: { requestsPerMinute: 10 } }\n`);
+    const workers = cli(['serve', '--routes', dir, '--api-keys', keys, '--workers', '2', '--port', '0']);
+    const [code] = (await once(workers.child, 'exit')) as [number];
+    expect(workers.stderr()).toContain('would count them alone: run with --redis URL');
+    expect(code).toBe(2);
+  });
+
+  it('ejects a dead backend by active health checks alone, and takes it back when it answers', async () => {
+    const h = await startHarness(
+      ([a, b]) =>
+        routeYaml(
+          'main',
+          [
+            { name: 'a', url: a ?? '' },
+            { name: 'b', url: b ?? '', extra: '      priority: 1\n' },
+          ],
+          '  resilience:\n    healthCheck: { interval: 50ms, timeout: 200ms }\n    outlierDetection: { consecutiveFailures: 2, baseEjectionTime: 100ms }\n',
+        ),
+      [{}, {}],
+    );
+    try {
+      const port = h.mocks[0]!.port;
+      await h.mocks[0]!.close();
+      const state = async () =>
+        ((await (await fetch(`${h.url}/readyz`)).json()) as { backends: Record<string, Record<string, string>> }).backends[
+          'default/main'
+        ]?.a;
+      await eventually(async () => (await state()) === 'ejected');
+      const res = await fetch(`${h.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: chatBody('main'),
+      });
+      expect(res.headers.get('x-switchboard-backend')).toBe('b');
+      const revived = await startMockBackend({ port });
+      try {
+        await eventually(async () => (await state()) === 'healthy');
+      } finally {
+        await revived.close();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});
