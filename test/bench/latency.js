@@ -18,7 +18,7 @@ export async function benchLatency({ quick = false } = {}) {
     for (const workers of [1, Math.min(2, availableParallelism())]) {
       const port = await freePort();
       const gw = await startCli(
-        ['serve', '--routes', dir, '--port', String(port), '--host', '127.0.0.1', '--workers', String(workers)],
+        ['serve', '--routes', dir, '--no-auth', '--port', String(port), '--host', '127.0.0.1', '--workers', String(workers)],
         `http://127.0.0.1:${port}/readyz`,
       );
       const gateway = `http://127.0.0.1:${port}`;
