@@ -26,13 +26,12 @@ export class RouteStates {
     const seen = new Set<string>();
     for (const route of table.routes) {
       seen.add(route.id);
-      let state = this.#routes.get(route.id);
+      const state = this.#routes.get(route.id);
       if (!state) {
-        state = { budget: new RetryBudget(route.resilience.retryBudget), backends: new Map() };
-        this.#routes.set(route.id, state);
-      } else {
-        state.budget.configure(route.resilience.retryBudget);
+        this.#routes.set(route.id, newRouteState(route));
+        continue;
       }
+      state.budget.configure(route.resilience.retryBudget);
       const names = new Set(route.backends.map((b) => b.name));
       for (const name of state.backends.keys()) if (!names.has(name)) state.backends.delete(name);
       for (const b of route.backends) {
@@ -41,10 +40,7 @@ export class RouteStates {
           existing.health.configure(route.resilience.outlier);
           existing.limit.configure(b.maxConcurrency, b.maxQueue);
         } else {
-          state.backends.set(b.name, {
-            health: new BackendHealth(route.resilience.outlier),
-            limit: new ConcurrencyLimit(b.maxConcurrency, b.maxQueue),
-          });
+          state.backends.set(b.name, newBackendState(route, b));
         }
       }
     }
@@ -55,13 +51,7 @@ export class RouteStates {
     let state = this.#routes.get(route.id);
     if (!state) {
       // A table that was not synced (tests building tables by hand): start fresh.
-      state = { budget: new RetryBudget(route.resilience.retryBudget), backends: new Map() };
-      for (const b of route.backends) {
-        state.backends.set(b.name, {
-          health: new BackendHealth(route.resilience.outlier),
-          limit: new ConcurrencyLimit(b.maxConcurrency, b.maxQueue),
-        });
-      }
+      state = newRouteState(route);
       this.#routes.set(route.id, state);
     }
     return state;
@@ -85,4 +75,15 @@ export class RouteStates {
   *entries(): Iterable<[string, string, BackendState]> {
     for (const [id, state] of this.#routes) for (const [name, b] of state.backends) yield [id, name, b];
   }
+}
+
+function newBackendState(route: CompiledRoute, b: CompiledBackend): BackendState {
+  return { health: new BackendHealth(route.resilience.outlier), limit: new ConcurrencyLimit(b.maxConcurrency, b.maxQueue) };
+}
+
+function newRouteState(route: CompiledRoute): RouteState {
+  return {
+    budget: new RetryBudget(route.resilience.retryBudget),
+    backends: new Map(route.backends.map((b) => [b.name, newBackendState(route, b)])),
+  };
 }
