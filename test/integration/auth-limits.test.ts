@@ -1,8 +1,11 @@
+import { startMockBackend } from '@switchboard/cli';
 import { hashKey } from '@switchboard/gateway';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatBody, eventually, routeYaml, startHarness, type Harness } from '../helpers/harness.js';
+import { serveProcess } from '../helpers/cli-process.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 const KEY_A = 'sk-team-a-0123456789';
@@ -13,7 +16,7 @@ const keys = (extra = '') => `keys:
   - { name: viewer, tenant: team-b, sha256: ${hashKey(KEY_B)}, routes: [other] }
 ${extra}`;
 
-const call = (h: Harness, key: string | undefined, body = chatBody('main'), extraHeaders: Record<string, string> = {}) =>
+const call = (h: { url: string }, key: string | undefined, body = chatBody('main'), extraHeaders: Record<string, string> = {}) =>
   fetch(`${h.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...extraHeaders },
@@ -148,9 +151,16 @@ describe('rate limits shared through Redis', () => {
   afterAll(() => redis.stop());
 
   it('enforces one combined limit across two gateway processes', async () => {
-    const apiKeys = `keys:\n  - { name: shared, tenant: s, sha256: ${hashKey(KEY_A)}, limits: { requestsPerMinute: 5 } }\n`;
-    const one = await startHarness(twoRoutes, [{}], { apiKeys, redisUrl: redis.url });
-    const two = await startHarness(twoRoutes, [{}], { apiKeys, redisUrl: redis.url });
+    const mock = await startMockBackend({});
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-two-'));
+    await mkdir(join(dir, 'routes'));
+    await writeFile(join(dir, 'routes', 'r.yaml'), twoRoutes([mock.url]));
+    await writeFile(
+      join(dir, 'keys.yaml'),
+      `keys:\n  - { name: shared, tenant: s, sha256: ${hashKey(KEY_A)}, limits: { requestsPerMinute: 5 } }\n`,
+    );
+    const args = ['--routes', join(dir, 'routes'), '--api-keys', join(dir, 'keys.yaml'), '--redis', redis.url];
+    const [one, two] = await Promise.all([serveProcess(args), serveProcess(args)]);
     try {
       await inOneMinuteWindow();
       const statuses: number[] = [];
@@ -158,8 +168,8 @@ describe('rate limits shared through Redis', () => {
       expect(statuses.filter((s) => s === 200)).toHaveLength(5);
       expect(statuses.filter((s) => s === 429)).toHaveLength(5);
     } finally {
-      await one.close();
-      await two.close();
+      await Promise.all([one.stop(), two.stop(), mock.close()]);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

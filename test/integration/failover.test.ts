@@ -68,6 +68,44 @@ describe('failover', () => {
     }
   });
 
+  it('fails a stream only if it had already started on the backend that died', async () => {
+    h = await startHarness(
+      ([a, b]) =>
+        routeYaml(
+          'r',
+          [
+            { name: 'a', url: a ?? '' },
+            { name: 'b', url: b ?? '' },
+          ],
+          `  routing: { strategy: weighted }\n${fastEjection}`,
+        ),
+      [
+        { tokensPerSecond: 40, completionTokens: 20 },
+        { tokensPerSecond: 40, completionTokens: 20 },
+      ],
+    );
+    const open = async () => {
+      const res = await post(h!, chatBody('r', { stream: true }));
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      return { backend: res.headers.get('x-switchboard-backend'), reader, text: new TextDecoder().decode(first.value) };
+    };
+    const finish = async (s: Awaited<ReturnType<typeof open>>) => {
+      let text = s.text;
+      for (let r = await s.reader.read(); !r.done; r = await s.reader.read()) text += new TextDecoder().decode(r.value);
+      return { backend: s.backend, ok: text.trim().endsWith('data: [DONE]') };
+    };
+    const before = await Promise.all(Array.from({ length: 8 }, open));
+    expect(new Set(before.map((s) => s.backend))).toEqual(new Set(['a', 'b']));
+    await h.mocks[0]!.close();
+    const after = await Promise.all(Array.from({ length: 8 }, open));
+    const results = [...(await Promise.all(before.map(finish))), ...(await Promise.all(after.map(finish)))];
+    const failed = results.filter((r) => !r.ok);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((r) => r.backend === 'a' && results.indexOf(r) < 8)).toBe(true);
+    expect(results.slice(8).every((r) => r.ok && r.backend === 'b')).toBe(true);
+  });
+
   it('fails over from a backend that accepts connections but never answers', async () => {
     const hole = await startBlackHole();
     try {

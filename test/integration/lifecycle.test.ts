@@ -1,26 +1,12 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockBackend, type MockBackend } from '@switchboard/cli';
 import { hashKey } from '@switchboard/gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, freePort } from '../helpers/cli-process.js';
 import { chatBody, eventually, routeYaml, startHarness } from '../helpers/harness.js';
-
-const DIST_BIN = new URL('../../packages/cli/dist/bin.js', import.meta.url).pathname;
-
-/** The real CLI as a child process (the built one: signals and exit codes are the point). */
-function cli(args: string[]) {
-  const child = spawn(process.execPath, [DIST_BIN, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return { child, stderr: () => stderr };
-}
 
 describe('process lifecycle', () => {
   let mock: MockBackend;
@@ -33,10 +19,7 @@ describe('process lifecycle', () => {
   afterAll(() => mock.close());
 
   it('on SIGTERM fails /readyz first, lets a stream in flight finish, then exits 0', async () => {
-    const probe = createServer().listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const { port } = probe.address() as AddressInfo;
-    probe.close();
+    const port = await freePort();
     const gw = cli([
       'serve',
       '--routes',
