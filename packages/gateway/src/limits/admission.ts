@@ -44,6 +44,11 @@ export class Admission {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** False when no limit or budget can apply: the request then skips the store (and an await). */
+  applies(caller: Caller | undefined, route: CompiledRoute): boolean {
+    return Boolean(route.limits || caller?.keyLimits || caller?.tenantLimits || caller?.budget);
+  }
+
   async admit(caller: Caller | undefined, route: CompiledRoute, promptTokens: number, maxOutput: number): Promise<Reservation> {
     const now = this.now();
     const tokens = promptTokens + maxOutput;

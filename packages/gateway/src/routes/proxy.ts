@@ -64,10 +64,18 @@ async function forward(
   const pending = orderByHealth(route.strategy.rank(random), state, now, skip);
   const maxOutput = requestedOutputTokens(body);
   // The one native call per request; more only when backends use different tokenizers.
-  const counted = new Map<NativeTokenizer, number>();
-  const promptTokens = (b: CompiledBackend) => {
-    let n = counted.get(b.tokenizer);
-    if (n === undefined) counted.set(b.tokenizer, (n = op.promptTokens(b.tokenizer, body)));
+  let firstTokenizer: NativeTokenizer | undefined;
+  let firstCount = 0;
+  let others: Map<NativeTokenizer, number> | undefined;
+  const promptTokens = (b: CompiledBackend): number => {
+    if (firstTokenizer === undefined) {
+      firstTokenizer = b.tokenizer;
+      firstCount = op.promptTokens(b.tokenizer, body);
+    }
+    if (b.tokenizer === firstTokenizer) return firstCount;
+    others ??= new Map();
+    let n = others.get(b.tokenizer);
+    if (n === undefined) others.set(b.tokenizer, (n = op.promptTokens(b.tokenizer, body)));
     return n;
   };
   for (let i = pending.length - 1; i >= 0; i--) {
@@ -79,8 +87,9 @@ async function forward(
   }
 
   const first = pending[0]?.backend ?? route.backends[0];
-  const reservation = deps.admission
-    ? await deps.admission.admit(c.get('caller'), route, first ? promptTokens(first) : 0, maxOutput)
+  const caller = c.get('caller');
+  const reservation = deps.admission?.applies(caller, route)
+    ? await deps.admission.admit(caller, route, first ? promptTokens(first) : 0, maxOutput)
     : undefined;
   const settle = (usage: { promptTokens: number; completionTokens: number } | undefined, cost: number) =>
     reservation?.settle(usage, cost);
