@@ -75,15 +75,15 @@ export interface Backend {
    */
   name: string;
   /**
-   * Wire protocol of the backend. openai: api.openai.com or anything that behaves exactly like it; openai-compatible: vLLM, SGLang, TGI, NIM, Ollama and other servers speaking the OpenAI HTTP API.
+   * Wire protocol of the backend. openai: api.openai.com; openai-compatible: vLLM, SGLang, TGI, Ollama, Together, Groq, Mistral and other servers speaking the OpenAI HTTP API; nim: NVIDIA NIM (OpenAI-compatible, with NIM's readiness endpoint for health checks); azure-openai: Azure OpenAI (deployment URLs, api-version, api-key header; `model` is the deployment name); anthropic: the Anthropic Messages API (chat completions are translated both ways, streaming and tools included).
    */
-  provider: 'openai' | 'openai-compatible';
+  provider: 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic';
   /**
-   * Base URL including the API version path, e.g. https://api.openai.com/v1 or http://vllm.models.svc:8000/v1. Request paths (/chat/completions, ...) are appended to it.
+   * Base URL. OpenAI-style providers include the version path (https://api.openai.com/v1, http://vllm.models.svc:8000/v1) and request paths (/chat/completions, ...) are appended; azure-openai takes the resource URL (https://NAME.openai.azure.com); anthropic takes https://api.anthropic.com/v1.
    */
   endpoint: string;
   /**
-   * Model name sent to the backend in place of the client's "model".
+   * Model name sent to the backend in place of the client's "model" (for azure-openai, the deployment name).
    */
   model: string;
   auth?: BackendAuth;
@@ -112,6 +112,20 @@ export interface Backend {
    * Requests that may wait for a free slot when maxConcurrency is reached. A waiting request gives up after the route's connect timeout.
    */
   maxQueue?: number;
+  /**
+   * azure-openai: the api-version query parameter (default 2024-10-21); anthropic: the anthropic-version header (default 2023-06-01). Ignored by other providers.
+   */
+  apiVersion?: string;
+  /**
+   * Extra HTTP headers sent to this backend (for example an organisation or project header). They cannot override the authentication header.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * anthropic: max_tokens sent when the client gives none (the Messages API requires it); default 4096.
+   */
+  maxOutputTokens?: number;
 }
 /**
  * Where the backend's API key comes from; sent as "Authorization: Bearer <key>". Exactly one of env or file. Keys are never inlined in a route.
@@ -243,7 +257,7 @@ export interface HealthCheck {
    */
   timeout?: string;
   /**
-   * Path appended to the backend's endpoint (models gives /v1/models for an endpoint ending in /v1).
+   * Path appended to the backend's endpoint. Default: models (GET /v1/models for an endpoint ending in /v1); for nim, health/ready (NIM's readiness endpoint).
    */
   path?: string;
 }

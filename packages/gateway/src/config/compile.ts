@@ -134,6 +134,9 @@ function compileBackend(
     priority: b.priority ?? 0,
     weight: b.weight ?? 1,
     tokenizer,
+    headers: b.headers ?? {},
+    apiVersion: b.apiVersion,
+    maxOutputTokens: b.maxOutputTokens,
     maxConcurrency: b.maxConcurrency,
     maxQueue: b.maxQueue ?? 64,
   };
@@ -175,7 +178,7 @@ function compileResilience(route: LLMRoute, problems: Problem[]): ResilienceConf
       ? {
           intervalMs: duration('spec.resilience.healthCheck.interval', hc.interval, 10_000),
           timeoutMs: duration('spec.resilience.healthCheck.timeout', hc.timeout, 2_000),
-          path: (hc.path ?? 'models').replace(/^\//, ''),
+          path: hc.path?.replace(/^\//, ''),
         }
       : undefined,
   };

@@ -9,7 +9,7 @@ export interface TimeoutsMs {
   total: number;
 }
 
-export type ProviderName = 'openai' | 'openai-compatible';
+export type ProviderName = 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic';
 
 /** Failure classes that move a request to the next backend. */
 export type RetryOn = 'connect-error' | 'reset' | '5xx' | '429' | 'timeout';
@@ -26,7 +26,8 @@ export interface OutlierConfig {
 export interface HealthCheckConfig {
   intervalMs: number;
   timeoutMs: number;
-  path: string;
+  /** Path under the endpoint; undefined = the provider's own (models, or NIM's health/ready). */
+  path: string | undefined;
 }
 
 export interface ResilienceConfig {
@@ -53,6 +54,12 @@ export interface CompiledBackend {
   priority: number;
   weight: number;
   tokenizer: NativeTokenizer;
+  /** Extra headers for every request to this backend. */
+  headers: Readonly<Record<string, string>>;
+  /** azure-openai api-version / anthropic-version; undefined = the provider default. */
+  apiVersion: string | undefined;
+  /** anthropic: max_tokens when the client sends none. */
+  maxOutputTokens: number | undefined;
   /** Requests in flight per process; undefined = unlimited. */
   maxConcurrency: number | undefined;
   maxQueue: number;

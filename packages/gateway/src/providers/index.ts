@@ -1,12 +1,17 @@
 import type { ProviderName } from '../config/route-table.js';
-import { openAIProvider } from './openai/index.js';
+import { anthropicProvider } from './anthropic/index.js';
+import { azureOpenAIProvider } from './azure-openai/index.js';
+import { nimProvider, openAIProvider } from './openai/index.js';
 import type { Provider } from './provider.js';
 
-export type { Provider, Usage, UpstreamRequest } from './provider.js';
+export type { Provider, StreamTranslator, Usage, UpstreamRequest } from './provider.js';
 
 const PROVIDERS: Record<ProviderName, Provider> = {
   openai: openAIProvider,
   'openai-compatible': openAIProvider,
+  nim: nimProvider,
+  'azure-openai': azureOpenAIProvider,
+  anthropic: anthropicProvider,
 };
 
 export function providerFor(name: ProviderName): Provider {

@@ -9,19 +9,36 @@ export interface Usage {
 
 /** An HTTP request to a backend, ready for undici. */
 export interface UpstreamRequest {
+  /** Path and query under the backend's origin. */
   path: string;
   headers: Record<string, string>;
   body: string;
 }
 
+/** Turns one backend stream into OpenAI chat.completion.chunk payloads. */
+export interface StreamTranslator {
+  /** Payloads to send for one upstream SSE event (possibly none). */
+  event(event: { event?: string | undefined; data: string }): unknown[];
+  /** Usage gathered from the stream, once known. */
+  readonly usage: Usage | undefined;
+}
+
 /**
  * A backend protocol as data plus transforms (DESIGN.md example 4): how a
- * client's OpenAI-shaped request becomes the backend's request, and where
- * usage sits in its answers. Translating providers (Anthropic, Triton) add
- * response transforms; OpenAI-compatible ones pass bodies through.
+ * client's OpenAI-shaped request becomes the backend's request, and how its
+ * answers become OpenAI-shaped again. OpenAI-family providers pass bodies
+ * through; translating ones (Anthropic) convert both ways.
  */
 export interface Provider {
+  /** False for endpoints the protocol has no equivalent of: routing skips the backend. */
+  supports(op: Operation): boolean;
   buildRequest(op: Operation, backend: CompiledBackend, body: ProxiedBody, requestId: string): UpstreamRequest;
-  /** Usage in a non-streaming response body, if reported. */
+  /** The OpenAI-shaped answer for a backend's JSON body; absent = already OpenAI-shaped. */
+  toOpenAI?(json: unknown, body: ProxiedBody): unknown;
+  /** A translator for one stream; absent = the SSE bytes pass through unchanged. */
+  streamTranslator?(body: ProxiedBody): StreamTranslator;
+  /** Usage in an OpenAI-shaped response or chunk, if reported. */
   usageOf(response: unknown): Usage | undefined;
+  /** Path of the backend's own health endpoint, under the endpoint URL. */
+  healthPath: string;
 }

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
-import type { RouteTable } from '../config/route-table.js';
+import type { CompiledBackend, CompiledRoute, HealthCheckConfig, RouteTable } from '../config/route-table.js';
+import { providerFor } from '../providers/index.js';
 import type { UpstreamPools } from '../upstream/pools.js';
 import type { RouteStates } from './route-states.js';
 
 /**
  * Active health checks: for routes that configure `healthCheck`, a GET to
- * each backend's endpoint + path at the interval. Results feed the same
- * BackendHealth as real traffic. Timers are unref'd and replaced on reload.
+ * each backend's endpoint + path (the provider's own health path by
+ * default) at the interval. Results feed the same BackendHealth as real
+ * traffic. Timers are unref'd and replaced on reload.
  */
 export class ActiveHealthChecks {
   #timers: NodeJS.Timeout[] = [];
@@ -23,18 +25,7 @@ export class ActiveHealthChecks {
       const check = route.resilience.healthCheck;
       if (!check) continue;
       for (const backend of route.backends) {
-        const run = () =>
-          void this.#probe(
-            route.id,
-            backend.name,
-            () => this.states.backend(route, backend),
-            backend.baseUrl,
-            backend.apiKey,
-            check.path,
-            check.timeoutMs,
-            route.timeouts.connect,
-          );
-        const timer = setInterval(run, check.intervalMs);
+        const timer = setInterval(() => void this.#probe(route, backend, check), check.intervalMs);
         timer.unref();
         this.#timers.push(timer);
       }
@@ -46,35 +37,27 @@ export class ActiveHealthChecks {
     this.#timers = [];
   }
 
-  async #probe(
-    routeId: string,
-    backendName: string,
-    state: () => { health: { success(now: number): void; failure(now: number): void } } | undefined,
-    baseUrl: URL,
-    apiKey: string | undefined,
-    path: string,
-    timeoutMs: number,
-    connectTimeoutMs: number,
-  ): Promise<void> {
+  async #probe(route: CompiledRoute, backend: CompiledBackend, check: HealthCheckConfig): Promise<void> {
+    const path = check.path ?? providerFor(backend.provider).healthPath;
     let ok = false;
     try {
-      const res = await this.pools.get(baseUrl, connectTimeoutMs).request({
+      const res = await this.pools.get(backend.baseUrl, route.timeouts.connect).request({
         method: 'GET',
-        path: `${baseUrl.pathname}${path}`,
-        headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
-        signal: AbortSignal.timeout(timeoutMs),
+        path: `${backend.baseUrl.pathname}${path}`,
+        headers: backend.apiKey ? { authorization: `Bearer ${backend.apiKey}` } : {},
+        signal: AbortSignal.timeout(check.timeoutMs),
       });
       await res.body.dump();
       ok = res.statusCode < 500;
     } catch {
       ok = false;
     }
-    const health = state()?.health;
+    const health = this.states.backend(route, backend)?.health;
     if (!health) return;
     if (ok) health.success(performance.now());
     else {
       health.failure(performance.now());
-      this.log.debug({ route: routeId, backend: backendName }, 'active health check failed');
+      this.log.debug({ route: route.id, backend: backend.name }, 'active health check failed');
     }
   }
 }

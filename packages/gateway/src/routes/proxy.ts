@@ -17,6 +17,7 @@ import { ClientClosedError, transportError } from '../upstream/errors.js';
 import { relaySse } from '../upstream/relay-stream.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+const encoder = new TextEncoder();
 
 /**
  * The handler for one proxied OpenAI endpoint: parse and check the body,
@@ -80,7 +81,10 @@ async function forward(
   };
   for (let i = pending.length - 1; i >= 0; i--) {
     const b = (pending[i] as { backend: CompiledBackend }).backend;
-    if (b.contextWindow !== undefined && promptTokens(b) + maxOutput > b.contextWindow) {
+    if (!providerFor(b.provider).supports(op)) {
+      pending.splice(i, 1);
+      skip(b, 'unsupported');
+    } else if (b.contextWindow !== undefined && promptTokens(b) + maxOutput > b.contextWindow) {
       pending.splice(i, 1);
       skip(b, 'context_window');
     }
@@ -129,15 +133,19 @@ async function forward(
           slot.release();
           health?.success(at);
           const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart, settle);
-          record.complete(outcome.json);
+          const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, body) : outcome.json;
+          record.complete(answer);
           record.finish(200, outcome.bodyEnd);
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
-          return new Response(outcome.bytes, { status: 200, headers: responseHeaders(c, route, backend, 'application/json') });
+          // OpenAI-family answers go back byte for byte; translated ones are serialised once.
+          const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
+          return new Response(bytes, { status: 200, headers: responseHeaders(c, route, backend, 'application/json') });
         }
         case 'stream': {
           health?.success(at);
           metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
           const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart, settle);
+          const translator = provider.streamTranslator?.(body);
           const stream = relaySse(
             outcome.body,
             outcome.chunks,
@@ -147,6 +155,7 @@ async function forward(
               onEnd: (result, error) => {
                 slot.release();
                 call.done();
+                if (translator?.usage) record.useUsage(translator.usage);
                 record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
               },
             },
@@ -160,11 +169,10 @@ async function forward(
                   502,
                   'upstream_error',
                   `Backend "${backend.name}" sent a stream event that is not valid JSON; the stream was ended.`,
-                  {
-                    code: 'upstream_malformed',
-                  },
+                  { code: 'upstream_malformed' },
                 ),
             },
+            translator,
           );
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
           const headers = responseHeaders(c, route, backend, 'text/event-stream; charset=utf-8');
@@ -226,6 +234,11 @@ function noBackendAnswered(
 ): GatewayError {
   if (lastError) return lastError;
   const reasons = new Set(skipped.map((s) => s.reason));
+  if (reasons.size === 1 && reasons.has('unsupported')) {
+    return new GatewayError(400, 'invalid_request_error', `No backend of route ${route.id} supports this endpoint.`, {
+      code: 'unsupported_operation',
+    });
+  }
   if (reasons.size === 1 && reasons.has('context_window')) {
     const largest = Math.max(...route.backends.map((b) => b.contextWindow ?? 0));
     const first = route.backends[0] as CompiledBackend;

@@ -2,7 +2,7 @@ import type { CompiledBackend } from '../config/route-table.js';
 import type { Release } from '../resilience/concurrency-limit.js';
 import type { RouteState } from '../resilience/route-states.js';
 
-export type SkipReason = 'context_window' | 'ejected' | 'rate_limited' | 'saturated';
+export type SkipReason = 'unsupported' | 'context_window' | 'ejected' | 'rate_limited' | 'saturated';
 
 export interface Candidate {
   backend: CompiledBackend;

@@ -17,6 +17,9 @@ const backend = (name: string, priority: number, weight: number): CompiledBacken
   tokenizer: loadTokenizer('o200k_base'),
   maxConcurrency: undefined,
   maxQueue: 0,
+  headers: {},
+  apiVersion: undefined,
+  maxOutputTokens: undefined,
 });
 
 /** Sequence of fixed random numbers, cycling. */

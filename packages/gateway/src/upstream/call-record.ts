@@ -24,6 +24,11 @@ export class CallRecord {
     if (!this.#usage) this.#generatedText += this.op.deltaText(payload);
   }
 
+  /** Usage known from elsewhere (a translated stream), in place of what the payloads carried. */
+  useUsage(usage: Usage): void {
+    this.#usage = usage;
+  }
+
   complete(json: unknown): void {
     this.#usage = this.provider.usageOf(json);
     if (!this.#usage) this.#generatedText = this.op.completionText(json);

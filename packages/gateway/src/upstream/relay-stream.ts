@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
 import type { GatewayError } from '../errors.js';
+import type { StreamTranslator } from '../providers/index.js';
 
 export interface StreamTap {
   /** Called with each SSE event's JSON payload (unparseable events are skipped). */
@@ -27,20 +28,27 @@ export function relaySse(
   first: Buffer,
   tap: StreamTap,
   errors: { transport: (err: unknown) => GatewayError; malformed: () => GatewayError },
+  translator?: StreamTranslator,
 ): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   let malformed = false;
+  // With a translator, the client gets the translated events, not the backend's bytes.
+  let translated = '';
   const parser = createParser({
     onEvent(event) {
       if (event.data === '[DONE]' || malformed) return;
-      let payload: unknown;
       try {
-        payload = JSON.parse(event.data);
+        if (translator) {
+          for (const payload of translator.event(event)) {
+            tap.onEvent(payload);
+            translated += `data: ${JSON.stringify(payload)}\n\n`;
+          }
+        } else {
+          tap.onEvent(JSON.parse(event.data));
+        }
       } catch {
         malformed = true;
-        return;
       }
-      tap.onEvent(payload);
     },
   });
   let ended = false;
@@ -65,6 +73,7 @@ export function relaySse(
             const next = await chunks.next();
             if (next.done) {
               parser.feed(decoder.decode());
+              if (translator) controller.enqueue(encoder.encode(`${translated}data: [DONE]\n\n`));
               end('ok');
               controller.close();
               return;
@@ -78,7 +87,11 @@ export function relaySse(
             fail(controller, errors.malformed(), '\n\n');
             return;
           }
-          controller.enqueue(chunk);
+          if (!translator) controller.enqueue(chunk);
+          else if (translated) {
+            controller.enqueue(encoder.encode(translated));
+            translated = '';
+          }
         } catch (err) {
           if (ended) return;
           fail(controller, errors.transport(err), '');

@@ -1,31 +1,35 @@
+import type { CompiledBackend } from '../../config/route-table.js';
 import { badRequest } from '../../errors.js';
-import type { Provider, Usage } from '../provider.js';
+import type { Operation, ProxiedBody } from '../../request/operations.js';
+import type { Provider, UpstreamRequest, Usage } from '../provider.js';
 
-/**
- * OpenAI's HTTP API, also spoken by vLLM, SGLang, TGI, NIM, Ollama and most
- * hosted services. The body passes through with only `model` replaced.
- */
-export const openAIProvider: Provider = {
-  buildRequest(op, backend, body, requestId) {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: body.stream ? 'text/event-stream' : 'application/json',
-      'x-request-id': requestId,
-    };
-    if (backend.apiKey) headers.authorization = `Bearer ${backend.apiKey}`;
-    let json: string;
-    try {
-      json = JSON.stringify({ ...body, model: backend.model });
-    } catch (err) {
-      // JSON.parse accepts any depth, JSON.stringify recurses: a body nested
-      // thousands deep fails here and is the client's to fix.
-      if (err instanceof RangeError) throw badRequest('The request body is nested too deeply.', 'invalid_json');
-      throw err;
-    }
-    return { path: `${backend.baseUrl.pathname}${op.path}`, headers, body: json };
-  },
-  usageOf: usageFromOpenAI,
-};
+/** JSON of `value`; a body nested too deeply for JSON.stringify is the client's to fix. */
+export function serialize(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    // JSON.parse accepts any depth, JSON.stringify recurses.
+    if (err instanceof RangeError) throw badRequest('The request body is nested too deeply.', 'invalid_json');
+    throw err;
+  }
+}
+
+/** Headers every backend request carries: the backend's extras first, so they cannot replace ours. */
+export function baseHeaders(backend: CompiledBackend, body: ProxiedBody, requestId: string): Record<string, string> {
+  return {
+    ...backend.headers,
+    'content-type': 'application/json',
+    accept: body.stream ? 'text/event-stream' : 'application/json',
+    'x-request-id': requestId,
+  };
+}
+
+/** OpenAI's HTTP API request: the body with `model` replaced, a Bearer key. */
+export function openAIRequest(op: Operation, backend: CompiledBackend, body: ProxiedBody, requestId: string): UpstreamRequest {
+  const headers = baseHeaders(backend, body, requestId);
+  if (backend.apiKey) headers.authorization = `Bearer ${backend.apiKey}`;
+  return { path: `${backend.baseUrl.pathname}${op.path}`, headers, body: serialize({ ...body, model: backend.model }) };
+}
 
 /** `usage` of an OpenAI response or final stream chunk. */
 export function usageFromOpenAI(value: unknown): Usage | undefined {
@@ -36,3 +40,17 @@ export function usageFromOpenAI(value: unknown): Usage | undefined {
     completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0,
   };
 }
+
+/**
+ * OpenAI's HTTP API, also spoken by vLLM, SGLang, TGI, Ollama, Together,
+ * Groq, Mistral and most hosted services. Bodies pass through.
+ */
+export const openAIProvider: Provider = {
+  supports: () => true,
+  buildRequest: openAIRequest,
+  usageOf: usageFromOpenAI,
+  healthPath: 'models',
+};
+
+/** NVIDIA NIM: OpenAI-compatible, with its own readiness endpoint for health checks. */
+export const nimProvider: Provider = { ...openAIProvider, healthPath: 'health/ready' };

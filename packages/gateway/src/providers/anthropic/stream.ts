@@ -1,0 +1,111 @@
+import type { StreamTranslator, Usage } from '../provider.js';
+import { finishReason, type AnthropicUsage } from './response.js';
+
+interface StreamEvent {
+  type?: string;
+  message?: { id?: string; model?: string; usage?: AnthropicUsage };
+  index?: number;
+  content_block?: { type?: string; id?: string; name?: string; text?: string };
+  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null };
+  usage?: AnthropicUsage;
+  error?: { type?: string; message?: string };
+}
+
+/**
+ * Messages API stream events -> OpenAI chat.completion.chunk payloads.
+ * message_start opens the assistant turn, text deltas become content deltas,
+ * tool_use blocks become tool_calls (arguments streamed as they arrive),
+ * message_delta carries the finish reason and the output token count. The
+ * usage chunk OpenAI sends only on request (stream_options.include_usage)
+ * is sent only then; the gateway reads usage from the translator itself.
+ */
+export class AnthropicStreamTranslator implements StreamTranslator {
+  #id = '';
+  #model = '';
+  #created = Math.floor(Date.now() / 1000);
+  #input = 0;
+  #output = 0;
+  #done = false;
+  #toolIndex = -1;
+  readonly #toolBlocks = new Map<number, number>();
+
+  constructor(private readonly includeUsage: boolean) {}
+
+  get usage(): Usage | undefined {
+    return this.#done ? { promptTokens: this.#input, completionTokens: this.#output } : undefined;
+  }
+
+  event(e: { event?: string | undefined; data: string }): unknown[] {
+    const ev = JSON.parse(e.data) as StreamEvent;
+    switch (ev.type ?? e.event) {
+      case 'message_start':
+        this.#id = ev.message?.id ?? '';
+        this.#model = ev.message?.model ?? '';
+        this.#input = ev.message?.usage?.input_tokens ?? 0;
+        this.#output = ev.message?.usage?.output_tokens ?? 0;
+        return [this.#chunk({ role: 'assistant', content: '' })];
+      case 'content_block_start': {
+        const block = ev.content_block;
+        if (block?.type === 'tool_use') {
+          this.#toolBlocks.set(ev.index ?? 0, ++this.#toolIndex);
+          return [
+            this.#chunk({
+              tool_calls: [
+                {
+                  index: this.#toolIndex,
+                  id: block.id ?? '',
+                  type: 'function',
+                  function: { name: block.name ?? '', arguments: '' },
+                },
+              ],
+            }),
+          ];
+        }
+        return block?.type === 'text' && block.text ? [this.#chunk({ content: block.text })] : [];
+      }
+      case 'content_block_delta': {
+        const d = ev.delta;
+        if (d?.type === 'text_delta') return [this.#chunk({ content: d.text ?? '' })];
+        if (d?.type === 'input_json_delta') {
+          const index = this.#toolBlocks.get(ev.index ?? 0) ?? this.#toolIndex;
+          return [this.#chunk({ tool_calls: [{ index, function: { arguments: d.partial_json ?? '' } }] })];
+        }
+        return [];
+      }
+      case 'message_delta': {
+        this.#output = ev.usage?.output_tokens ?? this.#output;
+        this.#done = true;
+        const out: unknown[] = [this.#chunk({}, finishReason(ev.delta?.stop_reason))];
+        if (this.includeUsage) {
+          out.push({
+            ...this.#base(),
+            choices: [],
+            usage: { prompt_tokens: this.#input, completion_tokens: this.#output, total_tokens: this.#input + this.#output },
+          });
+        }
+        return out;
+      }
+      case 'error':
+        return [
+          {
+            error: {
+              message: ev.error?.message ?? 'backend stream error',
+              type: 'upstream_error',
+              code: ev.error?.type ?? null,
+              param: null,
+            },
+          },
+        ];
+      default:
+        return []; // ping, content_block_stop, message_stop
+    }
+  }
+
+  #base() {
+    return { id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model };
+  }
+
+  #chunk(delta: Record<string, unknown>, finish: string | null = null) {
+    return { ...this.#base(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+  }
+}

@@ -1,0 +1,26 @@
+import { baseHeaders, openAIProvider, serialize } from '../openai/index.js';
+import type { Provider } from '../provider.js';
+
+export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+
+/**
+ * Azure OpenAI: the OpenAI wire format under deployment URLs
+ * (`/openai/deployments/{deployment}/chat/completions?api-version=...`),
+ * authenticated with an `api-key` header. The backend's `model` is the
+ * deployment name; the body's `model` is dropped (the URL names it).
+ */
+export const azureOpenAIProvider: Provider = {
+  ...openAIProvider,
+  buildRequest(op, backend, body, requestId) {
+    const headers = baseHeaders(backend, body, requestId);
+    if (backend.apiKey) headers['api-key'] = backend.apiKey;
+    const base = backend.baseUrl.pathname.replace(/\/$/, '');
+    const version = encodeURIComponent(backend.apiVersion ?? AZURE_DEFAULT_API_VERSION);
+    const { model: _model, ...rest } = body;
+    return {
+      path: `${base}/openai/deployments/${encodeURIComponent(backend.model)}/${op.path}?api-version=${version}`,
+      headers,
+      body: serialize(rest),
+    };
+  },
+};
