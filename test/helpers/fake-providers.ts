@@ -59,7 +59,7 @@ const pause = (slow?: boolean) => new Promise((r) => setTimeout(r, slow ? 100 : 
 
 async function openai(body: Record<string, unknown>, tools: boolean, res: ServerResponse, slow?: boolean) {
   const usage = { prompt_tokens: 11, completion_tokens: 6, total_tokens: 17 };
-  const base = { id: 'chatcmpl-fake', created: 1, model: String(body.model ?? 'deployment') };
+  const base = { id: 'chatcmpl-fake', created: 1, model: typeof body.model === 'string' ? body.model : 'deployment' };
   if (!body.stream) {
     const message = tools
       ? {
@@ -99,7 +99,7 @@ async function openai(body: Record<string, unknown>, tools: boolean, res: Server
 }
 
 async function anthropic(body: Record<string, unknown>, tools: boolean, res: ServerResponse, slow?: boolean) {
-  const model = String(body.model);
+  const model = typeof body.model === 'string' ? body.model : '';
   if (!body.stream) {
     const content = tools
       ? [{ type: 'tool_use', id: TOOL.id, name: TOOL.name, input: JSON.parse(TOOL.args) as unknown }]

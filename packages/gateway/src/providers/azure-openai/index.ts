@@ -16,7 +16,8 @@ export const azureOpenAIProvider: Provider = {
     if (backend.apiKey) headers['api-key'] = backend.apiKey;
     const base = backend.baseUrl.pathname.replace(/\/$/, '');
     const version = encodeURIComponent(backend.apiVersion ?? AZURE_DEFAULT_API_VERSION);
-    const { model: _model, ...rest } = body;
+    const rest: Record<string, unknown> = { ...body };
+    delete rest.model;
     return {
       path: `${base}/openai/deployments/${encodeURIComponent(backend.model)}/${op.path}?api-version=${version}`,
       headers,
