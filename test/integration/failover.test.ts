@@ -239,6 +239,24 @@ describe('failover', () => {
     expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('context_length_exceeded');
   });
 
+  it('skips a backend that lacks a feature the request uses', async () => {
+    h = await startHarness(
+      ([a, b]) =>
+        routeYaml('r', [
+          { name: 'plain', url: a ?? '', extra: '      capabilities: []\n' },
+          { name: 'full', url: b ?? '', extra: '      priority: 1\n' },
+        ]),
+      [{}, {}],
+    );
+    const plain = await post(h, chatBody('r'));
+    expect(plain.headers.get('x-switchboard-backend')).toBe('plain');
+    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
+    const withTools = await post(h, chatBody('r', { tools }));
+    expect(withTools.headers.get('x-switchboard-backend')).toBe('full');
+    const json = await post(h, chatBody('r', { response_format: { type: 'json_object' } }));
+    expect(json.headers.get('x-switchboard-backend')).toBe('full');
+  });
+
   it('turns requests away with 429 and Retry-After past a backend concurrency limit and queue', async () => {
     h = await startHarness(
       ([a]) => routeYaml('r', [{ name: 'a', url: a ?? '', extra: '      maxConcurrency: 1\n      maxQueue: 0\n' }]),

@@ -126,6 +126,12 @@ export interface Backend {
    * anthropic: max_tokens sent when the client gives none (the Messages API requires it); default 4096.
    */
   maxOutputTokens?: number;
+  /**
+   * Request features this backend accepts: tools (tools / function calling), images (image_url content parts), json-mode (response_format json_object or json_schema). A request that needs a feature the backend lacks skips it (reason unsupported) rather than being sent a request it would reject.
+   *
+   * @maxItems 3
+   */
+  capabilities?: ('tools' | 'images' | 'json-mode')[];
 }
 /**
  * Where the backend's API key comes from; sent as "Authorization: Bearer <key>". Exactly one of env or file. Keys are never inlined in a route.

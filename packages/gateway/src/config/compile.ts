@@ -134,6 +134,7 @@ function compileBackend(
     priority: b.priority ?? 0,
     weight: b.weight ?? 1,
     tokenizer,
+    capabilities: new Set(b.capabilities ?? ['tools', 'images', 'json-mode']),
     headers: b.headers ?? {},
     apiVersion: b.apiVersion,
     maxOutputTokens: b.maxOutputTokens,

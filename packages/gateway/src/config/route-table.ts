@@ -11,6 +11,9 @@ export interface TimeoutsMs {
 
 export type ProviderName = 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic';
 
+/** Request features a backend may lack. */
+export type Capability = 'tools' | 'images' | 'json-mode';
+
 /** Failure classes that move a request to the next backend. */
 export type RetryOn = 'connect-error' | 'reset' | '5xx' | '429' | 'timeout';
 
@@ -54,6 +57,7 @@ export interface CompiledBackend {
   priority: number;
   weight: number;
   tokenizer: NativeTokenizer;
+  capabilities: ReadonlySet<Capability>;
   /** Extra headers for every request to this backend. */
   headers: Readonly<Record<string, string>>;
   /** azure-openai api-version / anthropic-version; undefined = the provider default. */

@@ -1,4 +1,5 @@
 import type { NativeChatMessage, NativeTokenizer } from '@switchboard/native';
+import type { Capability } from '../config/route-table.js';
 import { chatCompletionSchema, completionSchema, embeddingSchema, requestValidator } from './schemas.js';
 
 /** The body fields every proxied operation shares, after validation. */
@@ -19,6 +20,8 @@ export interface Operation {
   path: string;
   validate(body: Record<string, unknown>): ProxiedBody;
   promptTokens(tokenizer: NativeTokenizer, body: ProxiedBody): number;
+  /** Backend features this request needs. */
+  needs(body: ProxiedBody): Capability[];
   /** Generated text of a non-streaming response body. */
   completionText(response: unknown): string;
   /** Generated text carried by one streamed chunk. */
@@ -72,10 +75,24 @@ const choicesOf = (value: unknown): Choice[] => {
   return Array.isArray(choices) ? (choices as Choice[]) : [];
 };
 
+/** tools, image parts and JSON response formats are what some backends cannot take. */
+function chatNeeds(body: ProxiedBody): Capability[] {
+  const needs: Capability[] = [];
+  if (Array.isArray(body.tools) && body.tools.length) needs.push('tools');
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  if (format === 'json_object' || format === 'json_schema') needs.push('json-mode');
+  const messages = body.messages as ChatMessageBody[];
+  if (messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url'))) needs.push('images');
+  return needs;
+}
+
+const NOTHING: Capability[] = [];
+
 export const chatCompletions: Operation = {
   name: 'chat',
   path: 'chat/completions',
   validate: requestValidator<ProxiedBody>(chatCompletionSchema),
+  needs: chatNeeds,
   promptTokens: (tokenizer, body) => tokenizer.countChat(toNativeMessages(body.messages as ChatMessageBody[])),
   completionText: (response) =>
     choicesOf(response)
@@ -91,6 +108,7 @@ export const completions: Operation = {
   name: 'text_completion',
   path: 'completions',
   validate: requestValidator<ProxiedBody>(completionSchema),
+  needs: () => NOTHING,
   promptTokens: (tokenizer, body) => countTextOrTokens(tokenizer, body.prompt),
   completionText: (response) =>
     choicesOf(response)
@@ -106,6 +124,7 @@ export const embeddings: Operation = {
   name: 'embeddings',
   path: 'embeddings',
   validate: requestValidator<ProxiedBody>(embeddingSchema),
+  needs: () => NOTHING,
   promptTokens: (tokenizer, body) => countTextOrTokens(tokenizer, body.input),
   completionText: () => '',
   deltaText: () => '',

@@ -79,9 +79,10 @@ async function forward(
     if (n === undefined) others.set(b.tokenizer, (n = op.promptTokens(b.tokenizer, body)));
     return n;
   };
+  const needs = op.needs(body);
   for (let i = pending.length - 1; i >= 0; i--) {
     const b = (pending[i] as { backend: CompiledBackend }).backend;
-    if (!providerFor(b.provider).supports(op)) {
+    if (!providerFor(b.provider).supports(op) || needs.some((n) => !b.capabilities.has(n))) {
       pending.splice(i, 1);
       skip(b, 'unsupported');
     } else if (b.contextWindow !== undefined && promptTokens(b) + maxOutput > b.contextWindow) {
@@ -235,9 +236,14 @@ function noBackendAnswered(
   if (lastError) return lastError;
   const reasons = new Set(skipped.map((s) => s.reason));
   if (reasons.size === 1 && reasons.has('unsupported')) {
-    return new GatewayError(400, 'invalid_request_error', `No backend of route ${route.id} supports this endpoint.`, {
-      code: 'unsupported_operation',
-    });
+    return new GatewayError(
+      400,
+      'invalid_request_error',
+      `No backend of route ${route.id} supports this endpoint or the features this request uses (tools, images, JSON mode).`,
+      {
+        code: 'unsupported_operation',
+      },
+    );
   }
   if (reasons.size === 1 && reasons.has('context_window')) {
     const largest = Math.max(...route.backends.map((b) => b.contextWindow ?? 0));

@@ -17,6 +17,7 @@ const backend = (name: string, priority: number, weight: number): CompiledBacken
   tokenizer: loadTokenizer('o200k_base'),
   maxConcurrency: undefined,
   maxQueue: 0,
+  capabilities: new Set(),
   headers: {},
   apiVersion: undefined,
   maxOutputTokens: undefined,
