@@ -1,15 +1,15 @@
 import type { Context } from 'hono';
 import { mayUse } from '../auth/api-keys.js';
-import type { NativeTokenizer } from '@switchboard/native';
 import type { CompiledBackend, CompiledRoute, RouteTable } from '../config/route-table.js';
 import type { AppDeps } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { providerFor } from '../providers/index.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
 import { requestHeader } from '../request/headers.js';
+import { PromptTokens } from '../request/prompt-tokens.js';
 import { readBody } from '../request/read-body.js';
 import { parseJsonObject } from '../request/read-json.js';
-import { orderByHealth, takeSlot, type SkipReason } from '../routing/candidates.js';
+import { dropUnfit, orderByHealth, takeSlot, type SkipReason } from '../routing/candidates.js';
 import { attempt, type AttemptOutcome } from '../upstream/attempt.js';
 import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
@@ -64,32 +64,13 @@ async function forward(
   };
   const pending = orderByHealth(route.strategy.rank(random), state, now, skip);
   const maxOutput = requestedOutputTokens(body);
-  // The one native call per request; more only when backends use different tokenizers.
-  let firstTokenizer: NativeTokenizer | undefined;
-  let firstCount = 0;
-  let others: Map<NativeTokenizer, number> | undefined;
-  const promptTokens = (b: CompiledBackend): number => {
-    if (firstTokenizer === undefined) {
-      firstTokenizer = b.tokenizer;
-      firstCount = op.promptTokens(b.tokenizer, body);
-    }
-    if (b.tokenizer === firstTokenizer) return firstCount;
-    others ??= new Map();
-    let n = others.get(b.tokenizer);
-    if (n === undefined) others.set(b.tokenizer, (n = op.promptTokens(b.tokenizer, body)));
-    return n;
-  };
-  const needs = op.needs(body);
-  for (let i = pending.length - 1; i >= 0; i--) {
-    const b = (pending[i] as { backend: CompiledBackend }).backend;
-    if (!providerFor(b.provider).supports(op) || needs.some((n) => !b.capabilities.has(n))) {
-      pending.splice(i, 1);
-      skip(b, 'unsupported');
-    } else if (b.contextWindow !== undefined && promptTokens(b) + maxOutput > b.contextWindow) {
-      pending.splice(i, 1);
-      skip(b, 'context_window');
-    }
-  }
+  const prompt = new PromptTokens(op, body);
+  const promptTokens = (b: CompiledBackend) => prompt.for(b.tokenizer);
+  dropUnfit(
+    pending,
+    { supports: (b) => providerFor(b.provider).supports(op), needs: op.needs(body), tokens: (b) => promptTokens(b) + maxOutput },
+    skip,
+  );
 
   const first = pending[0]?.backend ?? route.backends[0];
   const caller = c.get('caller');

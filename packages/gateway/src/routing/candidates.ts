@@ -1,4 +1,4 @@
-import type { CompiledBackend } from '../config/route-table.js';
+import type { Capability, CompiledBackend } from '../config/route-table.js';
 import type { Release } from '../resilience/concurrency-limit.js';
 import type { RouteState } from '../resilience/route-states.js';
 
@@ -69,5 +69,27 @@ export async function takeSlot(
     const release = await state.backends.get(c.backend.name)?.limit.acquire(waitMs);
     if (release) return { ...c, release };
     skip(c.backend, 'saturated');
+  }
+}
+
+/**
+ * Removes the candidates that cannot serve this request at all: a protocol
+ * without the endpoint, a missing capability (tools, images, JSON mode), or
+ * a context window the prompt plus max_tokens does not fit.
+ */
+export function dropUnfit(
+  pending: Candidate[],
+  fit: { supports: (b: CompiledBackend) => boolean; needs: readonly Capability[]; tokens: (b: CompiledBackend) => number },
+  skip: (b: CompiledBackend, r: SkipReason) => void,
+): void {
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const b = (pending[i] as Candidate).backend;
+    if (!fit.supports(b) || fit.needs.some((n) => !b.capabilities.has(n))) {
+      pending.splice(i, 1);
+      skip(b, 'unsupported');
+    } else if (b.contextWindow !== undefined && fit.tokens(b) > b.contextWindow) {
+      pending.splice(i, 1);
+      skip(b, 'context_window');
+    }
   }
 }
