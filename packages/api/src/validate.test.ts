@@ -38,7 +38,7 @@ describe('validateLLMRoute', () => {
     if (result.ok) return;
     const byPath = Object.fromEntries(result.problems.map((p) => [p.path, p.message]));
     expect(byPath).toMatchObject({
-      'spec.backends[0].provider': 'must be one of: openai, openai-compatible, nim, azure-openai, anthropic',
+      'spec.backends[0].provider': 'must be one of: openai, openai-compatible, nim, azure-openai, anthropic, triton',
       'spec.backends[0].priority': 'must be >= 0',
       'spec.backends[0].colour': 'is not a known field',
       'spec.routing.strategy': 'must be one of: priority, weighted',
@@ -120,13 +120,13 @@ describe('loadRoutesFromYaml', () => {
       {
         file: 'routes/a.yaml',
         path: 'spec.backends[0].provider',
-        message: 'must be one of: openai, openai-compatible, nim, azure-openai, anthropic',
+        message: 'must be one of: openai, openai-compatible, nim, azure-openai, anthropic, triton',
         line: 7,
         column: 17,
       },
     ]);
     expect(formatProblem(problems[0]!)).toBe(
-      'routes/a.yaml:7:17 spec.backends[0].provider: must be one of: openai, openai-compatible, nim, azure-openai, anthropic',
+      'routes/a.yaml:7:17 spec.backends[0].provider: must be one of: openai, openai-compatible, nim, azure-openai, anthropic, triton',
     );
   });
 

@@ -75,9 +75,9 @@ export interface Backend {
    */
   name: string;
   /**
-   * Wire protocol of the backend. openai: api.openai.com; openai-compatible: vLLM, SGLang, TGI, Ollama, Together, Groq, Mistral and other servers speaking the OpenAI HTTP API; nim: NVIDIA NIM (OpenAI-compatible, with NIM's readiness endpoint for health checks); azure-openai: Azure OpenAI (deployment URLs, api-version, api-key header; `model` is the deployment name); anthropic: the Anthropic Messages API (chat completions are translated both ways, streaming and tools included).
+   * Wire protocol of the backend. openai: api.openai.com; openai-compatible: vLLM, SGLang, TGI, Ollama, Together, Groq, Mistral and other servers speaking the OpenAI HTTP API; nim: NVIDIA NIM (OpenAI-compatible, with NIM's readiness endpoint for health checks); azure-openai: Azure OpenAI (deployment URLs, api-version, api-key header; `model` is the deployment name); anthropic: the Anthropic Messages API (chat completions are translated both ways, streaming and tools included). triton: NVIDIA Triton (TensorRT-LLM) over its HTTP generate extension (/v2/models/{model}/generate and generate_stream), endpoint http://host:8000, `model` the Triton model name; chat messages are rendered to text with chatTemplate. (The KServe v2 gRPC transport is not available yet.)
    */
-  provider: 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic';
+  provider: 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic' | 'triton';
   /**
    * Base URL. OpenAI-style providers include the version path (https://api.openai.com/v1, http://vllm.models.svc:8000/v1) and request paths (/chat/completions, ...) are appended; azure-openai takes the resource URL (https://NAME.openai.azure.com); anthropic takes https://api.anthropic.com/v1.
    */
@@ -127,11 +127,15 @@ export interface Backend {
    */
   maxOutputTokens?: number;
   /**
-   * Request features this backend accepts: tools (tools / function calling), images (image_url content parts), json-mode (response_format json_object or json_schema). A request that needs a feature the backend lacks skips it (reason unsupported) rather than being sent a request it would reject.
+   * Request features this backend accepts: tools (tools / function calling), images (image_url content parts), json-mode (response_format json_object or json_schema). A request that needs a feature the backend lacks skips it (reason unsupported) rather than being sent a request it would reject. Default: all three, except for triton (none: a raw-text model takes none of them).
    *
    * @maxItems 3
    */
   capabilities?: ('tools' | 'images' | 'json-mode')[];
+  /**
+   * triton: how chat messages become the model's text prompt: llama-3, mistral or chatml (default), or a Jinja chat template (as in a HuggingFace tokenizer_config.json; it sees messages, bos_token, eos_token and add_generation_prompt).
+   */
+  chatTemplate?: string;
 }
 /**
  * Where the backend's API key comes from; sent as "Authorization: Bearer <key>". Exactly one of env or file. Keys are never inlined in a route.

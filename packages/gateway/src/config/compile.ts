@@ -1,5 +1,6 @@
 import { parseDuration, type Backend, type LLMRoute, type Problem } from '@switchboard/api';
 import type { NativeTokenizer } from '@switchboard/native';
+import { compileChatTemplate, isTemplateSpec, type ChatTemplate } from '../providers/triton/chat-template.js';
 import { createStrategy } from '../routing/index.js';
 import type { CompiledBackend, CompiledRoute, ResilienceConfig, RetryOn, RouteTable, TimeoutsMs } from './route-table.js';
 import type { SecretResolver } from './secrets.js';
@@ -121,7 +122,20 @@ function compileBackend(
   } catch {
     problems.push({ path: `${path}.endpoint`, message: `invalid URL "${b.endpoint}"` });
   }
-  if (!tokenizer || !baseUrl) return undefined;
+  let chatTemplate: ChatTemplate | undefined;
+  if (b.chatTemplate !== undefined && !isTemplateSpec(b.chatTemplate)) {
+    problems.push({
+      path: `${path}.chatTemplate`,
+      message: `unknown template "${b.chatTemplate.slice(0, 40)}" (known: llama-3, mistral, chatml, or a Jinja template)`,
+    });
+  } else {
+    try {
+      chatTemplate = compileChatTemplate(b.chatTemplate);
+    } catch (err) {
+      problems.push({ path: `${path}.chatTemplate`, message: `invalid Jinja template: ${(err as Error).message}` });
+    }
+  }
+  if (!tokenizer || !baseUrl || !chatTemplate) return undefined;
   return {
     name: b.name,
     provider: b.provider,
@@ -134,7 +148,8 @@ function compileBackend(
     priority: b.priority ?? 0,
     weight: b.weight ?? 1,
     tokenizer,
-    capabilities: new Set(b.capabilities ?? ['tools', 'images', 'json-mode']),
+    chatTemplate,
+    capabilities: new Set(b.capabilities ?? (b.provider === 'triton' ? [] : ['tools', 'images', 'json-mode'])),
     headers: b.headers ?? {},
     apiVersion: b.apiVersion,
     maxOutputTokens: b.maxOutputTokens,

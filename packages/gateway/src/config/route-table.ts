@@ -1,4 +1,5 @@
 import type { NativeTokenizer } from '@switchboard/native';
+import type { ChatTemplate } from '../providers/triton/chat-template.js';
 import type { Strategy } from '../routing/strategy.js';
 
 /** Upstream time limits, in milliseconds. */
@@ -9,7 +10,7 @@ export interface TimeoutsMs {
   total: number;
 }
 
-export type ProviderName = 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic';
+export type ProviderName = 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic' | 'triton';
 
 /** Request features a backend may lack. */
 export type Capability = 'tools' | 'images' | 'json-mode';
@@ -58,6 +59,8 @@ export interface CompiledBackend {
   weight: number;
   tokenizer: NativeTokenizer;
   capabilities: ReadonlySet<Capability>;
+  /** triton: chat messages -> the model's text prompt. */
+  chatTemplate: ChatTemplate;
   /** Extra headers for every request to this backend. */
   headers: Readonly<Record<string, string>>;
   /** azure-openai api-version / anthropic-version; undefined = the provider default. */

@@ -2,6 +2,7 @@ import type { ProviderName } from '../config/route-table.js';
 import { anthropicProvider } from './anthropic/index.js';
 import { azureOpenAIProvider } from './azure-openai/index.js';
 import { nimProvider, openAIProvider } from './openai/index.js';
+import { tritonProvider } from './triton/index.js';
 import type { Provider } from './provider.js';
 
 export type { Provider, StreamTranslator, Usage, UpstreamRequest } from './provider.js';
@@ -12,6 +13,7 @@ const PROVIDERS: Record<ProviderName, Provider> = {
   nim: nimProvider,
   'azure-openai': azureOpenAIProvider,
   anthropic: anthropicProvider,
+  triton: tritonProvider,
 };
 
 export function providerFor(name: ProviderName): Provider {

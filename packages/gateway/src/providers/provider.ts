@@ -23,6 +23,13 @@ export interface StreamTranslator {
   readonly usage: Usage | undefined;
 }
 
+/** What a response transform may need to know about the call. */
+export interface CallContext {
+  op: Operation;
+  body: ProxiedBody;
+  backend: CompiledBackend;
+}
+
 /**
  * A backend protocol as data plus transforms (DESIGN.md example 4): how a
  * client's OpenAI-shaped request becomes the backend's request, and how its
@@ -34,9 +41,9 @@ export interface Provider {
   supports(op: Operation): boolean;
   buildRequest(op: Operation, backend: CompiledBackend, body: ProxiedBody, requestId: string): UpstreamRequest;
   /** The OpenAI-shaped answer for a backend's JSON body; absent = already OpenAI-shaped. */
-  toOpenAI?(json: unknown, body: ProxiedBody): unknown;
+  toOpenAI?(json: unknown, call: CallContext): unknown;
   /** A translator for one stream; absent = the SSE bytes pass through unchanged. */
-  streamTranslator?(body: ProxiedBody): StreamTranslator;
+  streamTranslator?(call: CallContext): StreamTranslator;
   /** Usage in an OpenAI-shaped response or chunk, if reported. */
   usageOf(response: unknown): Usage | undefined;
   /** Path of the backend's own health endpoint, under the endpoint URL. */

@@ -115,7 +115,7 @@ async function forward(
           slot.release();
           health?.success(at);
           const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart, settle);
-          const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, body) : outcome.json;
+          const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
           record.complete(answer);
           record.finish(200, outcome.bodyEnd);
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
@@ -127,7 +127,7 @@ async function forward(
           health?.success(at);
           metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
           const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart, settle);
-          const translator = provider.streamTranslator?.(body);
+          const translator = provider.streamTranslator?.({ op, body, backend });
           const stream = relaySse(
             outcome.body,
             outcome.chunks,

@@ -18,6 +18,7 @@ const backend = (name: string, priority: number, weight: number): CompiledBacken
   maxConcurrency: undefined,
   maxQueue: 0,
   capabilities: new Set(),
+  chatTemplate: () => '',
   headers: {},
   apiVersion: undefined,
   maxOutputTokens: undefined,

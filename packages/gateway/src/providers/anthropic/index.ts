@@ -21,7 +21,7 @@ export const anthropicProvider: Provider = {
     return { path: `${backend.baseUrl.pathname}messages`, headers, body: serialize(toAnthropicRequest(body, backend)) };
   },
   toOpenAI: (json) => toOpenAIChat(json),
-  streamTranslator: (body) =>
+  streamTranslator: ({ body }) =>
     new AnthropicStreamTranslator(
       Boolean((body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage),
     ),
