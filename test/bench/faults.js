@@ -54,6 +54,13 @@ async function gateway(yaml, opts = {}) {
   };
 }
 
+/** A route over `mocks` as equal backends (one tier, equal weights). */
+const oneTier = (mocks) =>
+  route(
+    'r',
+    mocks.map((m, i) => ({ name: `b${i}`, url: m.url })),
+  );
+
 /** Closed-loop load; `during(i)` runs before request i (to inject the fault). */
 async function drive(url, { requests, concurrency, stream = false, during = () => undefined, headers = {} }) {
   const pool = new Pool(url, { connections: concurrency });
@@ -132,10 +139,7 @@ export async function benchFaults({ quick = false } = {}) {
       const mocks = await two();
       return {
         mocks,
-        yaml: route(
-          'r',
-          mocks.map((m, i) => ({ name: `b${i}`, url: m.url })),
-        ),
+        yaml: oneTier(mocks),
         run: (url, [a]) =>
           drive(url, { requests: n, concurrency: 16, during: async (i) => i === Math.floor(n / 4) && (await a.close()) }),
       };
@@ -146,10 +150,7 @@ export async function benchFaults({ quick = false } = {}) {
       const mocks = await two({ tokensPerSecond: 200 }, { tokensPerSecond: 200 });
       return {
         mocks,
-        yaml: route(
-          'r',
-          mocks.map((m, i) => ({ name: `b${i}`, url: m.url })),
-        ),
+        yaml: oneTier(mocks),
         run: (url, [a]) =>
           drive(url, {
             requests: n / 4,
@@ -193,10 +194,7 @@ export async function benchFaults({ quick = false } = {}) {
       const mocks = await two({ cutAfterBytes: 60 });
       return {
         mocks,
-        yaml: route(
-          'r',
-          mocks.map((m, i) => ({ name: `b${i}`, url: m.url })),
-        ),
+        yaml: oneTier(mocks),
         run: (url) => drive(url, { requests: n, concurrency: 16 }),
       };
     }),
