@@ -4,3 +4,4 @@ export { RoutesDirectory, RoutesInvalidError, type LoadOutcome } from './standal
 export { startGatewayProcess, type GatewayProcess, type GatewayProcessOptions } from './gateway-process.js';
 export { ApiKeysFile } from './standalone/api-keys-file.js';
 export { ConfigError } from './standalone/config-error.js';
+export { startMockTritonGrpc, startMockTritonHttp, type MockTriton, type MockTritonOptions } from './mock-backend/triton.js';

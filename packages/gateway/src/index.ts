@@ -23,3 +23,5 @@ export { RedisLimitStore } from './limits/redis-store.js';
 export { ApiKeyRegistry, hashKey, mayUse, type Caller } from './auth/api-keys.js';
 export type { AuthMode } from './middleware/auth.js';
 export { Admission, type StoreFailureMode } from './limits/admission.js';
+export { GRPCInferenceService, parameter, parameterMap } from './providers/triton/grpc/protocol.js';
+export type { ModelInferRequest, ModelInferResponse, InferTensorContents } from './providers/triton/grpc/protocol.js';

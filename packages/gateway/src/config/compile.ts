@@ -122,6 +122,13 @@ function compileBackend(
   } catch {
     problems.push({ path: `${path}.endpoint`, message: `invalid URL "${b.endpoint}"` });
   }
+  if (baseUrl?.protocol.startsWith('grpc') && b.provider !== 'triton') {
+    problems.push({
+      path: `${path}.endpoint`,
+      message: `${baseUrl.protocol}// endpoints speak the KServe v2 gRPC protocol, which only provider "triton" uses (got provider "${b.provider}")`,
+    });
+    baseUrl = undefined;
+  }
   let chatTemplate: ChatTemplate | undefined;
   if (b.chatTemplate !== undefined && !isTemplateSpec(b.chatTemplate)) {
     problems.push({

@@ -1,13 +1,16 @@
 import type { Logger } from 'pino';
 import type { CompiledBackend, CompiledRoute, HealthCheckConfig, RouteTable } from '../config/route-table.js';
+import { Metadata } from '@grpc/grpc-js';
 import { providerFor } from '../providers/index.js';
+import { isGrpc } from '../providers/triton/grpc/clients.js';
 import type { UpstreamPools } from '../upstream/pools.js';
 import type { RouteStates } from './route-states.js';
 
 /**
  * Active health checks: for routes that configure `healthCheck`, a GET to
  * each backend's endpoint + path (the provider's own health path by
- * default) at the interval. Results feed the same BackendHealth as real
+ * default) at the interval; for grpc:// backends, ServerReady and
+ * ModelReady. Results feed the same BackendHealth as real
  * traffic. Timers are unref'd and replaced on reload.
  */
 export class ActiveHealthChecks {
@@ -38,8 +41,13 @@ export class ActiveHealthChecks {
   }
 
   async #probe(route: CompiledRoute, backend: CompiledBackend, check: HealthCheckConfig): Promise<void> {
-    const path = check.path ?? providerFor(backend.provider).healthPath;
     let ok = false;
+    if (isGrpc(backend)) {
+      ok = await this.pools.grpc.ready(backend, new Metadata(), new Date(Date.now() + check.timeoutMs)).catch(() => false);
+      this.#record(route, backend, ok);
+      return;
+    }
+    const path = check.path ?? providerFor(backend.provider).healthPath;
     try {
       const res = await this.pools.get(backend.baseUrl, route.timeouts.connect).request({
         method: 'GET',
@@ -52,6 +60,10 @@ export class ActiveHealthChecks {
     } catch {
       ok = false;
     }
+    this.#record(route, backend, ok);
+  }
+
+  #record(route: CompiledRoute, backend: CompiledBackend, ok: boolean): void {
     const health = this.states.backend(route, backend)?.health;
     if (!health) return;
     if (ok) health.success(performance.now());

@@ -4,6 +4,8 @@ import type { CompiledBackend, CompiledRoute, RouteTable } from '../config/route
 import type { AppDeps } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { providerFor } from '../providers/index.js';
+import { grpcAttempt } from '../providers/triton/grpc/attempt.js';
+import { isGrpc } from '../providers/triton/grpc/clients.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
 import { requestHeader } from '../request/headers.js';
 import { PromptTokens } from '../request/prompt-tokens.js';
@@ -107,8 +109,16 @@ async function forward(
         route.strategy.name,
       );
       metrics.decisions.inc();
-      const upstream = provider.buildRequest(op, backend, body, c.get('requestId'));
-      const outcome: AttemptOutcome = await attempt(deps.pools, route, backend, upstream, call, Boolean(body.stream));
+      const outcome: AttemptOutcome = isGrpc(backend)
+        ? await grpcAttempt(deps.pools.grpc, route, backend, op, body, call, c.get('requestId'))
+        : await attempt(
+            deps.pools,
+            route,
+            backend,
+            provider.buildRequest(op, backend, body, c.get('requestId')),
+            call,
+            Boolean(body.stream),
+          );
       const at = performance.now();
       switch (outcome.kind) {
         case 'json': {

@@ -35,6 +35,7 @@ export function failureClass(err: unknown): RetryOn | undefined {
 
 /** A transport failure or timeout talking to a backend, as the client should see it. */
 export function transportError(err: unknown, backend: string, timeoutsMs: TimeoutsMs): GatewayError {
+  if (err instanceof GatewayError) return err; // already mapped (gRPC status)
   const code = (err as { code?: string }).code ?? '';
   const timeout = (what: string, ms: number) =>
     new GatewayError(504, 'timeout_error', `Backend "${backend}" timed out: no ${what} within ${ms} ms.`, {

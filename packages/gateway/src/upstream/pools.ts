@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import type { RouteTable } from '../config/route-table.js';
+import { TritonGrpcClients } from '../providers/triton/grpc/clients.js';
 
 export interface PoolOptions {
   /** Connections kept per backend origin. */
@@ -10,13 +11,16 @@ export interface PoolOptions {
 const DEFAULTS: PoolOptions = { connections: 256, keepAliveTimeoutMs: 30_000 };
 
 /**
- * Keep-alive connection pools, one per backend origin and connect timeout.
- * Pools outlive route tables, so a reload keeps warm connections; pools no
- * table uses any more are closed gracefully (in-flight requests finish).
+ * Keep-alive connection pools, one per backend origin and connect timeout,
+ * and the gRPC channels of grpc:// backends. Pools outlive route tables, so
+ * a reload keeps warm connections; pools no table uses any more are closed
+ * gracefully (in-flight requests finish).
  */
 export class UpstreamPools {
   readonly #pools = new Map<string, Pool>();
   readonly #options: PoolOptions;
+  /** Channels to Triton / KServe v2 gRPC servers. */
+  readonly grpc = new TritonGrpcClients();
 
   constructor(options: Partial<PoolOptions> = {}) {
     this.#options = { ...DEFAULTS, ...options };
@@ -42,6 +46,7 @@ export class UpstreamPools {
     for (const route of table.routes) {
       for (const b of route.backends) used.add(poolKey(b.baseUrl, route.timeouts.connect));
     }
+    this.grpc.retainFor(table);
     for (const [key, pool] of this.#pools) {
       if (!used.has(key)) {
         this.#pools.delete(key);
@@ -53,6 +58,7 @@ export class UpstreamPools {
   async close(): Promise<void> {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
+    this.grpc.close();
     await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
   }
 }

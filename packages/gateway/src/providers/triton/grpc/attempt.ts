@@ -1,0 +1,326 @@
+import { Readable } from 'node:stream';
+import * as grpc from '@grpc/grpc-js';
+import type { CompiledBackend, CompiledRoute, RetryOn } from '../../../config/route-table.js';
+import { GatewayError } from '../../../errors.js';
+import type { Operation, ProxiedBody } from '../../../request/operations.js';
+import type { AttemptOutcome } from '../../../upstream/attempt.js';
+import type { CallSignal } from '../../../upstream/call-signal.js';
+import { transportError } from '../../../upstream/errors.js';
+import { promptOf } from '../prompt.js';
+import type { TritonGrpcClients } from './clients.js';
+import type { ModelInferResponse, ModelStreamInferResponse } from './protocol.js';
+import { buildInferRequest, isFinalResponse, textOf, type Generation, type ModelIO } from './tensors.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * One call to a Triton / KServe v2 server over gRPC, with the same outcome
+ * shapes as the HTTP path so failover, metrics and the Triton provider's
+ * OpenAI translation are shared: a non-streaming answer becomes the JSON
+ * `{"text_output": ...}` of Triton's generate endpoint, and a stream becomes
+ * that endpoint's SSE events, read far enough to hold the first piece.
+ *
+ * ModelInfer serves non-streaming requests; ModelStreamInfer serves
+ * streaming ones and any request to a decoupled model (which cannot answer
+ * ModelInfer). Deadlines come from the route's total timeout; the first
+ * token and idle timeouts are timers; the client leaving cancels the call.
+ */
+export async function grpcAttempt(
+  clients: TritonGrpcClients,
+  route: CompiledRoute,
+  backend: CompiledBackend,
+  op: Operation,
+  body: ProxiedBody,
+  call: CallSignal,
+  requestId: string,
+): Promise<AttemptOutcome> {
+  const upstreamStart = performance.now();
+  const deadline = new Date(Date.now() + route.timeouts.total);
+  const metadata = metadataFor(backend, requestId);
+  let io: ModelIO;
+  try {
+    io = await clients.model(
+      backend,
+      metadata,
+      new Date(Date.now() + Math.min(route.timeouts.total, route.timeouts.connect + route.timeouts.firstToken)),
+    );
+  } catch (err) {
+    return failure(err, backend, route, call, 'metadata');
+  }
+  if (call.reason) return failure(undefined, backend, route, call, 'metadata');
+  const generation: Generation = {
+    maxTokens: Number(body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? 256),
+    stream: Boolean(body.stream),
+    temperature: typeof body.temperature === 'number' ? body.temperature : undefined,
+    topP: typeof body.top_p === 'number' ? body.top_p : undefined,
+    stop: body.stop == null ? undefined : (Array.isArray(body.stop) ? body.stop : [body.stop]).map(String),
+    seed: typeof body.seed === 'number' ? body.seed : undefined,
+  };
+  let request;
+  try {
+    request = buildInferRequest(io, promptOf(op, body, backend), generation, requestId, generation.stream || io.decoupled);
+  } catch (err) {
+    return {
+      kind: 'fail',
+      backendHealthy: true,
+      error: new GatewayError(502, 'upstream_error', `Backend "${backend.name}": ${(err as Error).message}.`, {
+        code: 'upstream_unsupported',
+      }),
+    };
+  }
+  const client = clients.client(backend);
+  if (!generation.stream && !io.decoupled) {
+    return new Promise<AttemptOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        firstTokenTimedOut = true;
+        unaryCall.cancel();
+      }, route.timeouts.firstToken);
+      let firstTokenTimedOut = false;
+      const onAbort = () => unaryCall.cancel();
+      const unaryCall = client.ModelInfer(request, metadata, { deadline }, (err, res) => {
+        clearTimeout(timer);
+        call.signal.removeEventListener('abort', onAbort);
+        if (err) return resolve(failure(err, backend, route, call, firstTokenTimedOut ? 'first-token' : 'call'));
+        resolve(jsonOutcome(textOf(res as ModelInferResponse, io.output.name), upstreamStart));
+      });
+      call.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+  return streamCall(
+    client.ModelStreamInfer(metadata, { deadline }),
+    request,
+    io,
+    backend,
+    route,
+    call,
+    upstreamStart,
+    generation.stream,
+  );
+}
+
+/** ModelStreamInfer: resolves at the first piece (stream) or at the end (a decoupled model asked for one answer). */
+function streamCall(
+  duplex: grpc.ClientDuplexStream<object, unknown>,
+  request: object,
+  io: ModelIO,
+  backend: CompiledBackend,
+  route: CompiledRoute,
+  call: CallSignal,
+  upstreamStart: number,
+  stream: boolean,
+): Promise<AttemptOutcome> {
+  return new Promise<AttemptOutcome>((resolve) => {
+    let settled = false;
+    let ended = false;
+    let phase: 'first-token' | 'idle' = 'first-token';
+    let timedOut: 'first-token' | 'idle' | undefined;
+    let collected = '';
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => {
+          timedOut = phase;
+          duplex.cancel();
+        },
+        phase === 'first-token' ? route.timeouts.firstToken : route.timeouts.idle,
+      );
+    };
+    const onAbort = () => duplex.cancel();
+    call.signal.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', onAbort);
+    };
+    // The client side of the relay: SSE bytes shaped like Triton's generate_stream.
+    const sse = new Readable({
+      read: () => duplex.resume(),
+      destroy(err, cb) {
+        cleanup();
+        duplex.cancel();
+        cb(err);
+      },
+    });
+    const emit = (payload: object) => {
+      if (!sse.push(`data: ${JSON.stringify(payload)}\n\n`)) duplex.pause();
+    };
+    const finish = () => {
+      cleanup();
+      if (ended) return;
+      ended = true;
+      if (settled) {
+        sse.push(null);
+        return;
+      }
+      settled = true;
+      if (!stream) return resolve(jsonOutcome(collected, upstreamStart));
+      const error = new GatewayError(
+        502,
+        'upstream_error',
+        `Backend "${backend.name}" ended the stream before sending anything.`,
+        {
+          code: 'upstream_empty_stream',
+        },
+      );
+      resolve({ kind: 'retry', reason: 'reset', error });
+    };
+
+    duplex.on('data', (message: ModelStreamInferResponse) => {
+      if (message.error_message) {
+        const error = new GatewayError(502, 'upstream_error', `Backend "${backend.name}": ${message.error_message}`, {
+          code: 'upstream_error',
+        });
+        if (!settled) {
+          settled = true;
+          cleanup();
+          duplex.cancel();
+          return resolve({ kind: 'retry', reason: '5xx', error });
+        }
+        emit({ error: message.error_message });
+        ended = true;
+        cleanup();
+        duplex.cancel();
+        sse.push(null);
+        return;
+      }
+      const response = message.infer_response;
+      if (!response) return;
+      const piece = textOf(response, io.output.name);
+      const final = isFinalResponse(response);
+      phase = 'idle';
+      if (!final) arm();
+      if (!stream) {
+        collected += piece;
+      } else if (piece) {
+        emit({ text_output: piece });
+        if (!settled) {
+          settled = true;
+          const first = sse.read() as Buffer;
+          resolve({
+            kind: 'stream',
+            body: sse,
+            chunks: sse[Symbol.asyncIterator]() as AsyncIterator<Buffer>,
+            first,
+            upstreamStart,
+            headersAt: performance.now(),
+          });
+        }
+      }
+      if (final) {
+        duplex.end();
+        finish();
+      }
+    });
+    duplex.on('end', finish);
+    duplex.on('error', (err: grpc.ServiceError) => {
+      cleanup();
+      if (!settled) {
+        settled = true;
+        return resolve(failure(err, backend, route, call, timedOut ?? 'call'));
+      }
+      // Already ended, or cancelled because the client left: nothing more to tell.
+      if (sse.destroyed || sse.readableEnded || ended) return;
+      const error =
+        timedOut === 'idle'
+          ? transportError(Object.assign(new Error('idle'), { code: 'UND_ERR_BODY_TIMEOUT' }), backend.name, route.timeouts)
+          : mapStatus(err, backend, route).error;
+      sse.destroy(error);
+    });
+    arm();
+    duplex.write(request);
+    // Half-close: the server still sends every response of this request.
+    duplex.end();
+  });
+}
+
+function jsonOutcome(text: string, upstreamStart: number): AttemptOutcome {
+  const json = { text_output: text };
+  return { kind: 'json', json, bytes: encoder.encode(JSON.stringify(json)), upstreamStart, bodyEnd: performance.now() };
+}
+
+function metadataFor(backend: CompiledBackend, requestId: string): grpc.Metadata {
+  const m = new grpc.Metadata();
+  m.set('x-request-id', requestId);
+  for (const [k, v] of Object.entries(backend.headers)) m.set(k.toLowerCase(), v);
+  if (backend.apiKey) m.set('authorization', `Bearer ${backend.apiKey}`);
+  return m;
+}
+
+/** A failed call before anything reached the client, as an attempt outcome. */
+function failure(
+  err: unknown,
+  backend: CompiledBackend,
+  route: CompiledRoute,
+  call: CallSignal,
+  stage: 'metadata' | 'call' | 'first-token' | 'idle',
+): AttemptOutcome {
+  if (call.reason === 'client') return { kind: 'client_closed' };
+  if (call.reason === 'timeout') {
+    return {
+      kind: 'fail',
+      backendHealthy: false,
+      error: transportError(new DOMException('total timeout', 'TimeoutError'), backend.name, route.timeouts),
+    };
+  }
+  if (stage === 'first-token') {
+    const error = transportError(
+      Object.assign(new Error('first token'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+      backend.name,
+      route.timeouts,
+    );
+    return { kind: 'retry', reason: 'timeout', error };
+  }
+  const mapped = mapStatus(err as grpc.ServiceError, backend, route);
+  return mapped.retry
+    ? { kind: 'retry', reason: mapped.retry, error: mapped.error }
+    : { kind: 'fail', error: mapped.error, backendHealthy: mapped.backendHealthy };
+}
+
+/**
+ * gRPC status -> what the client sees and whether another backend may try:
+ * UNAVAILABLE is a connect failure (502, fail over), DEADLINE_EXCEEDED a
+ * timeout (504), INVALID_ARGUMENT the request's fault (400 with the
+ * server's message), RESOURCE_EXHAUSTED a rate limit (429).
+ */
+export function mapStatus(
+  err: grpc.ServiceError,
+  backend: CompiledBackend,
+  route: CompiledRoute,
+): { error: GatewayError; retry?: RetryOn; backendHealthy: boolean } {
+  const details = err.details || err.message;
+  const upstream = (why: string, code = 'upstream_error') =>
+    new GatewayError(502, 'upstream_error', `Backend "${backend.name}" ${why}: ${details}`, { code, cause: err });
+  switch (err.code) {
+    case grpc.status.UNAVAILABLE:
+      return { error: upstream('is unavailable', 'upstream_unavailable'), retry: 'connect-error', backendHealthy: false };
+    case grpc.status.DEADLINE_EXCEEDED:
+      return {
+        error: transportError(new DOMException('deadline', 'TimeoutError'), backend.name, route.timeouts),
+        retry: 'timeout',
+        backendHealthy: false,
+      };
+    case grpc.status.INVALID_ARGUMENT:
+    case grpc.status.OUT_OF_RANGE:
+      return {
+        error: new GatewayError(400, 'invalid_request_error', details, { code: 'upstream_rejected', cause: err }),
+        backendHealthy: true,
+      };
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return {
+        error: new GatewayError(429, 'rate_limit_error', `Backend "${backend.name}" is overloaded: ${details}`, {
+          code: 'upstream_rate_limited',
+          cause: err,
+        }),
+        retry: '429',
+        backendHealthy: true,
+      };
+    case grpc.status.NOT_FOUND:
+    case grpc.status.UNIMPLEMENTED:
+    case grpc.status.UNAUTHENTICATED:
+    case grpc.status.PERMISSION_DENIED:
+      // The gateway's configuration for this backend is wrong (model name, protocol, credentials).
+      return { error: upstream(`answered gRPC ${grpc.status[err.code]}`), backendHealthy: false };
+    default:
+      return { error: upstream(`answered gRPC ${grpc.status[err.code] ?? err.code}`), retry: '5xx', backendHealthy: false };
+  }
+}
