@@ -30,5 +30,9 @@ npx prettier --check --log-level warn .
 step "redis-server for the shared-limits tests"
 bash scripts/install-redis.sh >/dev/null
 
-step "Vitest: unit, integration, conformance"
+step "Python virtualenv for the interop tests (kserve, tritonclient)"
+SWITCHBOARD_PYTHON="$(bash scripts/python-env.sh)"
+export SWITCHBOARD_PYTHON
+
+step "Vitest: unit, integration, conformance, interop"
 npx vitest run

@@ -19,12 +19,17 @@ export async function freePort() {
   return port;
 }
 
-/** Starts `switchboard <args>` and waits until `readyUrl` answers 200. */
-export async function startCli(args, readyUrl) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** Starts `switchboard <args>` without waiting. */
+export function spawnCli(args) {
+  return spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+/** Starts `switchboard <args>` and waits until `readyUrl` answers 200. */
+export async function startCli(args, readyUrl) {
+  const child = spawnCli(args);
   for (let i = 0; i < 200; i++) {
     try {
       const res = await fetch(readyUrl);
@@ -77,13 +82,18 @@ export async function load(origin, { path, body, concurrency, requests, ttft = f
   const latencies = new Float64Array(requests);
   let next = 0;
   let failed = 0;
+  let firstFailure;
   const started = performance.now();
   async function caller() {
     while (next < requests) {
       const i = next++;
       const t0 = performance.now();
       const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body });
-      if (res.statusCode !== 200) failed++;
+      if (res.statusCode !== 200) {
+        failed++;
+        firstFailure ??= `${res.statusCode} ${await res.body.text()}`;
+        continue;
+      }
       if (ttft) {
         const it = res.body[Symbol.asyncIterator]();
         await it.next();
@@ -98,7 +108,7 @@ export async function load(origin, { path, body, concurrency, requests, ttft = f
   await Promise.all(Array.from({ length: concurrency }, caller));
   const seconds = (performance.now() - started) / 1000;
   await pool.close();
-  if (failed) throw new Error(`${failed} requests failed`);
+  if (failed) throw new Error(`${failed} of ${requests} requests failed, first: ${firstFailure}`);
   return { latencies: Array.from(latencies).sort((a, b) => a - b), rps: requests / seconds };
 }
 

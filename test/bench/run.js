@@ -1,6 +1,7 @@
-// `npm run bench [latency|tokenizer|faults] [--quick]`: prints the measured numbers.
+// `npm run bench [latency|tokenizer|grpc|faults] [--quick]`: prints the measured numbers.
 // With no suite named, runs latency and tokenizer (faults takes over a minute).
 import { benchFaults } from './faults.js';
+import { benchGrpc } from './grpc.js';
 import { benchLatency } from './latency.js';
 import { benchTokenizer } from './tokenizer.js';
 
@@ -12,4 +13,5 @@ const want = (name) => (suites.length === 0 && name !== 'faults') || suites.incl
 console.log(`Switchboard benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 if (want('tokenizer')) benchTokenizer();
 if (want('latency')) await benchLatency({ quick });
+if (want('grpc')) await benchGrpc({ quick });
 if (want('faults')) await benchFaults({ quick });

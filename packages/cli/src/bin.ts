@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { dev } from './commands/dev.js';
-import { mockBackend } from './commands/mock-backend.js';
+import { mockBackend, mockTriton } from './commands/mock-backend.js';
 import { serve } from './commands/serve.js';
 import { ConfigError } from './standalone/config-error.js';
 
@@ -27,6 +27,11 @@ Usage:
                     [--error-rate 0] [--error-status 500] [--retry-after SECONDS]
                     [--cut-after-bytes N] [--malformed] [--no-usage]
       An OpenAI-compatible simulated backend, with fault injection.
+  switchboard mock-backend --protocol triton-grpc|triton-http [--port 8001]
+                    [--piece-delay-ms 0]
+      A simulated NVIDIA Triton: KServe v2 gRPC (models "ensemble", decoupled
+      TensorRT-LLM style, and "legacy", INPUT_0/OUTPUT_0) or the HTTP generate
+      extension (model "ensemble").
 
 Environment: LOG_LEVEL (info), backend keys named by routes' auth.env.
 `;
@@ -68,6 +73,8 @@ async function main(argv: string[]): Promise<void> {
       'retry-after': { type: 'string' },
       'cut-after-bytes': { type: 'string' },
       malformed: { type: 'boolean' },
+      protocol: { type: 'string' },
+      'piece-delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -116,6 +123,20 @@ async function main(argv: string[]): Promise<void> {
         log,
       );
     case 'mock-backend':
+      if (values.protocol === 'triton-grpc' || values.protocol === 'triton-http') {
+        return mockTriton(
+          values.protocol,
+          {
+            port: num(values.port, 8001, 'port'),
+            host: values.host ?? '127.0.0.1',
+            pieceDelayMs: num(values['piece-delay-ms'], 0, 'piece-delay-ms'),
+          },
+          log,
+        );
+      }
+      if (values.protocol !== undefined && values.protocol !== 'openai') {
+        throw new UsageError(`--protocol must be openai, triton-grpc or triton-http, got "${values.protocol}"`);
+      }
       return mockBackend(
         {
           port: num(values.port, 9000, 'port'),

@@ -25,3 +25,4 @@ export type { AuthMode } from './middleware/auth.js';
 export { Admission, type StoreFailureMode } from './limits/admission.js';
 export { GRPCInferenceService, parameter, parameterMap } from './providers/triton/grpc/protocol.js';
 export type { ModelInferRequest, ModelInferResponse, InferTensorContents } from './providers/triton/grpc/protocol.js';
+export { splitBytesTensor } from './providers/triton/grpc/tensors.js';

@@ -75,11 +75,11 @@ export interface Backend {
    */
   name: string;
   /**
-   * Wire protocol of the backend. openai: api.openai.com; openai-compatible: vLLM, SGLang, TGI, Ollama, Together, Groq, Mistral and other servers speaking the OpenAI HTTP API; nim: NVIDIA NIM (OpenAI-compatible, with NIM's readiness endpoint for health checks); azure-openai: Azure OpenAI (deployment URLs, api-version, api-key header; `model` is the deployment name); anthropic: the Anthropic Messages API (chat completions are translated both ways, streaming and tools included). triton: NVIDIA Triton (TensorRT-LLM) over its HTTP generate extension (/v2/models/{model}/generate and generate_stream), endpoint http://host:8000, `model` the Triton model name; chat messages are rendered to text with chatTemplate. (The KServe v2 gRPC transport is not available yet.)
+   * Wire protocol of the backend. openai: api.openai.com; openai-compatible: vLLM, SGLang, TGI, Ollama, Together, Groq, Mistral and other servers speaking the OpenAI HTTP API; nim: NVIDIA NIM (OpenAI-compatible, with NIM's readiness endpoint for health checks); azure-openai: Azure OpenAI (deployment URLs, api-version, api-key header; `model` is the deployment name); anthropic: the Anthropic Messages API (chat completions are translated both ways, streaming and tools included). triton: NVIDIA Triton (TensorRT-LLM) over its HTTP generate extension (/v2/models/{model}/generate and generate_stream), endpoint http://host:8000, `model` the Triton model name; chat messages are rendered to text with chatTemplate. With endpoint grpc://host:8001 (or grpcs://) it speaks the KServe v2 / Triton gRPC protocol instead (inference.GRPCInferenceService: ModelMetadata/ModelConfig to learn the tensors, ModelInfer, and ModelStreamInfer for streaming and decoupled models).
    */
   provider: 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic' | 'triton';
   /**
-   * Base URL. OpenAI-style providers include the version path (https://api.openai.com/v1, http://vllm.models.svc:8000/v1) and request paths (/chat/completions, ...) are appended; azure-openai takes the resource URL (https://NAME.openai.azure.com); anthropic takes https://api.anthropic.com/v1.
+   * Base URL. OpenAI-style providers include the version path (https://api.openai.com/v1, http://vllm.models.svc:8000/v1) and request paths (/chat/completions, ...) are appended; azure-openai takes the resource URL (https://NAME.openai.azure.com); anthropic takes https://api.anthropic.com/v1; triton takes http://host:8000 (HTTP generate) or grpc://host:8001 / grpcs://host:8001 (KServe v2 gRPC).
    */
   endpoint: string;
   /**

@@ -6,6 +6,7 @@ import {
   GRPCInferenceService,
   parameter,
   parameterMap,
+  splitBytesTensor,
   type InferTensorContents,
   type ModelInferRequest,
 } from '@switchboard/gateway';
@@ -19,7 +20,8 @@ import {
  *   Model `ensemble` looks like a decoupled TensorRT-LLM ensemble
  *   (text_input, max_tokens, stream, temperature, top_p, stop_words ->
  *   text_output, batch dimension first); model `legacy` like an older
- *   non-decoupled INPUT_0 -> OUTPUT_0 model answering in raw_output_contents.
+ *   non-decoupled INPUT_0 -> OUTPUT_0 model. Outputs travel in
+ *   raw_output_contents, as Triton sends them.
  * - HTTP: the generate extension of the `ensemble` model.
  *
  * The answer is `pieces`, one response per piece when streaming. A prompt
@@ -84,49 +86,61 @@ function rawBytes(text: string): Buffer {
   return Buffer.concat([length, body]);
 }
 
+/** Input values by name, from typed contents or raw_input_contents (as tritonclient sends them). */
 function decodeInputs(req: ModelInferRequest): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const input of req.inputs) {
-    const c: InferTensorContents = input.contents ?? {};
-    const values: unknown[] =
-      c.bytes_contents?.map((b) => b.toString('utf8')) ??
-      c.bool_contents ??
-      c.int_contents ??
-      c.int64_contents ??
-      c.uint_contents ??
-      c.fp32_contents ??
-      c.fp64_contents ??
-      [];
+  req.inputs.forEach((input, index) => {
+    const raw = req.raw_input_contents?.[index];
+    const values = raw ? decodeRaw(input.datatype, raw) : typedValues(input.contents ?? {});
     out[input.name] = { datatype: input.datatype, shape: input.shape, values };
-  }
+  });
   return out;
+}
+
+function typedValues(c: InferTensorContents): unknown[] {
+  return (
+    c.bytes_contents?.map((b) => b.toString('utf8')) ??
+    c.bool_contents ??
+    c.int_contents ??
+    c.int64_contents ??
+    c.uint_contents ??
+    c.fp32_contents ??
+    c.fp64_contents ??
+    []
+  );
+}
+
+function decodeRaw(datatype: string, raw: Buffer): unknown[] {
+  const read = (size: number, get: (offset: number) => unknown) =>
+    Array.from({ length: Math.floor(raw.length / size) }, (_, i) => get(i * size));
+  switch (datatype) {
+    case 'BYTES':
+      return splitBytesTensor(raw).map((b) => b.toString('utf8'));
+    case 'BOOL':
+      return read(1, (o) => raw[o] !== 0);
+    case 'INT32':
+      return read(4, (o) => raw.readInt32LE(o));
+    case 'FP32':
+      return read(4, (o) => Math.fround(raw.readFloatLE(o)));
+    default:
+      return [`(${raw.length} raw bytes)`];
+  }
 }
 
 function responseFor(model: string, id: string, text: string, final: boolean | undefined) {
   const parameters = final === undefined ? [] : parameterMap({ triton_final_response: { bool_param: final } });
-  if (model === 'legacy') {
-    return {
-      model_name: model,
-      model_version: '1',
-      id,
-      parameters,
-      outputs: [{ name: 'OUTPUT_0', datatype: 'BYTES', shape: [1] }],
-      raw_output_contents: [rawBytes(text)],
-    };
-  }
-  return {
-    model_name: model,
-    model_version: '1',
-    id,
-    parameters,
-    outputs: [
-      { name: 'text_output', datatype: 'BYTES', shape: [1, 1], contents: { bytes_contents: [Buffer.from(text, 'utf8')] } },
-    ],
-  };
+  const output =
+    model === 'legacy'
+      ? { name: 'OUTPUT_0', datatype: 'BYTES', shape: [1] }
+      : { name: 'text_output', datatype: 'BYTES', shape: [1, 1] };
+  // Like Triton, outputs travel in raw_output_contents.
+  return { model_name: model, model_version: '1', id, parameters, outputs: [output], raw_output_contents: [rawBytes(text)] };
 }
 
-const promptOf = (inputs: Record<string, unknown>) =>
-  String(((inputs.text_input ?? inputs.INPUT_0) as { values?: unknown[] } | undefined)?.values?.[0] ?? '');
+const promptOf = (inputs: Record<string, unknown>): string => {
+  const first = ((inputs.text_input ?? inputs.INPUT_0) as { values?: unknown[] } | undefined)?.values?.[0];
+  return typeof first === 'string' ? first : '';
+};
 
 export async function startMockTritonGrpc(
   opts: Partial<MockTritonOptions> & { port?: number; host?: string } = {},
@@ -145,11 +159,7 @@ export async function startMockTritonGrpc(
   type Cb = grpc.sendUnaryData<unknown>;
   const model = (name: string, cb: Cb) => {
     const m = MODELS.get(name);
-    if (!m)
-      cb(
-        { code: grpc.status.NOT_FOUND, details: `Request for unknown model: '${name}' is not found` } as grpc.ServiceError,
-        null,
-      );
+    if (!m) cb({ code: grpc.status.NOT_FOUND, details: `Request for unknown model: '${name}' is not found` }, null);
     return m;
   };
   const check = (req: ModelInferRequest, method: string): grpc.ServiceError | null => {
@@ -187,24 +197,26 @@ export async function startMockTritonGrpc(
       const m = model(call.request.name, cb);
       if (m) cb(fail(), { config: m.config });
     },
-    ModelInfer: async (call: grpc.ServerUnaryCall<ModelInferRequest, unknown>, cb: Cb) => {
-      if (fail()) return cb(fail(), null);
-      const m = model(call.request.model_name, cb);
-      if (!m) return;
-      if (m.config.model_transaction_policy.decoupled) {
-        return cb(
-          {
-            code: grpc.status.UNAVAILABLE,
-            details: `ModelInfer RPC doesn't support models with decoupled transaction policy`,
-          } as grpc.ServiceError,
-          null,
-        );
-      }
-      const invalid = check(call.request, 'ModelInfer');
-      if (invalid) return cb(invalid, null);
-      await sleep(state.options.pieceDelayMs * state.options.pieces.length);
-      if (call.cancelled) return void state.cancelled++;
-      cb(null, responseFor(m.meta.name, call.request.id ?? '', state.options.pieces.join(''), undefined));
+    ModelInfer: (call: grpc.ServerUnaryCall<ModelInferRequest, unknown>, cb: Cb) => {
+      void (async () => {
+        if (fail()) return cb(fail(), null);
+        const m = model(call.request.model_name, cb);
+        if (!m) return;
+        if (m.config.model_transaction_policy.decoupled) {
+          return cb(
+            {
+              code: grpc.status.UNAVAILABLE,
+              details: `ModelInfer RPC doesn't support models with decoupled transaction policy`,
+            },
+            null,
+          );
+        }
+        const invalid = check(call.request, 'ModelInfer');
+        if (invalid) return cb(invalid, null);
+        if (state.options.pieceDelayMs) await sleep(state.options.pieceDelayMs * state.options.pieces.length);
+        if (call.cancelled) return void state.cancelled++;
+        cb(null, responseFor(m.meta.name, call.request.id ?? '', state.options.pieces.join(''), undefined));
+      })();
     },
     ModelStreamInfer: (call: grpc.ServerDuplexStream<ModelInferRequest, unknown>) => {
       let cancelled = false;
@@ -230,14 +242,18 @@ export async function startMockTritonGrpc(
             const flag = parameter(req.parameters, 'triton_enable_empty_final_response');
             const flagFinal = flag !== undefined && 'bool_param' in flag && flag.bool_param;
             for (const piece of state.options.pieces) {
-              await sleep(state.options.pieceDelayMs);
+              if (state.options.pieceDelayMs) await sleep(state.options.pieceDelayMs);
               if (cancelled) return;
               call.write({ infer_response: responseFor(req.model_name, id, piece, flagFinal ? false : undefined) });
             }
             // Triton's empty final response, sent when the client asked for it.
             if (flagFinal && !cancelled)
               call.write({
-                infer_response: { model_name: req.model_name, id, parameters: parameterMap({ triton_final_response: { bool_param: true } }) },
+                infer_response: {
+                  model_name: req.model_name,
+                  id,
+                  parameters: parameterMap({ triton_final_response: { bool_param: true } }),
+                },
               });
           })(),
         );
@@ -284,7 +300,7 @@ export async function startMockTritonHttp(
             .end(JSON.stringify({ error: `Request for unknown model: '${model}' is not found` }));
         }
         if (req.url?.endsWith('/generate')) {
-          await sleep(state.options.pieceDelayMs * state.options.pieces.length);
+          if (state.options.pieceDelayMs) await sleep(state.options.pieceDelayMs * state.options.pieces.length);
           return res
             .writeHead(200, { 'content-type': 'application/json' })
             .end(JSON.stringify({ model_name: 'ensemble', model_version: '1', text_output: state.options.pieces.join('') }));
@@ -294,7 +310,7 @@ export async function startMockTritonHttp(
           if (!res.writableFinished) state.cancelled++;
         });
         for (const p of state.options.pieces) {
-          await sleep(state.options.pieceDelayMs);
+          if (state.options.pieceDelayMs) await sleep(state.options.pieceDelayMs);
           if (res.destroyed) return;
           res.write(`data: ${JSON.stringify({ model_name: 'ensemble', model_version: '1', text_output: p })}\n\n`);
         }

@@ -7,8 +7,8 @@ import type { AttemptOutcome } from '../../../upstream/attempt.js';
 import type { CallSignal } from '../../../upstream/call-signal.js';
 import { transportError } from '../../../upstream/errors.js';
 import { promptOf } from '../prompt.js';
-import type { TritonGrpcClients } from './clients.js';
-import type { ModelInferResponse, ModelStreamInferResponse } from './protocol.js';
+import type { InferenceClient, TritonGrpcClients } from './clients.js';
+import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from './protocol.js';
 import { buildInferRequest, isFinalResponse, textOf, type Generation, type ModelIO } from './tensors.js';
 
 const encoder = new TextEncoder();
@@ -69,33 +69,69 @@ export async function grpcAttempt(
     };
   }
   const client = clients.client(backend);
-  if (!generation.stream && !io.decoupled) {
-    return new Promise<AttemptOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        firstTokenTimedOut = true;
-        unaryCall.cancel();
-      }, route.timeouts.firstToken);
-      let firstTokenTimedOut = false;
-      const onAbort = () => unaryCall.cancel();
-      const unaryCall = client.ModelInfer(request, metadata, { deadline }, (err, res) => {
-        clearTimeout(timer);
-        call.signal.removeEventListener('abort', onAbort);
-        if (err) return resolve(failure(err, backend, route, call, firstTokenTimedOut ? 'first-token' : 'call'));
-        resolve(jsonOutcome(textOf(res as ModelInferResponse, io.output.name), upstreamStart));
-      });
-      call.signal.addEventListener('abort', onAbort, { once: true });
-    });
+  if (io.decoupled || (generation.stream && io.streamRpc)) {
+    return streamCall(
+      client.ModelStreamInfer(metadata, { deadline }),
+      request,
+      io,
+      backend,
+      route,
+      call,
+      upstreamStart,
+      generation.stream,
+    );
   }
-  return streamCall(
-    client.ModelStreamInfer(metadata, { deadline }),
-    request,
-    io,
-    backend,
-    route,
-    call,
+  const outcome = await unaryCall(client, request, metadata, deadline, io, backend, route, call, upstreamStart);
+  return generation.stream && outcome.kind === 'json' ? wholeAnswerAsStream(outcome.json.text_output, upstreamStart) : outcome;
+}
+
+/** ModelInfer: the whole answer at once. */
+function unaryCall(
+  client: InferenceClient,
+  request: ModelInferRequest,
+  metadata: grpc.Metadata,
+  deadline: Date,
+  io: ModelIO,
+  backend: CompiledBackend,
+  route: CompiledRoute,
+  call: CallSignal,
+  upstreamStart: number,
+): Promise<(AttemptOutcome & { json: { text_output: string } }) | Exclude<AttemptOutcome, { kind: 'json' }>> {
+  return new Promise((resolve) => {
+    let firstTokenTimedOut = false;
+    const timer = setTimeout(() => {
+      firstTokenTimedOut = true;
+      pending.cancel();
+    }, route.timeouts.firstToken);
+    const onAbort = () => pending.cancel();
+    const pending = client.ModelInfer(request, metadata, { deadline }, (err, res) => {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', onAbort);
+      if (err)
+        return resolve(
+          failure(err, backend, route, call, firstTokenTimedOut ? 'first-token' : 'call') as Exclude<
+            AttemptOutcome,
+            { kind: 'json' }
+          >,
+        );
+      resolve(jsonOutcome(textOf(res as ModelInferResponse, io.output.name), upstreamStart));
+    });
+    call.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A server without a streaming RPC: its whole answer as one generate_stream event. */
+function wholeAnswerAsStream(text: string, upstreamStart: number): AttemptOutcome {
+  const first = Buffer.from(`data: ${JSON.stringify({ text_output: text })}\n\n`);
+  const body = Readable.from([]);
+  return {
+    kind: 'stream',
+    body,
+    chunks: body[Symbol.asyncIterator]() as AsyncIterator<Buffer>,
+    first,
     upstreamStart,
-    generation.stream,
-  );
+    headersAt: performance.now(),
+  };
 }
 
 /** ModelStreamInfer: resolves at the first piece (stream) or at the end (a decoupled model asked for one answer). */
@@ -137,7 +173,11 @@ function streamCall(
       read: () => duplex.resume(),
       destroy(err, cb) {
         cleanup();
-        duplex.cancel();
+        // Cancel only a call still producing (the client left). Cancelling one that
+        // already sent its last response would reset the HTTP/2 stream before the
+        // server's trailers, and servers treat a burst of resets as an attack
+        // (Node's rapid-reset guard closes the whole connection).
+        if (!ended) duplex.cancel();
         cb(err);
       },
     });
@@ -233,7 +273,7 @@ function streamCall(
   });
 }
 
-function jsonOutcome(text: string, upstreamStart: number): AttemptOutcome {
+function jsonOutcome(text: string, upstreamStart: number): AttemptOutcome & { kind: 'json'; json: { text_output: string } } {
   const json = { text_output: text };
   return { kind: 'json', json, bytes: encoder.encode(JSON.stringify(json)), upstreamStart, bodyEnd: performance.now() };
 }

@@ -88,6 +88,8 @@ export interface ModelInferRequest {
   parameters?: ParameterMap;
   inputs: { name: string; datatype: string; shape: number[]; contents: InferTensorContents }[];
   outputs?: { name: string }[];
+  /** Inputs in raw little-endian form, one per input in order (tritonclient sends these). */
+  raw_input_contents?: Buffer[];
 }
 
 export interface ModelInferResponse {

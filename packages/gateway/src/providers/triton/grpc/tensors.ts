@@ -14,6 +14,12 @@ export interface ModelIO {
   model: string;
   /** Decoupled models (streaming TensorRT-LLM) answer only over ModelStreamInfer. */
   decoupled: boolean;
+  /**
+   * The server has ModelStreamInfer (Triton, known by its ModelConfig).
+   * Plain KServe servers have neither: a stream is then the whole answer
+   * from ModelInfer, sent as one chunk.
+   */
+  streamRpc: boolean;
   /** The text input the prompt goes into. */
   prompt: TensorMetadata;
   /** The text output read back. */
@@ -57,6 +63,7 @@ export function describeModel(meta: ModelMetadataResponse, config: ModelConfigRe
   return {
     model: meta.name,
     decoupled: config?.config?.model_transaction_policy?.decoupled === true,
+    streamRpc: config !== undefined,
     prompt,
     output,
     inputs,

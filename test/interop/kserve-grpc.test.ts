@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/cli-process.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { interopPython, interopScript } from '../helpers/python.js';
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, detail: () => string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`kserve model server did not become ready:\n${detail()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const PROMPT = '<|im_start|>user\nHello KServe<|im_end|>\n<|im_start|>assistant\n';
+
+// The kserve package's model server is an independent implementation of the
+// v2 gRPC protocol: the gateway must interoperate with it unchanged.
+describe('wire compatibility with the kserve model server (v2 gRPC)', () => {
+  let server: ChildProcess;
+  let h: Harness;
+  let client: OpenAI;
+  let log = '';
+  beforeAll(async () => {
+    const [httpPort, grpcPort] = [await freePort(), await freePort()];
+    server = spawn(interopPython(), [interopScript('kserve_echo_server.py'), String(httpPort), String(grpcPort)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+    server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${httpPort}/v2/models/echo/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+      () => log,
+    );
+    h = await startHarness(
+      () => `apiVersion: switchboard.dev/v1alpha1
+kind: LLMRoute
+metadata: { name: echo }
+spec:
+  backends:
+    - { name: kserve, provider: triton, endpoint: "grpc://127.0.0.1:${grpcPort}", model: echo, chatTemplate: chatml }
+  resilience:
+    healthCheck: { interval: 100ms }
+---
+apiVersion: switchboard.dev/v1alpha1
+kind: LLMRoute
+metadata: { name: missing }
+spec:
+  backends:
+    - { name: nosuch, provider: triton, endpoint: "grpc://127.0.0.1:${grpcPort}", model: nosuch }
+  resilience:
+    healthCheck: { interval: 100ms }
+`,
+      [],
+    );
+    client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  }, 90_000);
+  afterAll(async () => {
+    await h?.close();
+    server?.kill('SIGKILL');
+  });
+
+  it('reads ModelMetadata (no ModelConfig on KServe) and answers through ModelInfer', async () => {
+    const res = await client.chat.completions.create({
+      model: 'echo',
+      messages: [{ role: 'user', content: 'Hello KServe' }],
+      max_tokens: 42,
+    });
+    expect(res.choices[0]?.message.content, log).toBe(
+      `kserve heard ${PROMPT.length} chars ending ${JSON.stringify(PROMPT.slice(-12)).replace(/"/g, "'").replace(/\\n/g, '\\n')} with max_tokens=42`,
+    );
+  });
+
+  it('streams a non-decoupled model as one chunk', async () => {
+    const stream = await client.completions.create({ model: 'echo', prompt: 'abc', stream: true, max_tokens: 5 });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+    expect(text).toBe(`kserve heard 3 chars ending 'abc' with max_tokens=5`);
+  });
+
+  it("passes the server's INVALID_ARGUMENT message through as a 400", async () => {
+    const call = client.completions.create({ model: 'echo', prompt: 'INVALID input' });
+    await expect(call).rejects.toMatchObject({ status: 400 });
+    await expect(call).rejects.toThrow(/must not contain INVALID/);
+  });
+
+  it('ejects a backend whose model ModelReady does not report ready, and keeps the served one', async () => {
+    const state = async (backend: string) =>
+      new RegExp(`switchboard_backend_health\\{[^}]*backend="${backend}"[^}]*state="(\\w+)"[^}]*\\} 1`).exec(
+        await (await fetch(`${h.url}/metrics`)).text(),
+      )?.[1];
+    await expect.poll(() => state('nosuch'), { timeout: 10_000 }).toBe('ejected');
+    expect(await state('kserve')).toBe('healthy');
+  });
+});
