@@ -1,11 +1,11 @@
-import { Ajv } from 'ajv';
+import { createAjv } from './ajv.js';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ApiKeys } from './generated/api-keys.js';
 import type { Problem } from './problem.js';
 import { apiKeysSchema, llmRouteSchema } from './schema.js';
 import { toProblem } from './validate.js';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+const ajv = createAjv({ allErrors: true, useDefaults: true });
 ajv.addSchema(llmRouteSchema);
 const check = ajv.compile<ApiKeys>(apiKeysSchema);
 

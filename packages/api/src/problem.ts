@@ -8,6 +8,11 @@ export interface Problem {
   /** 1-based line and column in the source file, when known. */
   line?: number;
   column?: number;
+  /**
+   * Why, for LLMRoute status conditions: ModelNameConflict, SecretNotFound,
+   * SecretKeyMissing, BackendNotFound; absent for plain validation failures.
+   */
+  reason?: string;
 }
 
 /** `routes/a.yaml:12:7 spec.backends[0].provider: must be one of ...` */

@@ -1,11 +1,12 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { createAjv } from './ajv.js';
 import type { LLMRoute } from './generated/llmroute.js';
 import type { Problem } from './problem.js';
 import { llmRouteSchema } from './schema.js';
 
 export type ValidationResult = { ok: true; route: LLMRoute } | { ok: false; problems: Problem[] };
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTuples: false });
+const ajv = createAjv({ allErrors: true, useDefaults: true, strictTuples: false });
 const checkSchema = ajv.compile<LLMRoute>(llmRouteSchema);
 
 /**
@@ -26,6 +27,9 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   route.spec.backends.forEach((b, i) => {
+    if ((b.endpoint === undefined) === (b.serviceRef === undefined)) {
+      problems.push({ path: `spec.backends[${i}]`, message: `backend ${b.name}: set exactly one of endpoint or serviceRef` });
+    }
     const first = seen.get(b.name);
     if (first === undefined) seen.set(b.name, i);
     else

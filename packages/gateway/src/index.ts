@@ -8,7 +8,7 @@ export {
   type CompileResult,
   type RouteSource,
 } from './config/compile.js';
-export { standaloneSecrets, type SecretResolver } from './config/secrets.js';
+export { standaloneSecrets, type RouteOrigin, type SecretResolver } from './config/secrets.js';
 export { RouteTableStore } from './config/table-store.js';
 export type { CompiledBackend, CompiledRoute, RouteTable, TimeoutsMs } from './config/route-table.js';
 export { GatewayError } from './errors.js';

@@ -14,12 +14,7 @@ export interface LLMRoute {
   kind: 'LLMRoute';
   metadata: ObjectMeta;
   spec: LLMRouteSpec;
-  /**
-   * Written by the controller; ignored in standalone mode.
-   */
-  status?: {
-    [k: string]: unknown;
-  };
+  status?: LLMRouteStatus;
 }
 /**
  * Kubernetes object metadata. Only name is required.
@@ -79,9 +74,34 @@ export interface Backend {
    */
   provider: 'openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic' | 'triton';
   /**
-   * Base URL. OpenAI-style providers include the version path (https://api.openai.com/v1, http://vllm.models.svc:8000/v1) and request paths (/chat/completions, ...) are appended; azure-openai takes the resource URL (https://NAME.openai.azure.com); anthropic takes https://api.anthropic.com/v1; triton takes http://host:8000 (HTTP generate) or grpc://host:8001 / grpcs://host:8001 (KServe v2 gRPC).
+   * Base URL (or use serviceRef; exactly one of the two). OpenAI-style providers include the version path (https://api.openai.com/v1, http://vllm.models.svc:8000/v1) and request paths (/chat/completions, ...) are appended; azure-openai takes the resource URL (https://NAME.openai.azure.com); anthropic takes https://api.anthropic.com/v1; triton takes http://host:8000 (HTTP generate) or grpc://host:8001 / grpcs://host:8001 (KServe v2 gRPC).
    */
-  endpoint: string;
+  endpoint?: string;
+  /**
+   * A Kubernetes Service serving the backend, in place of endpoint: resolves to <scheme>://<name>.<namespace>.svc:<port><path>. The namespace defaults to the route's.
+   */
+  serviceRef?: {
+    /**
+     * Service name.
+     */
+    name: string;
+    /**
+     * Service namespace; the route's when omitted.
+     */
+    namespace?: string;
+    /**
+     * Service port.
+     */
+    port: number;
+    /**
+     * http (default), https, or grpc/grpcs for provider triton over KServe v2 gRPC.
+     */
+    scheme?: 'http' | 'https' | 'grpc' | 'grpcs';
+    /**
+     * Path after the port, such as /v1 for OpenAI-compatible servers.
+     */
+    path?: string;
+  };
   /**
    * Model name sent to the backend in place of the client's "model" (for azure-openai, the deployment name).
    */
@@ -138,7 +158,7 @@ export interface Backend {
   chatTemplate?: string;
 }
 /**
- * Where the backend's API key comes from; sent as "Authorization: Bearer <key>". Exactly one of env or file. Keys are never inlined in a route.
+ * Where the backend's API key comes from; sent as "Authorization: Bearer <key>" (or the provider's own header). Exactly one of env, file or secretRef. Keys are never inlined in a route and never logged.
  */
 export interface BackendAuth {
   /**
@@ -149,6 +169,19 @@ export interface BackendAuth {
    * Path of a file holding the key (surrounding whitespace is trimmed). Relative paths are resolved against the route file's folder.
    */
   file?: string;
+  /**
+   * A key of a Kubernetes Secret in the route's namespace (controller mode; `switchboard serve --kubernetes`). Rotating the Secret takes effect without a restart.
+   */
+  secretRef?: {
+    /**
+     * Secret name.
+     */
+    name: string;
+    /**
+     * Key within the Secret's data.
+     */
+    key: string;
+  };
 }
 /**
  * Price of the backend, used for the cost metrics and, later, cost-aware routing and budgets. Currency is whatever you use consistently (USD in the examples).
@@ -283,4 +316,54 @@ export interface RateLimits {
    * Prompt plus completion tokens per minute.
    */
   tokensPerMinute?: number;
+}
+/**
+ * Written by the controller's leader; ignored in standalone mode.
+ */
+export interface LLMRouteStatus {
+  /**
+   * metadata.generation of the spec the status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * Accepted (the route is valid and owns its model names), ResolvedRefs (every Secret and Service it references is resolved), Programmed (the gateway serves it).
+   *
+   * @maxItems 8
+   */
+  conditions?: Condition[];
+  /**
+   * Health of each backend as the leader's gateway sees it (outlier detection and active checks).
+   *
+   * @maxItems 32
+   */
+  backends?: {
+    name: string;
+    health: 'healthy' | 'ejected' | 'half-open' | 'rate-limited';
+  }[];
+}
+/**
+ * A status condition, as metav1.Condition.
+ */
+export interface Condition {
+  /**
+   * Accepted, ResolvedRefs or Programmed.
+   */
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  /**
+   * Machine-readable reason, such as ModelNameConflict, Invalid, BackendNotFound, SecretNotFound, SecretKeyMissing.
+   */
+  reason: string;
+  /**
+   * What a person should know.
+   */
+  message: string;
+  /**
+   * When status last changed (RFC 3339).
+   */
+  lastTransitionTime: string;
+  /**
+   * metadata.generation this condition was computed from.
+   */
+  observedGeneration?: number;
 }

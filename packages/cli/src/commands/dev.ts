@@ -39,6 +39,7 @@ async function localBackendPorts(dir: string): Promise<number[]> {
     const file = join(dir, name);
     for (const { route } of loadRoutesFromYaml(await readFile(file, 'utf8'), file).routes) {
       for (const b of route.spec.backends) {
+        if (b.endpoint === undefined) continue;
         const url = new URL(b.endpoint);
         if (LOCAL_HOSTS.has(url.hostname) && url.port) ports.add(Number(url.port));
       }

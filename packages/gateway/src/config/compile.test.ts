@@ -70,6 +70,7 @@ describe('compileRoutes', () => {
         file: 'b.yaml',
         path: 'spec.modelNames[0]',
         message: 'route default/b: model name "shared" is already served by route default/a',
+        reason: 'ModelNameConflict',
       },
     ]);
   });

@@ -3,7 +3,7 @@ import type { NativeTokenizer } from '@switchboard/native';
 import { compileChatTemplate, isTemplateSpec, type ChatTemplate } from '../providers/triton/chat-template.js';
 import { createStrategy } from '../routing/index.js';
 import type { CompiledBackend, CompiledRoute, ResilienceConfig, RetryOn, RouteTable, TimeoutsMs } from './route-table.js';
-import type { SecretResolver } from './secrets.js';
+import type { RouteOrigin, SecretResolver } from './secrets.js';
 
 export interface RouteSource {
   route: LLMRoute;
@@ -19,6 +19,8 @@ export interface CompileContext {
 
 export interface CompileResult {
   table: RouteTable;
+  /** Every route's problems by id (empty list = accepted), for status conditions. */
+  problemsByRoute: Map<string, Problem[]>;
   /** Problems of rejected routes; each carries the route id in `path`'s prefix message. */
   problems: Problem[];
   /** Ids (`namespace/name`) of routes left out of the table. */
@@ -42,6 +44,7 @@ export function compileRoutes(sources: readonly RouteSource[], ctx: CompileConte
   const problems: Problem[] = [];
   const rejected: string[] = [];
   const seenIds = new Set<string>();
+  const problemsByRoute = new Map<string, Problem[]>();
 
   for (const source of sources) {
     const id = routeId(source.route);
@@ -58,10 +61,12 @@ export function compileRoutes(sources: readonly RouteSource[], ctx: CompileConte
         routeProblems.push({
           path: source.route.spec.modelNames ? `spec.modelNames[${i}]` : 'metadata.name',
           message: `model name "${model}" is already served by route ${owner.id}`,
+          reason: 'ModelNameConflict',
         });
       }
     });
     const compiled = compileRoute(source, id, modelNames, ctx, routeProblems);
+    problemsByRoute.set(id, routeProblems);
     if (routeProblems.length || !compiled) {
       rejected.push(id);
       for (const p of routeProblems) problems.push(withFile({ ...p, message: `route ${id}: ${p.message}` }));
@@ -70,7 +75,7 @@ export function compileRoutes(sources: readonly RouteSource[], ctx: CompileConte
     routes.push(compiled);
     for (const model of modelNames) byModel.set(model, compiled);
   }
-  return { table: { version: ctx.version, byModel, routes }, problems, rejected };
+  return { table: { version: ctx.version, byModel, routes }, problems, rejected, problemsByRoute };
 }
 
 export function routeId(route: LLMRoute): string {
@@ -85,8 +90,9 @@ function compileRoute(
   problems: Problem[],
 ): CompiledRoute | undefined {
   const { spec } = source.route;
+  const origin = { file: source.file, namespace: source.route.metadata.namespace ?? 'default' };
   const backends = spec.backends
-    .map((b, i) => compileBackend(b, `spec.backends[${i}]`, source.file, ctx, problems))
+    .map((b, i) => compileBackend(b, `spec.backends[${i}]`, origin, ctx, problems))
     .filter((b): b is CompiledBackend => b !== undefined);
   const timeouts = compileTimeouts(source.route, problems);
   const resilience = compileResilience(source.route, problems);
@@ -100,15 +106,16 @@ function compileRoute(
 function compileBackend(
   b: Backend,
   path: string,
-  file: string | undefined,
+  origin: RouteOrigin,
   ctx: CompileContext,
   problems: Problem[],
 ): CompiledBackend | undefined {
   let apiKey: string | undefined;
   if (b.auth) {
-    const resolved = ctx.secrets(b.auth, file);
-    if ('error' in resolved) problems.push({ path: `${path}.auth`, message: resolved.error });
-    else apiKey = resolved.key;
+    const resolved = ctx.secrets(b.auth, origin);
+    if ('error' in resolved) {
+      problems.push({ path: `${path}.auth`, message: resolved.error, ...(resolved.reason ? { reason: resolved.reason } : {}) });
+    } else apiKey = resolved.key;
   }
   let tokenizer: NativeTokenizer | undefined;
   try {
@@ -117,10 +124,15 @@ function compileBackend(
     problems.push({ path: `${path}.tokenizer`, message: (err as Error).message });
   }
   let baseUrl: URL | undefined;
-  try {
-    baseUrl = new URL(b.endpoint.endsWith('/') ? b.endpoint : `${b.endpoint}/`);
-  } catch {
-    problems.push({ path: `${path}.endpoint`, message: `invalid URL "${b.endpoint}"` });
+  const endpoint = b.endpoint ?? serviceUrl(b.serviceRef, origin.namespace);
+  if (endpoint === undefined) {
+    problems.push({ path, message: `backend ${b.name}: set exactly one of endpoint or serviceRef` });
+  } else {
+    try {
+      baseUrl = new URL(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+    } catch {
+      problems.push({ path: `${path}.endpoint`, message: `invalid URL "${endpoint}"` });
+    }
   }
   if (baseUrl?.protocol.startsWith('grpc') && b.provider !== 'triton') {
     problems.push({
@@ -222,4 +234,10 @@ function compileTimeouts(route: LLMRoute, problems: Problem[]): TimeoutsMs {
     }
   }
   return out;
+}
+
+/** A Service reference as its cluster DNS URL: scheme://name.namespace.svc:port/path. */
+function serviceUrl(ref: Backend['serviceRef'], routeNamespace: string): string | undefined {
+  if (!ref) return undefined;
+  return `${ref.scheme ?? 'http'}://${ref.name}.${ref.namespace ?? routeNamespace}.svc:${ref.port}${ref.path ?? ''}`;
 }

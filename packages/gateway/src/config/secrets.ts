@@ -2,8 +2,18 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { BackendAuth } from '@switchboard/api';
 
-/** Resolves a backend's `auth` to the key, or explains why it cannot. */
-export type SecretResolver = (auth: BackendAuth, routeFile: string | undefined) => { key: string } | { error: string };
+/** Where a route came from, for resolving its references. */
+export interface RouteOrigin {
+  /** Route file (standalone mode): relative key files are resolved against its folder. */
+  file: string | undefined;
+  namespace: string;
+}
+
+/**
+ * Resolves a backend's `auth` to the key, or explains why it cannot
+ * (`reason` feeds the route's ResolvedRefs condition).
+ */
+export type SecretResolver = (auth: BackendAuth, origin: RouteOrigin) => { key: string } | { error: string; reason?: string };
 
 /**
  * Standalone mode: keys from the gateway's environment or from files
@@ -11,7 +21,7 @@ export type SecretResolver = (auth: BackendAuth, routeFile: string | undefined) 
  * The error messages name the variable or file, never the key.
  */
 export function standaloneSecrets(env: NodeJS.ProcessEnv = process.env): SecretResolver {
-  return (auth, routeFile) => {
+  return (auth, { file: routeFile }) => {
     if (auth.env !== undefined) {
       const key = env[auth.env];
       return key ? { key } : { error: `environment variable ${auth.env} is not set` };
@@ -26,6 +36,11 @@ export function standaloneSecrets(env: NodeJS.ProcessEnv = process.env): SecretR
         return { error: `cannot read key file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
       }
     }
-    return { error: 'auth must set env or file' };
+    if (auth.secretRef !== undefined) {
+      return {
+        error: `secretRef ${auth.secretRef.name}/${auth.secretRef.key} needs the Kubernetes controller (switchboard serve --kubernetes); standalone mode reads keys from env or file`,
+      };
+    }
+    return { error: 'auth must set env, file or secretRef' };
   };
 }
