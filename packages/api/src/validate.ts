@@ -30,6 +30,9 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
     if ((b.endpoint === undefined) === (b.serviceRef === undefined)) {
       problems.push({ path: `spec.backends[${i}]`, message: `backend ${b.name}: set exactly one of endpoint or serviceRef` });
     }
+    if (b.auth && [b.auth.env, b.auth.file, b.auth.secretRef].filter((x) => x !== undefined).length !== 1) {
+      problems.push({ path: `spec.backends[${i}].auth`, message: 'auth must set exactly one of env, file or secretRef' });
+    }
     const first = seen.get(b.name);
     if (first === undefined) seen.set(b.name, i);
     else
