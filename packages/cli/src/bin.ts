@@ -1,15 +1,18 @@
 #!/usr/bin/env node
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { dev } from './commands/dev.js';
 import { mockBackend, mockTriton } from './commands/mock-backend.js';
 import { serve } from './commands/serve.js';
+import { parseDuration } from '@switchboard/api';
+import type { KubernetesSourceOptions } from './gateway-process.js';
 import { ConfigError } from './standalone/config-error.js';
 
 const HELP = `switchboard: a Kubernetes-native LLM routing gateway
 
 Usage:
-  switchboard serve --routes DIR (--api-keys FILE | --no-auth) [--port 8080]
+  switchboard serve (--routes DIR | --kubernetes) (--api-keys FILE | --no-auth) [--port 8080]
                     [--host 0.0.0.0] [--workers 1] [--redis URL]
                     [--limits-on-store-error open|closed] [--body-limit 10485760]
                     [--max-header-size 16384] [--drain-delay 0] [--shutdown-grace 30]
@@ -18,6 +21,12 @@ Usage:
                        --no-auth serves without authentication (trusted networks only).
       --workers N      processes sharing the port (0 = one per CPU); limits then need --redis.
       --redis URL      count rate limits and budgets in Redis, shared by all replicas.
+      --kubernetes     serve the cluster's LLMRoute resources (in-cluster config or
+                       KUBECONFIG) instead of a folder; [--namespaces a,b] limits the
+                       watch; [--api-keys-secret [NS/]NAME[:KEY]] reads the keys file
+                       from a Secret (default key keys.yaml); the Lease holder
+                       ([--lease-name switchboard-leader] [--lease-namespace POD_NAMESPACE]
+                       [--lease-duration 15s]) writes LLMRoute status.
   switchboard dev [--routes examples/routes] [--port 8080] [--api-keys FILE]
       Like serve (without authentication unless --api-keys is given), and
       also simulate every backend the routes put on http://127.0.0.1:PORT.
@@ -44,6 +53,47 @@ const num = (v: string | undefined, fallback: number, name: string): number => {
 };
 
 class UsageError extends Error {}
+
+/** `serve --kubernetes` settings; the pod's name and namespace come from the Downward API (POD_NAME, POD_NAMESPACE). */
+function kubernetesOptions(values: Record<string, string | boolean | undefined>): KubernetesSourceOptions {
+  const str = (k: string) => (typeof values[k] === 'string' ? values[k] : undefined);
+  const podNamespace = process.env.POD_NAMESPACE ?? 'default';
+  let apiKeysSecret: KubernetesSourceOptions['apiKeysSecret'];
+  const secret = str('api-keys-secret');
+  if (secret) {
+    const m = /^(?:([a-z0-9-]+)\/)?([a-z0-9.-]+)(?::([-._a-zA-Z0-9]+))?$/.exec(secret);
+    if (!m?.[2]) throw new UsageError(`--api-keys-secret must look like [NAMESPACE/]NAME[:KEY], got "${secret}"`);
+    apiKeysSecret = { namespace: m[1] ?? podNamespace, name: m[2], key: m[3] ?? 'keys.yaml' };
+  }
+  const lease = str('lease-duration');
+  const leaseMs = lease === undefined ? undefined : durationMs(lease, 'lease-duration');
+  return {
+    namespaces: str('namespaces')
+      ?.split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+    apiKeysSecret,
+    leaseNamespace: str('lease-namespace') ?? podNamespace,
+    leaseName: str('lease-name') ?? 'switchboard-leader',
+    identity: `${process.env.POD_NAME ?? hostname()}-${process.pid}`,
+    // client-go's proportions: renew deadline 2/3 and retry period 2/15 of the lease duration.
+    ...(leaseMs
+      ? {
+          leaseDurationMs: leaseMs,
+          renewDeadlineMs: Math.round((leaseMs * 2) / 3),
+          retryPeriodMs: Math.max(200, Math.round((leaseMs * 2) / 15)),
+        }
+      : {}),
+  };
+}
+
+function durationMs(value: string, name: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new UsageError(`--${name} must be a duration such as 15s, got "${value}"`);
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -74,6 +124,12 @@ async function main(argv: string[]): Promise<void> {
       'cut-after-bytes': { type: 'string' },
       malformed: { type: 'boolean' },
       protocol: { type: 'string' },
+      kubernetes: { type: 'boolean' },
+      namespaces: { type: 'string' },
+      'api-keys-secret': { type: 'string' },
+      'lease-name': { type: 'string' },
+      'lease-namespace': { type: 'string' },
+      'lease-duration': { type: 'string' },
       'piece-delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -87,10 +143,14 @@ async function main(argv: string[]): Promise<void> {
   const host = values.host ?? '0.0.0.0';
   switch (command) {
     case 'serve': {
-      if (!values.routes) throw new UsageError('serve needs --routes DIR');
-      if (values['api-keys'] && values['no-auth']) throw new UsageError('--api-keys and --no-auth exclude each other');
-      if (!values['api-keys'] && !values['no-auth']) {
-        throw new UsageError('serve needs --api-keys FILE, or --no-auth to serve without authentication (trusted networks only)');
+      if (!values.routes === !values.kubernetes) throw new UsageError('serve needs exactly one of --routes DIR or --kubernetes');
+      const keySources = [values['api-keys'], values['api-keys-secret'], values['no-auth']].filter(Boolean).length;
+      if (keySources > 1) throw new UsageError('--api-keys, --api-keys-secret and --no-auth exclude each other');
+      if (values['api-keys-secret'] && !values.kubernetes) throw new UsageError('--api-keys-secret needs --kubernetes');
+      if (keySources === 0) {
+        throw new UsageError(
+          'serve needs --api-keys FILE (or --api-keys-secret NAMESPACE/NAME[:KEY] with --kubernetes), or --no-auth to serve without authentication (trusted networks only)',
+        );
       }
       const onStoreError = values['limits-on-store-error'] ?? 'open';
       if (onStoreError !== 'open' && onStoreError !== 'closed')
@@ -98,7 +158,12 @@ async function main(argv: string[]): Promise<void> {
       return serve(
         {
           routesDir: values.routes,
-          auth: values['api-keys'] ? { apiKeysFile: values['api-keys'] } : 'disabled',
+          kubernetes: values.kubernetes ? kubernetesOptions(values) : undefined,
+          auth: values['api-keys']
+            ? { apiKeysFile: values['api-keys'] }
+            : values['api-keys-secret']
+              ? { apiKeysSecret: true }
+              : 'disabled',
           redisUrl: values.redis,
           limitsOnStoreError: onStoreError,
           drainDelayMs: num(values['drain-delay'], 0, 'drain-delay') * 1000,

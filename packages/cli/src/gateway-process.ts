@@ -1,5 +1,7 @@
+import { KubernetesRoutes, loadKubeConfig } from '@switchboard/controller';
 import {
   ActiveHealthChecks,
+  ApiKeyRegistry,
   Admission,
   createApp,
   GatewayMetrics,
@@ -20,8 +22,28 @@ import { ApiKeysFile, keysHaveLimits } from './standalone/api-keys-file.js';
 import { ConfigError } from './standalone/config-error.js';
 import { RoutesDirectory } from './standalone/routes-dir.js';
 
+/** Routes (and optionally API keys) from the Kubernetes API instead of a folder. */
+export interface KubernetesSourceOptions {
+  /** Namespaces to watch; all when empty or absent. */
+  namespaces?: string[] | undefined;
+  /** Gateway API keys from a Secret (namespace/name, data key). */
+  apiKeysSecret?: { namespace: string; name: string; key: string } | undefined;
+  leaseNamespace: string;
+  leaseName: string;
+  identity: string;
+  leaseDurationMs?: number | undefined;
+  renewDeadlineMs?: number | undefined;
+  retryPeriodMs?: number | undefined;
+  statusIntervalMs?: number | undefined;
+  /** Watch timings (tests shorten them). */
+  reflector?: { stallMs?: number; resyncMs?: number; backoffMinMs?: number; backoffMaxMs?: number } | undefined;
+}
+
 export interface GatewayProcessOptions {
-  routesDir: string;
+  /** Standalone mode: a folder of LLMRoute files. */
+  routesDir?: string | undefined;
+  /** Controller mode (`serve --kubernetes`). */
+  kubernetes?: KubernetesSourceOptions | undefined;
   port: number;
   host: string;
   bodyLimitBytes: number;
@@ -31,8 +53,8 @@ export interface GatewayProcessOptions {
   shutdownGraceMs: number;
   /** How long /readyz fails before the listener closes, so load balancers stop sending first. */
   drainDelayMs?: number;
-  /** An API keys file, or 'disabled' to run without authentication (explicitly). */
-  auth: { apiKeysFile: string } | 'disabled';
+  /** An API keys file, keys from a Secret (with `kubernetes.apiKeysSecret`), or 'disabled' (explicitly). */
+  auth: { apiKeysFile: string } | { apiKeysSecret: true } | 'disabled';
   /** Redis for limits shared between processes; in-memory counting when absent. */
   redisUrl?: string | undefined;
   limitsOnStoreError?: StoreFailureMode;
@@ -43,7 +65,10 @@ export interface GatewayProcessOptions {
 
 export interface GatewayProcess {
   server: RunningServer;
-  routes: RoutesDirectory;
+  /** Standalone mode's routes folder. */
+  routes: RoutesDirectory | undefined;
+  /** Controller mode's reflectors, reconciler and leader election. */
+  controller: KubernetesRoutes | undefined;
   store: RouteTableStore;
   states: RouteStates;
   /** Drain: fail /readyz, stop accepting, let requests finish (up to the grace period). */
@@ -63,20 +88,54 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   const checks = new ActiveHealthChecks(states, pools, log);
   let draining = false;
 
-  const keys = opts.auth === 'disabled' ? undefined : new ApiKeysFile(opts.auth.apiKeysFile, log);
+  const keys = opts.auth !== 'disabled' && 'apiKeysFile' in opts.auth ? new ApiKeysFile(opts.auth.apiKeysFile, log) : undefined;
   const keysConfig = await keys?.start();
-  const auth: AuthMode = keys ? { kind: 'keys', registry: keys.registry } : { kind: 'disabled' };
 
   const countedAlone = (what: string) =>
     `${what} are configured but each worker process would count them alone: run with --redis URL, or with --workers 1`;
-  const routes = new RoutesDirectory(opts.routesDir, store, log);
-  await routes.start((table: RouteTable) => {
+  const onTable = (table: RouteTable) => {
     states.sync(table);
     checks.sync(table);
     pools.retainFor(table);
     metrics.resetBindings();
     if (opts.sharedPort && !opts.redisUrl && routesHaveLimits(table)) log.error(countedAlone('route limits'));
-  });
+  };
+  let routes: RoutesDirectory | undefined;
+  let controller: KubernetesRoutes | undefined;
+  if (opts.kubernetes) {
+    const k = opts.kubernetes;
+    controller = new KubernetesRoutes({
+      kubeConfig: loadKubeConfig(),
+      namespaces: k.namespaces,
+      store,
+      states,
+      log,
+      apiKeysSecret: k.apiKeysSecret,
+      statusIntervalMs: k.statusIntervalMs,
+      reflector: k.reflector,
+      leaderElection: {
+        namespace: k.leaseNamespace,
+        name: k.leaseName,
+        identity: k.identity,
+        ...(k.leaseDurationMs ? { leaseDurationMs: k.leaseDurationMs } : {}),
+        ...(k.renewDeadlineMs ? { renewDeadlineMs: k.renewDeadlineMs } : {}),
+        ...(k.retryPeriodMs ? { retryPeriodMs: k.retryPeriodMs } : {}),
+      },
+    });
+    await controller.start(onTable);
+  } else if (opts.routesDir) {
+    routes = new RoutesDirectory(opts.routesDir, store, log);
+    await routes.start(onTable);
+  } else {
+    throw new ConfigError('no route source: give a routes folder or --kubernetes');
+  }
+  const noKeys = new ApiKeyRegistry({ keys: [] });
+  const fromController = controller;
+  const auth: AuthMode = keys
+    ? { kind: 'keys', registry: keys.registry }
+    : opts.auth !== 'disabled' && fromController
+      ? { kind: 'keys', registry: () => fromController.apiKeys() ?? noKeys }
+      : { kind: 'disabled' };
   if (opts.sharedPort && !opts.redisUrl && ((keysConfig && keysHaveLimits(keysConfig)) || routesHaveLimits(store.current()))) {
     throw new ConfigError(countedAlone('rate limits or budgets'));
   }
@@ -110,11 +169,13 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   return {
     server,
     routes,
+    controller,
     store,
     states,
     async shutdown() {
       draining = true;
-      routes.stop();
+      routes?.stop();
+      await controller?.stop();
       keys?.stop();
       checks.stop();
       if (opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs));
