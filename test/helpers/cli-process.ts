@@ -20,9 +20,9 @@ export interface CliProcess {
 }
 
 /** The built `switchboard` CLI as a child process (signals, exit codes and separate processes are the point). */
-export function cli(args: string[]): CliProcess {
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const child = spawn(process.execPath, [DIST_BIN, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -36,11 +36,17 @@ export function cli(args: string[]): CliProcess {
 }
 
 /** `switchboard serve` on a free port, resolved once /readyz answers 200. */
-export async function serveProcess(args: string[]): Promise<CliProcess & { url: string; stop(): Promise<void> }> {
+export async function serveProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliProcess & { url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const p = cli(['serve', '--port', String(port), '--host', '127.0.0.1', ...args]);
+  const p = cli(['serve', '--port', String(port), '--host', '127.0.0.1', ...args], env);
   const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 15_000);
+  await eventually(async () => {
+    if (p.child.exitCode !== null) throw new Error(`switchboard serve exited: ${p.stderr()}`);
+    return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+  }, 15_000);
   return {
     ...p,
     url,

@@ -38,7 +38,7 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
     else
       problems.push({
         path: `spec.backends[${i}].name`,
-        message: `duplicate backend name "${b.name}" (also spec.backends[${first}].name)`,
+        message: `backend names must be unique within a route: "${b.name}" is also spec.backends[${first}].name`,
       });
   });
   return problems;

@@ -1,0 +1,111 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './cli-process.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+let toolsDir: string | undefined;
+
+/** kube-harness (kube-apiserver + etcd + kubectl) and helm, built once by scripts/build-kube-tools.sh. */
+export function kubeTools(): { harness: string; helm: string } {
+  toolsDir ??=
+    process.env.SWITCHBOARD_KUBE_TOOLS ??
+    execFileSync('bash', [join(ROOT, 'scripts/build-kube-tools.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+  return { harness: join(toolsDir, 'kube-harness'), helm: join(toolsDir, 'helm') };
+}
+
+export interface ApiServer {
+  url: string;
+  kubeconfig: string;
+  /** kubectl against this server; rejects with stderr on a non-zero exit. */
+  kubectl(args: string[], stdin?: string): Promise<string>;
+  /** helm against this server. */
+  helm(args: string[]): Promise<string>;
+  /** Kills and starts the API server again (same state directory, address and etcd data). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(file, args, { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${file.split('/').pop()} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
+    );
+    if (stdin !== undefined) child.stdin?.end(stdin);
+  });
+}
+
+/** A real kube-apiserver with an in-process etcd, on free local ports. */
+export async function startApiServer(): Promise<ApiServer> {
+  const { harness, helm } = kubeTools();
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-kube-'));
+  const [port, etcdPort] = [await freePort(), await freePort()];
+  let child: ChildProcess;
+  let url = '';
+  let kubeconfig = '';
+  const launch = async () => {
+    child = spawn(harness, ['apiserver', '--dir', dir, '--port', String(port), '--etcd-port', String(etcdPort)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /READY (\S+) (\S+)/.exec(out);
+        if (m?.[1] && m[2]) {
+          url = m[1];
+          kubeconfig = m[2];
+          resolve();
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`kube-apiserver exited (${code}):\n${log}`)));
+    });
+  };
+  await launch();
+  const kubectl = (args: string[], stdin?: string) => run(harness, ['kubectl', '--kubeconfig', kubeconfig, ...args], {}, stdin);
+  return {
+    get url() {
+      return url;
+    },
+    get kubeconfig() {
+      return kubeconfig;
+    },
+    kubectl,
+    helm: (args) =>
+      run(helm, args, {
+        KUBECONFIG: kubeconfig,
+        HELM_CACHE_HOME: join(dir, 'helm-cache'),
+        HELM_CONFIG_HOME: join(dir, 'helm-config'),
+      }),
+    async restart() {
+      child.kill('SIGKILL');
+      if (child.exitCode === null) await once(child, 'exit');
+      await launch();
+    },
+    async stop() {
+      child.kill('SIGKILL');
+      if (child.exitCode === null) await once(child, 'exit');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Installs the LLMRoute CRD from the chart and waits until it is served. */
+export async function installCrd(api: ApiServer): Promise<void> {
+  await api.kubectl([
+    'apply',
+    '--server-side',
+    '-f',
+    join(ROOT, 'charts/switchboard-crds/templates/llmroutes.switchboard.dev.yaml'),
+  ]);
+  await api.kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/llmroutes.switchboard.dev']);
+}
