@@ -62,6 +62,7 @@ export interface KubernetesRoutesOptions {
   apiKeysSecret?: { namespace: string; name: string; key: string } | undefined;
 }
 
+/** Older first (creationTimestamp, one-second resolution), then by namespace/name: the order model names are claimed in. */
 const byAge = (a: LLMRouteObject, b: LLMRouteObject) => {
   const t = (o: LLMRouteObject) => new Date(o.metadata.creationTimestamp ?? 0).getTime();
   return t(a) - t(b) || `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`);
