@@ -13,11 +13,17 @@ cargo test --workspace --quiet
 step "Build (native module + TypeScript)"
 npm run build --silent
 
-step "Generated files are up to date"
-node packages/api/scripts/generate-types.js
-node packages/api/scripts/generate-docs.js
-if [ -n "$(git status --porcelain -- packages/api/src/generated docs/llmroute-reference.md docs/api-keys-reference.md packages/native/binding.js packages/native/binding.d.ts)" ]; then
-  git --no-pager diff --stat -- packages/api/src/generated docs/llmroute-reference.md docs/api-keys-reference.md packages/native/binding.js packages/native/binding.d.ts
+step "Kubernetes test tools (kube-apiserver harness, kubectl, helm; cached by source hash)"
+SWITCHBOARD_KUBE_TOOLS="$(bash scripts/build-kube-tools.sh)"
+export SWITCHBOARD_KUBE_TOOLS
+
+step "Generated files are up to date (types, docs, CRD, manifests)"
+generated=(packages/api/src/generated docs/llmroute-reference.md docs/api-keys-reference.md packages/native/binding.js
+  packages/native/binding.d.ts charts/switchboard-crds/templates manifests/crds.yaml manifests/install.yaml)
+npm run generate --silent
+if [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
+  git --no-pager diff --stat -- "${generated[@]}"
+  git status --porcelain -- "${generated[@]}"
   echo "generated files changed: run 'npm run generate && npm run build' and commit them" >&2
   exit 1
 fi
@@ -34,5 +40,5 @@ step "Python virtualenv for the interop tests (kserve, tritonclient)"
 SWITCHBOARD_PYTHON="$(bash scripts/python-env.sh)"
 export SWITCHBOARD_PYTHON
 
-step "Vitest: unit, integration, conformance, interop"
+step "Vitest: unit, integration, conformance, interop, Kubernetes"
 npx vitest run

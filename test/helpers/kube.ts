@@ -26,6 +26,8 @@ export interface ApiServer {
   kubeconfig: string;
   /** kubectl against this server; rejects with stderr on a non-zero exit. */
   kubectl(args: string[], stdin?: string): Promise<string>;
+  /** kubectl, resolving with the exit code and output whatever the code (for `auth can-i`). */
+  kubectlStatus(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** helm against this server. */
   helm(args: string[]): Promise<string>;
   /** Kills and starts the API server again (same state directory, address and etcd data). */
@@ -80,6 +82,12 @@ export async function startApiServer(): Promise<ApiServer> {
       return kubeconfig;
     },
     kubectl,
+    kubectlStatus: (args) =>
+      new Promise((resolve) => {
+        execFile(harness, ['kubectl', '--kubeconfig', kubeconfig, ...args], (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      }),
     helm: (args) =>
       run(helm, args, {
         KUBECONFIG: kubeconfig,

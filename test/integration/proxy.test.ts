@@ -199,8 +199,8 @@ describe('standalone reload', () => {
       'apiVersion: switchboard.dev/v1alpha1\nkind: LLMRoute\nmetadata: { name: three }\nspec: { backends: [] }\n',
       'broken.yaml',
     );
-    await eventually(() => h.gateway.routes.lastRejected !== undefined);
-    expect(h.gateway.routes.lastRejected?.[0]).toMatchObject({ path: 'spec.backends', line: 4 });
+    await eventually(() => h.gateway.routes?.lastRejected !== undefined);
+    expect(h.gateway.routes?.lastRejected?.[0]).toMatchObject({ path: 'spec.backends', line: 4 });
     expect((await post(h, '/v1/chat/completions', chatBody('two'))).status).toBe(200);
     expect((await post(h, '/v1/chat/completions', chatBody('three'))).status).toBe(404);
   });

@@ -83,5 +83,9 @@ const crd = {
   },
 };
 
-const header = '# Generated from packages/api/schema/llmroute.v1alpha1.json by packages/api/scripts/generate-crd.js. Do not edit.\n';
-await writeFile(new URL('charts/switchboard-crds/templates/llmroutes.switchboard.dev.yaml', root), header + stringify(crd, { lineWidth: 0 }));
+const header =
+  '# Generated from packages/api/schema/llmroute.v1alpha1.json by packages/api/scripts/generate-crd.js. Do not edit.\n';
+await writeFile(
+  new URL('charts/switchboard-crds/templates/llmroutes.switchboard.dev.yaml', root),
+  header + stringify(crd, { lineWidth: 0 }),
+);

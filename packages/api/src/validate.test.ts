@@ -89,7 +89,10 @@ describe('validateLLMRoute', () => {
     expect(result.ok).toBe(false);
     if (!result.ok)
       expect(result.problems).toEqual([
-        { path: 'spec.backends[1].name', message: 'backend names must be unique within a route: "strong" is also spec.backends[0].name' },
+        {
+          path: 'spec.backends[1].name',
+          message: 'backend names must be unique within a route: "strong" is also spec.backends[0].name',
+        },
       ]);
   });
 });
