@@ -30,4 +30,6 @@ if [[ ! -x "$cache/helm" ]]; then
   rm -rf "$tmp"
 fi
 echo "kube tools built in $((SECONDS - start)) s" >&2
+# Older builds (other source hashes) are no longer needed.
+find "$(dirname "$cache")" -maxdepth 1 -name 'kube-tools-*' ! -path "$cache" -exec rm -rf {} + 2>/dev/null || true
 echo "$cache"

@@ -30,6 +30,9 @@ export interface ApiServer {
   kubectlStatus(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** helm against this server. */
   helm(args: string[]): Promise<string>;
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the API server: connections stay open but go silent. */
+  pause(): void;
+  resume(): void;
   /** Kills and starts the API server again (same state directory, address and etcd data). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -48,12 +51,23 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, stdin?: strin
 export async function startApiServer(): Promise<ApiServer> {
   const { harness, helm } = kubeTools();
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-kube-'));
-  const [port, etcdPort] = [await freePort(), await freePort()];
+  const [port, etcdPort, etcdPeerPort] = [await freePort(), await freePort(), await freePort()];
   let child: ChildProcess;
   let url = '';
   let kubeconfig = '';
   const launch = async () => {
-    child = spawn(harness, ['apiserver', '--dir', dir, '--port', String(port), '--etcd-port', String(etcdPort)], {
+    const args = [
+      'apiserver',
+      '--dir',
+      dir,
+      '--port',
+      String(port),
+      '--etcd-port',
+      String(etcdPort),
+      '--etcd-peer-port',
+      String(etcdPeerPort),
+    ];
+    child = spawn(harness, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
@@ -94,6 +108,8 @@ export async function startApiServer(): Promise<ApiServer> {
         HELM_CACHE_HOME: join(dir, 'helm-cache'),
         HELM_CONFIG_HOME: join(dir, 'helm-config'),
       }),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     async restart() {
       child.kill('SIGKILL');
       if (child.exitCode === null) await once(child, 'exit');

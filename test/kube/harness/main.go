@@ -59,7 +59,8 @@ func runAPIServer(argv []string) error {
 	fs := flag.NewFlagSet("apiserver", flag.ExitOnError)
 	dir := fs.String("dir", "", "state directory (etcd data, certs, keys, kubeconfig)")
 	port := fs.Int("port", 6443, "kube-apiserver secure port on 127.0.0.1")
-	etcdPort := fs.Int("etcd-port", 2379, "etcd client port on 127.0.0.1 (peer port is this + 1)")
+	etcdPort := fs.Int("etcd-port", 2379, "etcd client port on 127.0.0.1")
+	etcdPeerPort := fs.Int("etcd-peer-port", 0, "etcd peer port on 127.0.0.1 (default: client port + 1)")
 	verbosity := fs.String("v", "0", "kube-apiserver log verbosity")
 	_ = fs.Parse(argv)
 	if *dir == "" {
@@ -69,7 +70,10 @@ func runAPIServer(argv []string) error {
 		return err
 	}
 
-	etcd, err := startEtcd(filepath.Join(*dir, "etcd"), *etcdPort)
+	if *etcdPeerPort == 0 {
+		*etcdPeerPort = *etcdPort + 1
+	}
+	etcd, err := startEtcd(filepath.Join(*dir, "etcd"), *etcdPort, *etcdPeerPort)
 	if err != nil {
 		return fmt.Errorf("etcd: %w", err)
 	}
@@ -131,12 +135,12 @@ func runAPIServer(argv []string) error {
 	return <-done
 }
 
-func startEtcd(dataDir string, port int) (*embed.Etcd, error) {
+func startEtcd(dataDir string, port, peerPort int) (*embed.Etcd, error) {
 	cfg := embed.NewConfig()
 	cfg.Dir = dataDir
 	cfg.LogLevel = "error"
 	client := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)}
-	peer := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port+1)}
+	peer := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", peerPort)}
 	cfg.ListenClientUrls = []url.URL{client}
 	cfg.AdvertiseClientUrls = []url.URL{client}
 	cfg.ListenPeerUrls = []url.URL{peer}
