@@ -9,6 +9,20 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A learned strong/weak router loaded from a folder (`router.json` + `weights.bin`). */
+export declare class NativeRouter {
+  /** Loads a router written by `trainRouter`; throws naming the file and the problem. */
+  static load(dir: string): NativeRouter
+  /** The same router scoring another pair (mf routers know every model of their data). */
+  withPair(strong: string, weak: string): NativeRouter
+  /** P(the strong model's answer beats the weak one's) for this prompt: tokenize, encode and score in one call. */
+  score(text: string): number
+  /** `score` for each text. */
+  scoreMany(texts: Array<string>): Array<number>
+  /** router.json: router kind, encoder, pair, models. */
+  get info(): string
+}
+
 /**
  * An exact tokenizer: `o200k_base`, `cl100k_base`, or a HuggingFace
  * `tokenizer.json`. Token ids match tiktoken / HF tokenizers exactly.
@@ -46,9 +60,59 @@ export declare class NativeTokenizer {
   encodeAsync(text: string): Promise<Uint32Array>
 }
 
+/** The threshold sending `share` of these scores to the strong model (score >= threshold). */
+export declare function calibrateThreshold(scores: Array<number>, share: number): number
+
+/** Leave-one-source-out scores: for each `source`, train on the others and score its prompts. One score per example, in file order. */
+export declare function crossValidateRouter(options: TrainOptions): Array<number>
+
+/** The oracle's figures (it knows which prompts need the strong model). */
+export declare function evaluateOracle(strong: Array<number>, weak: Array<number>): RouterEvaluation | null
+
+/** APGR, CPT(50 %), CPT(80 %) and the quality curve of router scores against each prompt's strong and weak scores; null when the two models score the same on average. */
+export declare function evaluateRouter(scores: Array<number>, strong: Array<number>, weak: Array<number>): RouterEvaluation | null
+
 /** A chat message as the gateway passes it: content already reduced to text. */
 export interface NativeChatMessage {
   role: string
   content: string
   name?: string
 }
+
+export interface RouterEvaluation {
+  n: number
+  weakMean: number
+  strongMean: number
+  apgr: number
+  cpt50: number
+  cpt80: number
+  /** Strong-call share at each point of the curve. */
+  fraction: Array<number>
+  /** Mean quality at each point. */
+  quality: Array<number>
+}
+
+/** Training settings; unset numbers take router-core's defaults. */
+export interface TrainOptions {
+  /** JSON Lines files of scored prompts. */
+  data: Array<string>
+  /** mf | sw | classifier | random */
+  router: string
+  /** Only `hashed` is built in. */
+  encoder?: string
+  strong: string
+  weak: string
+  seed?: number
+  epochs?: number
+  dim?: number
+  buckets?: number
+  k?: number
+  lr?: number
+  /** Folder to write the router to (trainRouter). */
+  out?: string
+  /** Print progress to stderr (one line per cross-validation fold). */
+  progress?: boolean
+}
+
+/** Trains on every example and writes the router to `out`; returns router.json. */
+export declare function trainRouter(options: TrainOptions): string

@@ -716,6 +716,12 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { NativeTokenizer } = nativeBinding
+const { NativeRouter, NativeTokenizer, calibrateThreshold, crossValidateRouter, evaluateOracle, evaluateRouter, trainRouter } = nativeBinding
+export { NativeRouter }
 export { NativeTokenizer }
+export { calibrateThreshold }
+export { crossValidateRouter }
+export { evaluateOracle }
+export { evaluateRouter }
+export { trainRouter }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -5,6 +5,7 @@
 
 pub mod chat;
 pub mod pretokenize;
+pub mod routing;
 mod tiktoken;
 pub mod tokenizer;
 

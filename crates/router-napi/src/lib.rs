@@ -3,6 +3,7 @@
 
 mod chat_message;
 mod errors;
+pub mod router;
 mod tokenizer;
 
 pub use chat_message::NativeChatMessage;

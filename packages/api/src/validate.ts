@@ -41,6 +41,30 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
         message: `backend names must be unique within a route: "${b.name}" is also spec.backends[${first}].name`,
       });
   });
+  const routing = route.spec.routing;
+  const t = routing?.threshold;
+  if ((t !== undefined) !== (routing?.strategy === 'threshold')) {
+    problems.push({
+      path: 'spec.routing',
+      message: `routing.${routing?.strategy ?? 'priority'}: the routing.threshold block goes with strategy threshold, and only with it`,
+    });
+  }
+  if (t) {
+    if ((t.threshold === undefined) === (t.targetStrongFraction === undefined)) {
+      problems.push({ path: 'spec.routing.threshold', message: 'routing.threshold: set exactly one of threshold or targetStrongFraction' });
+    }
+    if (t.targetStrongFraction !== undefined && t.calibrationPrompts === undefined) {
+      problems.push({ path: 'spec.routing.threshold', message: 'routing.threshold.targetStrongFraction needs calibrationPrompts' });
+    }
+    const names = new Set(route.spec.backends.map((b) => b.name));
+    if (!names.has(t.strong) || !names.has(t.weak)) {
+      problems.push({
+        path: 'spec.routing.threshold',
+        message: 'routing.threshold.strong and routing.threshold.weak must name backends of this route',
+        reason: 'BackendNotFound',
+      });
+    }
+  }
   return problems;
 }
 

@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { dev } from './commands/dev.js';
 import { mockBackend, mockTriton } from './commands/mock-backend.js';
+import { runCalibrate } from './commands/route-calibrate.js';
+import { formatReport, runEval } from './commands/route-eval.js';
+import { runTrain } from './commands/route-train.js';
 import { serve } from './commands/serve.js';
 import { parseDuration } from '@switchboard/api';
 import type { KubernetesSourceOptions } from './gateway-process.js';
@@ -42,6 +45,17 @@ Usage:
       TensorRT-LLM style, and "legacy", INPUT_0/OUTPUT_0) or the HTTP generate
       extension (model "ensemble").
 
+  switchboard train --data FILE... --router mf|sw|classifier|random --strong MODEL --weak MODEL
+                    --out models/NAME [--encoder hashed] [--seed 42] [--no-cv]
+      Train a strong/weak router on scored prompts (JSON Lines); writes router.json,
+      weights.bin and a model card with leave-one-source-out figures.
+  switchboard eval --data FILE... --strong MODEL --weak MODEL --router PATH_OR_NAME
+                    [--cv source [--seeds N]] [--json] [--scores-out FILE] [--plot FILE.svg]
+      APGR, CPT(50%), CPT(80%) with the oracle's; --cv source trains a router of the
+      named kind per held-out source.
+  switchboard calibrate --router PATH_OR_NAME --prompts FILE --target-strong-fraction 0.3
+      The threshold that sends that share of the prompts to the strong model.
+
 Environment: LOG_LEVEL (info), backend keys named by routes' auth.env.
 `;
 
@@ -54,8 +68,12 @@ const num = (v: string | undefined, fallback: number, name: string): number => {
 
 class UsageError extends Error {}
 
+function usage(message: string): never {
+  throw new UsageError(message);
+}
+
 /** `serve --kubernetes` settings; the pod's name and namespace come from the Downward API (POD_NAME, POD_NAMESPACE). */
-function kubernetesOptions(values: Record<string, string | boolean | undefined>): KubernetesSourceOptions {
+function kubernetesOptions(values: Record<string, string | string[] | boolean | undefined>): KubernetesSourceOptions {
   const str = (k: string) => (typeof values[k] === 'string' ? values[k] : undefined);
   const podNamespace = process.env.POD_NAMESPACE ?? 'default';
   let apiKeysSecret: KubernetesSourceOptions['apiKeysSecret'];
@@ -124,6 +142,21 @@ async function main(argv: string[]): Promise<void> {
       'cut-after-bytes': { type: 'string' },
       malformed: { type: 'boolean' },
       protocol: { type: 'string' },
+      data: { type: 'string', multiple: true },
+      router: { type: 'string' },
+      encoder: { type: 'string' },
+      strong: { type: 'string' },
+      weak: { type: 'string' },
+      seed: { type: 'string' },
+      seeds: { type: 'string' },
+      out: { type: 'string' },
+      cv: { type: 'string' },
+      'no-cv': { type: 'boolean' },
+      json: { type: 'boolean' },
+      'scores-out': { type: 'string' },
+      plot: { type: 'string' },
+      prompts: { type: 'string' },
+      'target-strong-fraction': { type: 'string' },
       kubernetes: { type: 'boolean' },
       namespaces: { type: 'string' },
       'api-keys-secret': { type: 'string' },
@@ -221,6 +254,62 @@ async function main(argv: string[]): Promise<void> {
         },
         log,
       );
+    case 'train': {
+      const need = (k: 'router' | 'strong' | 'weak' | 'out') => values[k] ?? usage(`train needs --${k}`);
+      if (!values.data?.length) throw new UsageError('train needs --data FILE (one or more)');
+      runTrain(
+        {
+          data: values.data,
+          router: need('router'),
+          encoder: values.encoder ?? 'hashed',
+          strong: need('strong'),
+          weak: need('weak'),
+          seed: num(values.seed, 42, 'seed'),
+          out: need('out'),
+          cv: !values['no-cv'],
+        },
+        (line) => process.stderr.write(`${line}\n`),
+      );
+      return;
+    }
+    case 'eval': {
+      if (!values.data?.length) throw new UsageError('eval needs --data FILE (one or more)');
+      if (values.cv !== undefined && values.cv !== 'source') throw new UsageError('--cv takes "source" (leave one source out)');
+      const seedCount = num(values.seeds, 1, 'seeds');
+      const firstSeed = num(values.seed, 42, 'seed');
+      const { report } = runEval(
+        {
+          data: values.data,
+          strong: values.strong ?? usage('eval needs --strong MODEL'),
+          weak: values.weak ?? usage('eval needs --weak MODEL'),
+          router: values.router ?? usage('eval needs --router PATH_OR_NAME (or a router kind with --cv source)'),
+          cv: values.cv === 'source' ? 'source' : undefined,
+          encoder: values.encoder ?? 'hashed',
+          seeds: Array.from({ length: Math.max(1, seedCount) }, (_, i) => firstSeed + i),
+          json: Boolean(values.json),
+          scoresOut: values['scores-out'],
+          plot: values.plot,
+        },
+        (line) => process.stderr.write(`${line}\n`),
+      );
+      process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
+      return;
+    }
+    case 'calibrate': {
+      const share = num(values['target-strong-fraction'], NaN, 'target-strong-fraction');
+      if (!(share >= 0 && share <= 1)) throw new UsageError('calibrate needs --target-strong-fraction between 0 and 1');
+      const { threshold, prompts } = runCalibrate(
+        values.router ?? usage('calibrate needs --router PATH_OR_NAME'),
+        values.prompts ?? usage('calibrate needs --prompts FILE'),
+        share,
+      );
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ threshold, targetStrongFraction: share, prompts })}\n`
+          : `threshold ${threshold} sends ${(share * 100).toFixed(1)}% of ${prompts} prompts to the strong model\n`,
+      );
+      return;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

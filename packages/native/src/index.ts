@@ -3,6 +3,16 @@
 import { NativeTokenizer, type NativeChatMessage } from '../binding.js';
 
 export { NativeTokenizer, type NativeChatMessage };
+export {
+  NativeRouter,
+  trainRouter,
+  crossValidateRouter,
+  evaluateRouter,
+  evaluateOracle,
+  calibrateThreshold,
+  type TrainOptions,
+  type RouterEvaluation,
+} from '../binding.js';
 
 const cache = new Map<string, NativeTokenizer>();
 

@@ -201,9 +201,47 @@ export interface Cost {
  */
 export interface Routing {
   /**
-   * priority: the lowest priority tier, weighted random within it. weighted: weighted random over all backends.
+   * priority: the lowest priority tier, weighted random within it. weighted: weighted random over all backends. threshold: a learned router scores each prompt with the probability that the strong backend's answer beats the weak one's, and sends it to the strong backend when the score reaches the threshold (RouteLLM); the routing.threshold block configures it.
    */
-  strategy?: 'priority' | 'weighted';
+  strategy?: 'priority' | 'weighted' | 'threshold';
+  threshold?: ThresholdRouting;
+}
+/**
+ * Strong/weak routing by a learned router (strategy threshold only). Set exactly one of threshold or targetStrongFraction. Other backends of the route follow as failover, by priority.
+ */
+export interface ThresholdRouting {
+  /**
+   * Backend that answers prompts scoring at or above the threshold.
+   */
+  strong: string;
+  /**
+   * Backend that answers the others.
+   */
+  weak: string;
+  /**
+   * A router folder written by `switchboard train` (router.json + weights.bin): a path, or a name under the gateway's models/ folder, such as mf-hashed.
+   */
+  router: string;
+  /**
+   * mf routers: the model name in the router's training data that the strong backend stands for. Default: the router's own pair.
+   */
+  strongModel?: string;
+  /**
+   * mf routers: the training-data model name for the weak backend. Default: the router's own pair.
+   */
+  weakModel?: string;
+  /**
+   * Score at or above which the strong backend is used, 0..1.
+   */
+  threshold?: number;
+  /**
+   * Instead of threshold: the share of prompts to send to the strong backend; the threshold is calibrated when the route is loaded, on calibrationPrompts.
+   */
+  targetStrongFraction?: number;
+  /**
+   * File of sample prompts for targetStrongFraction: JSON Lines with a prompt field, or one prompt per line.
+   */
+  calibrationPrompts?: string;
 }
 /**
  * Timeouts, retries and failover, and backend health for this route.

@@ -103,6 +103,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly routerDecisions = new Counter({
+    name: 'switchboard_router_decisions_total',
+    help: 'Strong/weak decisions of learned (threshold) routing, by route.',
+    labelNames: ['route', 'decision'],
+    registers: [this.registry],
+  });
+
   readonly retryBudgetExhausted = new Counter({
     name: 'switchboard_retry_budget_exhausted_total',
     help: 'Retries not made because the route retry budget was spent.',

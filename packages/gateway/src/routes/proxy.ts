@@ -12,6 +12,7 @@ import { PromptTokens } from '../request/prompt-tokens.js';
 import { readBody } from '../request/read-body.js';
 import { parseJsonObject } from '../request/read-json.js';
 import { dropUnfit, orderByHealth, takeSlot, type SkipReason } from '../routing/candidates.js';
+import type { RankRequest } from '../routing/index.js';
 import { attempt, type AttemptOutcome } from '../upstream/attempt.js';
 import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
@@ -34,7 +35,8 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
     const bytes = await readBody(c, limit);
     const body = op.validate(parseJsonObject(requestHeader(c, 'content-type'), bytes));
     const table = deps.tables.current();
-    const route = table.byModel.get(body.model);
+    const rankRequest: RankRequest = { prompt: () => promptText(op, body) };
+    const route = table.byModel.get(body.model) ?? routeLLMSyntax(body.model, table, rankRequest);
     if (!route) throw modelNotFound(body.model, table);
     const caller = c.get('caller');
     if (!mayUse(caller, route, body.model)) {
@@ -44,8 +46,40 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
       });
     }
     c.set('routeId', route.id);
-    return forward(c, deps, op, route, body, random);
+    return forward(c, deps, op, route, body, random, rankRequest);
   };
+}
+
+/**
+ * RouteLLM's client syntax: `router-<router>-<threshold>` (e.g. router-mf-0.3)
+ * picks the first route whose learned router answers to that name, with the
+ * threshold overridden for this request.
+ */
+function routeLLMSyntax(model: string, table: RouteTable, request: RankRequest): CompiledRoute | undefined {
+  const m = /^router-(.+)-(\d+(?:\.\d+)?)$/.exec(model);
+  if (!m?.[1] || !m[2]) return undefined;
+  const threshold = Number(m[2]);
+  if (!(threshold >= 0 && threshold <= 1)) return undefined;
+  const route = table.routes.find((r) => r.strategy.routerNames?.includes(m[1] as string));
+  if (route) request.thresholdOverride = threshold;
+  return route;
+}
+
+/** What a learned router reads: the last user message of a chat, or a completion's prompt. */
+function promptText(op: Operation, body: ProxiedBody): string {
+  if (op.name === 'chat') {
+    const messages = body.messages as { role?: string; content?: unknown }[];
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i];
+      if (m?.role !== 'user') continue;
+      if (typeof m.content === 'string') return m.content;
+      if (Array.isArray(m.content))
+        return (m.content as { type?: string; text?: string }[]).map((p) => (p.type === 'text' ? (p.text ?? '') : '')).join('\n');
+    }
+    return '';
+  }
+  if (op.name === 'text_completion') return Array.isArray(body.prompt) ? (body.prompt as unknown[]).join('') : String(body.prompt ?? '');
+  return '';
 }
 
 async function forward(
@@ -55,6 +89,7 @@ async function forward(
   route: CompiledRoute,
   body: ProxiedBody,
   random: () => number,
+  rankRequest: RankRequest,
 ): Promise<Response> {
   const state = deps.states.route(route);
   state.budget.onRequest();
@@ -64,7 +99,8 @@ async function forward(
     skipped.push({ backend: b.name, reason });
     deps.metrics.skipped.inc({ route: route.id, backend: b.name, reason });
   };
-  const pending = orderByHealth(route.strategy.rank(random), state, now, skip);
+  const pending = orderByHealth(route.strategy.rank(random, rankRequest), state, now, skip);
+  if (rankRequest.decision) deps.metrics.routerDecisions.inc({ route: route.id, decision: rankRequest.decision });
   const maxOutput = requestedOutputTokens(body);
   const prompt = new PromptTokens(op, body);
   const promptTokens = (b: CompiledBackend) => prompt.for(b.tokenizer);
@@ -131,7 +167,7 @@ async function forward(
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
           // OpenAI-family answers go back byte for byte; translated ones are serialised once.
           const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
-          return new Response(bytes, { status: 200, headers: responseHeaders(c, route, backend, 'application/json') });
+          return new Response(bytes, { status: 200, headers: responseHeaders(c, route, backend, 'application/json', rankRequest) });
         }
         case 'stream': {
           health?.success(at);
@@ -167,7 +203,7 @@ async function forward(
             translator,
           );
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
-          const headers = responseHeaders(c, route, backend, 'text/event-stream; charset=utf-8');
+          const headers = responseHeaders(c, route, backend, 'text/event-stream; charset=utf-8', rankRequest);
           headers['cache-control'] = 'no-cache';
           return new Response(stream, { status: 200, headers });
         }
@@ -207,13 +243,24 @@ function requestedOutputTokens(body: ProxiedBody): number {
   return typeof n === 'number' && n > 0 ? n : 0;
 }
 
-function responseHeaders(c: Context, route: CompiledRoute, backend: CompiledBackend, type: string): Record<string, string> {
-  return {
+function responseHeaders(
+  c: Context,
+  route: CompiledRoute,
+  backend: CompiledBackend,
+  type: string,
+  rank?: RankRequest,
+): Record<string, string> {
+  const headers: Record<string, string> = {
     'x-request-id': c.get('requestId'),
     'x-switchboard-route': route.id,
     'x-switchboard-backend': backend.name,
     'content-type': type,
   };
+  if (rank?.score !== undefined && rank.decision) {
+    headers['x-switchboard-score'] = rank.score.toFixed(4);
+    headers['x-switchboard-decision'] = rank.decision;
+  }
+  return headers;
 }
 
 /** Why nothing answered, as the most useful error for the client. */

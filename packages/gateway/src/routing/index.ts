@@ -3,7 +3,7 @@ import { priorityStrategy } from './priority.js';
 import type { Strategy } from './strategy.js';
 import { weightedStrategy } from './weighted.js';
 
-export type { Random, Strategy } from './strategy.js';
+export type { RankRequest, Random, Strategy } from './strategy.js';
 
 const FACTORIES: Record<string, (backends: readonly CompiledBackend[]) => Strategy> = {
   priority: priorityStrategy,

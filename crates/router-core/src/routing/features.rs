@@ -1,0 +1,94 @@
+//! Hashed text features (fastText-style): lower-cased word unigrams and
+//! bigrams, character trigrams of each word with boundary marks, and a
+//! length bucket, each hashed (FNV-1a, stable everywhere) into a fixed
+//! number of buckets. No vocabulary, no downloaded weights.
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(parts: &[&[u8]]) -> u64 {
+    let mut h = FNV_OFFSET;
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h ^= 0x1f;
+            h = h.wrapping_mul(FNV_PRIME);
+        }
+        for &b in *p {
+            h ^= b as u64;
+            h = h.wrapping_mul(FNV_PRIME);
+        }
+    }
+    h
+}
+
+/// Words are kept to this many bytes, and at most this many words are read: long prompts cost bounded time.
+const MAX_WORD: usize = 24;
+const MAX_WORDS: usize = 2048;
+
+/// Feature bucket ids of `text`, appended to `out` (cleared first).
+pub fn hashed_features(text: &str, buckets: u32, out: &mut Vec<u32>) {
+    out.clear();
+    let b = buckets as u64;
+    let mut lower = String::with_capacity(64);
+    let mut prev: Option<u64> = None;
+    let mut words = 0usize;
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if words == MAX_WORDS {
+            break;
+        }
+        words += 1;
+        lower.clear();
+        for c in word.chars().flat_map(char::to_lowercase) {
+            if lower.len() >= MAX_WORD {
+                break;
+            }
+            lower.push(c);
+        }
+        let w = fnv(&[b"w", lower.as_bytes()]);
+        out.push((w % b) as u32);
+        if let Some(p) = prev {
+            out.push((fnv(&[b"b", &p.to_le_bytes(), &w.to_le_bytes()]) % b) as u32);
+        }
+        prev = Some(w);
+        let bytes = lower.as_bytes();
+        if bytes.len() >= 3 {
+            let mut marked = Vec::with_capacity(bytes.len() + 2);
+            marked.push(b'<');
+            marked.extend_from_slice(bytes);
+            marked.push(b'>');
+            for gram in marked.windows(3) {
+                out.push((fnv(&[b"c", gram]) % b) as u32);
+            }
+        }
+    }
+    // Prompt length as a feature: log2 of the word count.
+    let len_bucket = (usize::BITS - words.leading_zeros()).to_le_bytes();
+    out.push((fnv(&[b"len", &len_bucket]) % b) as u32);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_case_insensitive() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        hashed_features("Hello World", 1 << 16, &mut a);
+        hashed_features("hello, world!", 1 << 16, &mut b);
+        assert_eq!(a, b);
+        assert!(a.iter().all(|&x| x < 1 << 16));
+        // 2 words + 1 bigram + 5+5 trigrams + length
+        assert_eq!(a.len(), 2 + 1 + 5 + 5 + 1);
+    }
+
+    #[test]
+    fn bounded_work_on_huge_input() {
+        let text = "word ".repeat(100_000);
+        let mut f = Vec::new();
+        hashed_features(&text, 1024, &mut f);
+        assert!(f.len() < 2048 * 8);
+    }
+}

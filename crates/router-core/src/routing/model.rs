@@ -1,0 +1,321 @@
+//! Routers: a prompt encoder (hashed features -> dense vector) and a head
+//! that turns the vector into the probability that the strong model's answer
+//! beats the weak one's. Stored as `router.json` (shape, names, settings) and
+//! `weights.bin` (every tensor as little-endian f16, in the order listed).
+
+use std::fs;
+use std::path::Path;
+
+use half::f16;
+use serde::{Deserialize, Serialize};
+
+use super::features::hashed_features;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RouterKind {
+    /// Matrix factorisation (RouteLLM mf): model embeddings against a projection of the prompt, Bradley-Terry.
+    Mf,
+    /// Similarity-weighted ranking (RouteLLM sw): training prompts weighted by similarity.
+    Sw,
+    /// Logistic head predicting that the strong model is needed.
+    Classifier,
+    /// Baseline: a uniform score from the prompt's hash.
+    Random,
+}
+
+impl RouterKind {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "mf" => Ok(Self::Mf),
+            "sw" => Ok(Self::Sw),
+            "classifier" => Ok(Self::Classifier),
+            "random" => Ok(Self::Random),
+            other => Err(format!(
+                "unknown router \"{other}\" (known: mf, sw, classifier, random)"
+            )),
+        }
+    }
+}
+
+/// Hashed n-gram features averaged through a learned embedding table (fastText).
+#[derive(Debug, Clone)]
+pub struct HashedEncoder {
+    pub buckets: u32,
+    pub dim: usize,
+    /// `buckets x dim`, row-major.
+    pub table: Vec<f32>,
+}
+
+impl HashedEncoder {
+    /// Mean of the feature rows into `out` (length `dim`).
+    pub fn encode_features(&self, feats: &[u32], out: &mut [f32]) {
+        out.iter_mut().for_each(|v| *v = 0.0);
+        if feats.is_empty() {
+            return;
+        }
+        for &f in feats {
+            let row = &self.table[f as usize * self.dim..(f as usize + 1) * self.dim];
+            for (o, r) in out.iter_mut().zip(row) {
+                *o += r;
+            }
+        }
+        let inv = 1.0 / feats.len() as f32;
+        out.iter_mut().for_each(|v| *v *= inv);
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Head {
+    Classifier {
+        w: Vec<f32>,
+        b: f32,
+    },
+    Mf {
+        k: usize,
+        proj: Vec<f32>,
+        emb: Vec<f32>,
+        bias: Vec<f32>,
+    },
+    Sw {
+        points: Vec<f32>,
+        outcomes: Vec<f32>,
+        gamma: f32,
+    },
+    Random,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RouterMeta {
+    pub format: u32,
+    pub router: RouterKind,
+    pub encoder: String,
+    pub buckets: u32,
+    pub dim: usize,
+    /// The pair the score is about.
+    pub strong: String,
+    pub weak: String,
+    /// mf: every model it has an embedding for (any two can be the pair).
+    #[serde(default)]
+    pub models: Vec<String>,
+    #[serde(default)]
+    pub k: usize,
+    #[serde(default)]
+    pub gamma: f32,
+    /// Tensor names and lengths, in weights.bin order.
+    pub tensors: Vec<(String, usize)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Router {
+    pub meta: RouterMeta,
+    pub encoder: HashedEncoder,
+    pub head: Head,
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+impl Router {
+    /// P(strong beats weak) for one prompt, with the model's own pair.
+    pub fn score(&self, text: &str) -> f64 {
+        let mut feats = Vec::with_capacity(256);
+        hashed_features(text, self.encoder.buckets, &mut feats);
+        let mut x = vec![0.0f32; self.encoder.dim];
+        self.encoder.encode_features(&feats, &mut x);
+        self.score_vector(&x, text) as f64
+    }
+
+    /// The score from an already encoded prompt (`text` only feeds the random baseline).
+    pub fn score_vector(&self, x: &[f32], text: &str) -> f32 {
+        match &self.head {
+            Head::Classifier { w, b } => sigmoid(dot(w, x) + b),
+            Head::Mf { k, proj, emb, bias } => {
+                let (s, w) = (
+                    self.model_index(&self.meta.strong),
+                    self.model_index(&self.meta.weak),
+                );
+                let (Some(s), Some(w)) = (s, w) else {
+                    return 0.5;
+                };
+                let mut px = vec![0.0f32; *k];
+                for (j, p) in px.iter_mut().enumerate() {
+                    *p = dot(&proj[j * x.len()..(j + 1) * x.len()], x);
+                }
+                let score = |m: usize| dot(&emb[m * k..(m + 1) * k], &px) + bias[m];
+                sigmoid(score(s) - score(w))
+            }
+            Head::Sw {
+                points,
+                outcomes,
+                gamma,
+            } => {
+                let dim = x.len();
+                let norm = dot(x, x).sqrt().max(1e-12);
+                let (mut num, mut den) = (0.0f32, 0.0f32);
+                for (i, o) in outcomes.iter().enumerate() {
+                    let sim = dot(&points[i * dim..(i + 1) * dim], x) / norm;
+                    let wgt = (gamma * (sim - 1.0)).exp();
+                    num += wgt * o;
+                    den += wgt;
+                }
+                if den > 0.0 {
+                    num / den
+                } else {
+                    0.5
+                }
+            }
+            Head::Random => {
+                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+                for b in text.bytes() {
+                    h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+                }
+                (h >> 40) as f32 / (1u64 << 24) as f32
+            }
+        }
+    }
+
+    fn model_index(&self, name: &str) -> Option<usize> {
+        self.meta.models.iter().position(|m| m == name)
+    }
+
+    /// Points the mf router at another pair of the models it knows.
+    pub fn with_pair(mut self, strong: &str, weak: &str) -> Result<Self, String> {
+        if let Head::Mf { .. } = self.head {
+            for m in [strong, weak] {
+                if self.model_index(m).is_none() {
+                    return Err(format!(
+                        "router knows no model \"{m}\" (known: {})",
+                        self.meta.models.join(", ")
+                    ));
+                }
+            }
+        } else if strong != self.meta.strong || weak != self.meta.weak {
+            return Err(format!(
+                "a {:?} router scores only the pair it was trained for ({} vs {})",
+                self.meta.router, self.meta.strong, self.meta.weak
+            ));
+        }
+        self.meta.strong = strong.to_string();
+        self.meta.weak = weak.to_string();
+        Ok(self)
+    }
+
+    pub fn save(&self, dir: &Path) -> Result<(), String> {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut tensors: Vec<(String, &[f32])> =
+            vec![("encoder.table".into(), &self.encoder.table)];
+        let b_holder;
+        match &self.head {
+            Head::Classifier { w, b } => {
+                b_holder = [*b];
+                tensors.push(("classifier.w".into(), w));
+                tensors.push(("classifier.b".into(), &b_holder));
+            }
+            Head::Mf {
+                proj, emb, bias, ..
+            } => {
+                tensors.push(("mf.proj".into(), proj));
+                tensors.push(("mf.emb".into(), emb));
+                tensors.push(("mf.bias".into(), bias));
+            }
+            Head::Sw {
+                points, outcomes, ..
+            } => {
+                tensors.push(("sw.points".into(), points));
+                tensors.push(("sw.outcomes".into(), outcomes));
+            }
+            Head::Random => {}
+        }
+        let mut meta = self.meta.clone();
+        meta.tensors = tensors.iter().map(|(n, t)| (n.clone(), t.len())).collect();
+        let mut bytes = Vec::new();
+        for (_, t) in &tensors {
+            for v in t.iter() {
+                bytes.extend_from_slice(&f16::from_f32(*v).to_le_bytes());
+            }
+        }
+        let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
+        fs::write(dir.join("router.json"), json + "\n").map_err(|e| e.to_string())?;
+        fs::write(dir.join("weights.bin"), bytes).map_err(|e| e.to_string())
+    }
+
+    pub fn load(dir: &Path) -> Result<Self, String> {
+        let read = |name: &str| {
+            fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+        };
+        let meta: RouterMeta = serde_json::from_slice(&read("router.json")?)
+            .map_err(|e| format!("{}: {e}", dir.join("router.json").display()))?;
+        if meta.format != 1 {
+            return Err(format!(
+                "router format {} is not supported (expected 1)",
+                meta.format
+            ));
+        }
+        if meta.encoder != "hashed" {
+            return Err(format!(
+                "encoder \"{}\" is not available in this build (known: hashed)",
+                meta.encoder
+            ));
+        }
+        let bytes = read("weights.bin")?;
+        let total: usize = meta.tensors.iter().map(|(_, n)| n).sum();
+        if bytes.len() != total * 2 {
+            return Err(format!(
+                "weights.bin has {} bytes, router.json describes {}",
+                bytes.len(),
+                total * 2
+            ));
+        }
+        let take = |name: &str| -> Result<Vec<f32>, String> {
+            let idx = meta
+                .tensors
+                .iter()
+                .position(|(n, _)| n == name)
+                .ok_or(format!("weights.bin lacks tensor {name}"))?;
+            let start: usize = meta.tensors[..idx].iter().map(|(_, n)| n).sum();
+            let len = meta.tensors[idx].1;
+            Ok(bytes[start * 2..(start + len) * 2]
+                .chunks_exact(2)
+                .map(|c| f16::from_le_bytes([c[0], c[1]]).to_f32())
+                .collect())
+        };
+        let table = take("encoder.table")?;
+        if table.len() != meta.buckets as usize * meta.dim {
+            return Err("encoder table size does not match buckets x dim".into());
+        }
+        let head = match meta.router {
+            RouterKind::Classifier => Head::Classifier {
+                w: take("classifier.w")?,
+                b: take("classifier.b")?[0],
+            },
+            RouterKind::Mf => Head::Mf {
+                k: meta.k,
+                proj: take("mf.proj")?,
+                emb: take("mf.emb")?,
+                bias: take("mf.bias")?,
+            },
+            RouterKind::Sw => Head::Sw {
+                points: take("sw.points")?,
+                outcomes: take("sw.outcomes")?,
+                gamma: meta.gamma,
+            },
+            RouterKind::Random => Head::Random,
+        };
+        let encoder = HashedEncoder {
+            buckets: meta.buckets,
+            dim: meta.dim,
+            table,
+        };
+        Ok(Router {
+            meta,
+            encoder,
+            head,
+        })
+    }
+}

@@ -1,0 +1,387 @@
+//! Training, reproducible from a seed: single-threaded SGD over a seeded
+//! shuffle. The encoder's embedding table is learned jointly with the head
+//! (fastText's supervised mode), so the hashed features need no pretrained
+//! weights.
+
+use super::data::Example;
+use super::features::hashed_features;
+use super::model::{HashedEncoder, Head, Router, RouterKind, RouterMeta};
+use super::rng::Rng;
+
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    pub router: RouterKind,
+    pub strong: String,
+    pub weak: String,
+    pub seed: u64,
+    pub epochs: usize,
+    pub buckets: u32,
+    pub dim: usize,
+    /// mf: size of the model embeddings.
+    pub k: usize,
+    pub lr: f32,
+    pub l2: f32,
+    /// sw: similarity sharpness.
+    pub gamma: f32,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            router: RouterKind::Mf,
+            strong: String::new(),
+            weak: String::new(),
+            seed: 42,
+            epochs: 8,
+            buckets: 1 << 15,
+            dim: 32,
+            k: 16,
+            lr: 0.2,
+            l2: 1e-5,
+            gamma: 10.0,
+        }
+    }
+}
+
+/// Features of every example, computed once (cross-validation reuses them).
+pub fn featurize(examples: &[Example], buckets: u32) -> Vec<Vec<u32>> {
+    let mut out = Vec::with_capacity(examples.len());
+    for ex in examples {
+        let mut f = Vec::new();
+        hashed_features(&ex.prompt, buckets, &mut f);
+        out.push(f);
+    }
+    out
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Trains on the examples at `indices` (the others are held out).
+pub fn train(
+    examples: &[Example],
+    feats: &[Vec<u32>],
+    indices: &[usize],
+    cfg: &TrainConfig,
+) -> Result<Router, String> {
+    let mut rng = Rng::new(cfg.seed);
+    let dim = cfg.dim;
+    let mut encoder = HashedEncoder {
+        buckets: cfg.buckets,
+        dim,
+        table: (0..cfg.buckets as usize * dim)
+            .map(|_| rng.symmetric(1.0 / dim as f32))
+            .collect(),
+    };
+    let models: Vec<String> = {
+        let mut set = std::collections::BTreeSet::new();
+        for &i in indices {
+            set.extend(examples[i].scores.keys().cloned());
+        }
+        set.into_iter().collect()
+    };
+    for m in [&cfg.strong, &cfg.weak] {
+        if !models.contains(m) {
+            return Err(format!(
+                "no training example scores model \"{m}\" (models in the data: {})",
+                models.join(", ")
+            ));
+        }
+    }
+    let pair = |ex: &Example| -> Option<(f64, f64)> {
+        Some((*ex.scores.get(&cfg.strong)?, *ex.scores.get(&cfg.weak)?))
+    };
+    let mut meta = RouterMeta {
+        format: 1,
+        router: cfg.router,
+        encoder: "hashed".into(),
+        buckets: cfg.buckets,
+        dim,
+        strong: cfg.strong.clone(),
+        weak: cfg.weak.clone(),
+        models: vec![],
+        k: 0,
+        gamma: 0.0,
+        tensors: vec![],
+    };
+    let mut order: Vec<usize> = indices.to_vec();
+    let mut x = vec![0.0f32; dim];
+    let mut gx = vec![0.0f32; dim];
+    let head = match cfg.router {
+        RouterKind::Random => Head::Random,
+        RouterKind::Classifier | RouterKind::Sw => {
+            // Soft label: P(strong beats weak) on this prompt = (1 + strong - weak) / 2, so a tie
+            // is 0.5 and the ranking follows the expected gain of calling the strong model.
+            let labelled: Vec<(usize, f32)> = order
+                .iter()
+                .filter_map(|&i| {
+                    pair(&examples[i])
+                        .map(|(s, w)| (i, ((1.0 + s - w) / 2.0).clamp(0.0, 1.0) as f32))
+                })
+                .collect();
+            let mut w = vec![0.0f32; dim];
+            let mut b = 0.0f32;
+            let mut items = labelled.clone();
+            for epoch in 0..cfg.epochs {
+                rng.shuffle(&mut items);
+                let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
+                for &(i, y) in &items {
+                    encoder.encode_features(&feats[i], &mut x);
+                    let p = sigmoid(w.iter().zip(&x).map(|(a, c)| a * c).sum::<f32>() + b);
+                    let g = p - y;
+                    for d in 0..dim {
+                        gx[d] = g * w[d];
+                        w[d] -= lr * (g * x[d] + cfg.l2 * w[d]);
+                    }
+                    b -= lr * g;
+                    update_rows(&mut encoder, &feats[i], &gx, lr);
+                }
+            }
+            if cfg.router == RouterKind::Classifier {
+                Head::Classifier { w, b }
+            } else {
+                // sw: the learned space, and each training prompt's outcome for the pair.
+                meta.gamma = cfg.gamma;
+                let mut points = Vec::with_capacity(labelled.len() * dim);
+                let mut outcomes = Vec::with_capacity(labelled.len());
+                for &(i, _) in &labelled {
+                    encoder.encode_features(&feats[i], &mut x);
+                    let n = x.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+                    points.extend(x.iter().map(|v| v / n));
+                    let (s, wk) = pair(&examples[i]).unwrap_or((0.5, 0.5));
+                    // win probability of strong over weak on this prompt: 1, 0, or 0.5 for a tie
+                    outcomes.push(((1.0 + (s - wk)) / 2.0) as f32);
+                }
+                Head::Sw {
+                    points,
+                    outcomes,
+                    gamma: cfg.gamma,
+                }
+            }
+        }
+        RouterKind::Mf => {
+            // Bradley-Terry over every pair of models scored on a prompt, with a soft outcome:
+            // P(a beats b) = (1 + score_a - score_b) / 2, so a tie counts as half a win each
+            // (prompts both models get right teach that the weak one suffices there).
+            let mut battles: Vec<(usize, u16, u16, f32)> = Vec::new();
+            for &i in &order {
+                let scored: Vec<(u16, f64)> = examples[i]
+                    .scores
+                    .iter()
+                    .filter_map(|(m, s)| models.iter().position(|x| x == m).map(|p| (p as u16, *s)))
+                    .collect();
+                for (x, (a, sa)) in scored.iter().enumerate() {
+                    for (b, sb) in &scored[x + 1..] {
+                        battles.push((i, *a, *b, ((1.0 + sa - sb) / 2.0).clamp(0.0, 1.0) as f32));
+                    }
+                }
+            }
+            let k = cfg.k;
+            let m = models.len();
+            let mut proj: Vec<f32> = (0..k * dim)
+                .map(|_| rng.symmetric((1.0 / dim as f32).sqrt()))
+                .collect();
+            let mut emb: Vec<f32> = (0..m * k)
+                .map(|_| rng.symmetric((1.0 / k as f32).sqrt()))
+                .collect();
+            let mut bias = vec![0.0f32; m];
+            let mut px = vec![0.0f32; k];
+            let mut gp = vec![0.0f32; k];
+            for epoch in 0..cfg.epochs {
+                rng.shuffle(&mut battles);
+                let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
+                for &(i, a, b, target) in &battles {
+                    let (a, b) = (a as usize, b as usize);
+                    encoder.encode_features(&feats[i], &mut x);
+                    for j in 0..k {
+                        px[j] = proj[j * dim..(j + 1) * dim]
+                            .iter()
+                            .zip(&x)
+                            .map(|(p, c)| p * c)
+                            .sum();
+                    }
+                    let diff: f32 = (0..k)
+                        .map(|j| (emb[a * k + j] - emb[b * k + j]) * px[j])
+                        .sum::<f32>()
+                        + bias[a]
+                        - bias[b];
+                    // gradient of the cross-entropy of sigmoid(diff) against the soft outcome
+                    let g = sigmoid(diff) - target;
+                    for j in 0..k {
+                        let dv = emb[a * k + j] - emb[b * k + j];
+                        gp[j] = g * dv;
+                        let step = g * px[j];
+                        emb[a * k + j] -= lr * (step + cfg.l2 * emb[a * k + j]);
+                        emb[b * k + j] -= lr * (-step + cfg.l2 * emb[b * k + j]);
+                    }
+                    bias[a] -= lr * g;
+                    bias[b] += lr * g;
+                    gx.iter_mut().for_each(|v| *v = 0.0);
+                    for j in 0..k {
+                        for d in 0..dim {
+                            gx[d] += gp[j] * proj[j * dim + d];
+                            proj[j * dim + d] -= lr * (gp[j] * x[d] + cfg.l2 * proj[j * dim + d]);
+                        }
+                    }
+                    update_rows(&mut encoder, &feats[i], &gx, lr);
+                }
+            }
+            meta.models = models.clone();
+            meta.k = k;
+            Head::Mf { k, proj, emb, bias }
+        }
+    };
+    order.clear();
+    Ok(Router {
+        meta,
+        encoder,
+        head,
+    })
+}
+
+/// Gradient of the mean-of-rows encoding reaches each feature row equally.
+fn update_rows(encoder: &mut HashedEncoder, feats: &[u32], gx: &[f32], lr: f32) {
+    if feats.is_empty() {
+        return;
+    }
+    let dim = encoder.dim;
+    let scale = lr / feats.len() as f32;
+    for &f in feats {
+        let row = &mut encoder.table[f as usize * dim..(f as usize + 1) * dim];
+        for (r, g) in row.iter_mut().zip(gx) {
+            *r -= scale * g;
+        }
+    }
+}
+
+/// Leave-one-group-out: for every group, train on the others and score its prompts.
+/// Returns one score per example, in input order.
+pub fn cross_validate(
+    examples: &[Example],
+    cfg: &TrainConfig,
+    group: impl Fn(&Example) -> String,
+    mut progress: impl FnMut(usize, usize, &str),
+) -> Result<Vec<f64>, String> {
+    let feats = featurize(examples, cfg.buckets);
+    let mut groups: Vec<String> = examples
+        .iter()
+        .map(&group)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    groups.sort();
+    let mut scores = vec![f64::NAN; examples.len()];
+    let mut x = vec![0.0f32; cfg.dim];
+    for (gi, g) in groups.iter().enumerate() {
+        progress(gi, groups.len(), g);
+        let train_idx: Vec<usize> = (0..examples.len())
+            .filter(|&i| &group(&examples[i]) != g)
+            .collect();
+        let router = train(examples, &feats, &train_idx, cfg)?;
+        for i in (0..examples.len()).filter(|&i| &group(&examples[i]) == g) {
+            router.encoder.encode_features(&feats[i], &mut x);
+            scores[i] = router.score_vector(&x, &examples[i].prompt) as f64;
+        }
+    }
+    Ok(scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn ex(id: usize, prompt: &str, strong: f64, weak: f64) -> Example {
+        Example {
+            id: id.to_string(),
+            prompt: prompt.into(),
+            source: format!("g/{}", id % 3),
+            scores: BTreeMap::from([("s".into(), strong), ("w".into(), weak)]),
+            output_chars: BTreeMap::new(),
+        }
+    }
+
+    fn toy() -> Vec<Example> {
+        // "prove"/"integral" prompts need the strong model; "hello"/"weather" ones do not.
+        (0..300)
+            .map(|i| {
+                if i % 2 == 0 {
+                    ex(i, &format!("prove the integral bound number {i}"), 1.0, 0.0)
+                } else {
+                    ex(i, &format!("hello what is the weather like {i}"), 1.0, 1.0)
+                }
+            })
+            .collect()
+    }
+
+    fn cfg(router: RouterKind) -> TrainConfig {
+        TrainConfig {
+            router,
+            strong: "s".into(),
+            weak: "w".into(),
+            buckets: 1 << 12,
+            dim: 8,
+            k: 4,
+            epochs: 5,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn every_router_learns_the_toy_split_and_training_is_reproducible() {
+        let data = toy();
+        let feats = featurize(&data, 1 << 12);
+        let idx: Vec<usize> = (0..data.len()).collect();
+        for kind in [RouterKind::Classifier, RouterKind::Mf, RouterKind::Sw] {
+            let r = train(&data, &feats, &idx, &cfg(kind)).unwrap();
+            let hard = r.score("prove the integral bound again");
+            let easy = r.score("hello what is the weather today");
+            assert!(hard > easy + 0.2, "{kind:?}: hard {hard} easy {easy}");
+            let again = train(&data, &feats, &idx, &cfg(kind)).unwrap();
+            assert_eq!(
+                r.score("prove it"),
+                again.score("prove it"),
+                "{kind:?} not reproducible"
+            );
+        }
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let data = toy();
+        let feats = featurize(&data, 1 << 12);
+        let idx: Vec<usize> = (0..data.len()).collect();
+        let dir = std::env::temp_dir().join(format!("router-rt-{}", std::process::id()));
+        for kind in [
+            RouterKind::Classifier,
+            RouterKind::Mf,
+            RouterKind::Sw,
+            RouterKind::Random,
+        ] {
+            let r = train(&data, &feats, &idx, &cfg(kind)).unwrap();
+            r.save(&dir).unwrap();
+            let back = Router::load(&dir).unwrap();
+            // f16 storage: close, not bit-identical
+            assert!(
+                (r.score("prove the integral") - back.score("prove the integral")).abs() < 0.02,
+                "{kind:?}"
+            );
+        }
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn unknown_models_and_pairs_are_errors() {
+        let data = toy();
+        let feats = featurize(&data, 1 << 12);
+        let idx: Vec<usize> = (0..data.len()).collect();
+        let mut c = cfg(RouterKind::Mf);
+        c.strong = "gpt-9".into();
+        assert!(train(&data, &feats, &idx, &c)
+            .unwrap_err()
+            .contains("no training example scores model \"gpt-9\""));
+        let r = train(&data, &feats, &idx, &cfg(RouterKind::Classifier)).unwrap();
+        assert!(r.with_pair("w", "s").is_err());
+    }
+}

@@ -1,0 +1,219 @@
+use std::path::Path;
+
+use napi::{Error, Status};
+use napi_derive::napi;
+use router_core::routing::{self, metrics, parse_jsonl, Example, Router, RouterKind, TrainConfig};
+
+fn invalid(message: String) -> Error {
+    Error::new(Status::InvalidArg, message)
+}
+
+/// A learned strong/weak router loaded from a folder (`router.json` + `weights.bin`).
+#[napi]
+pub struct NativeRouter {
+    inner: Router,
+}
+
+#[napi]
+impl NativeRouter {
+    /// Loads a router written by `trainRouter`; throws naming the file and the problem.
+    #[napi(factory)]
+    pub fn load(dir: String) -> napi::Result<Self> {
+        Router::load(Path::new(&dir))
+            .map(|inner| NativeRouter { inner })
+            .map_err(invalid)
+    }
+
+    /// The same router scoring another pair (mf routers know every model of their data).
+    #[napi]
+    pub fn with_pair(&self, strong: String, weak: String) -> napi::Result<NativeRouter> {
+        self.inner
+            .clone()
+            .with_pair(&strong, &weak)
+            .map(|inner| NativeRouter { inner })
+            .map_err(invalid)
+    }
+
+    /// P(the strong model's answer beats the weak one's) for this prompt: tokenize, encode and score in one call.
+    #[napi]
+    pub fn score(&self, text: String) -> f64 {
+        self.inner.score(&text)
+    }
+
+    /// `score` for each text.
+    #[napi]
+    pub fn score_many(&self, texts: Vec<String>) -> Vec<f64> {
+        texts.iter().map(|t| self.inner.score(t)).collect()
+    }
+
+    /// router.json: router kind, encoder, pair, models.
+    #[napi(getter)]
+    pub fn info(&self) -> String {
+        serde_json::to_string(&self.inner.meta).unwrap_or_default()
+    }
+}
+
+/// Training settings; unset numbers take router-core's defaults.
+#[napi(object)]
+pub struct TrainOptions {
+    /// JSON Lines files of scored prompts.
+    pub data: Vec<String>,
+    /// mf | sw | classifier | random
+    pub router: String,
+    /// Only `hashed` is built in.
+    pub encoder: Option<String>,
+    pub strong: String,
+    pub weak: String,
+    pub seed: Option<u32>,
+    pub epochs: Option<u32>,
+    pub dim: Option<u32>,
+    pub buckets: Option<u32>,
+    pub k: Option<u32>,
+    pub lr: Option<f64>,
+    /// Folder to write the router to (trainRouter).
+    pub out: Option<String>,
+    /// Print progress to stderr (one line per cross-validation fold).
+    pub progress: Option<bool>,
+}
+
+fn load_data(paths: &[String]) -> napi::Result<Vec<Example>> {
+    let mut all = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(p).map_err(|e| invalid(format!("{p}: {e}")))?;
+        all.extend(parse_jsonl(&text, p).map_err(invalid)?);
+    }
+    if all.is_empty() {
+        return Err(invalid("no examples in the data files".into()));
+    }
+    Ok(all)
+}
+
+fn config(o: &TrainOptions) -> napi::Result<TrainConfig> {
+    if let Some(e) = &o.encoder {
+        if e != "hashed" {
+            return Err(invalid(format!(
+                "encoder \"{e}\" is not available: this build has \"hashed\" (the sentence and remote encoders are not built yet)"
+            )));
+        }
+    }
+    let d = TrainConfig::default();
+    let router = RouterKind::parse(&o.router).map_err(invalid)?;
+    Ok(TrainConfig {
+        router,
+        strong: o.strong.clone(),
+        weak: o.weak.clone(),
+        seed: o.seed.map(u64::from).unwrap_or(d.seed),
+        epochs: o
+            .epochs
+            .map(|v| v as usize)
+            .unwrap_or(default_epochs(router)),
+        buckets: o.buckets.unwrap_or(d.buckets),
+        dim: o.dim.map(|v| v as usize).unwrap_or(d.dim),
+        k: o.k.map(|v| v as usize).unwrap_or(d.k),
+        lr: o.lr.map(|v| v as f32).unwrap_or(default_lr(router)),
+        ..d
+    })
+}
+
+/// Per-router defaults chosen by leave-one-subject-out runs on mmlu-train (docs/routing.md).
+fn default_epochs(r: RouterKind) -> usize {
+    match r {
+        RouterKind::Mf => 8,
+        _ => 4,
+    }
+}
+fn default_lr(r: RouterKind) -> f32 {
+    match r {
+        RouterKind::Mf => 0.2,
+        _ => 0.5,
+    }
+}
+
+/// Trains on every example and writes the router to `out`; returns router.json.
+#[napi]
+pub fn train_router(options: TrainOptions) -> napi::Result<String> {
+    let cfg = config(&options)?;
+    let out = options
+        .out
+        .clone()
+        .ok_or_else(|| invalid("trainRouter needs `out`".into()))?;
+    let data = load_data(&options.data)?;
+    let feats = routing::featurize(&data, cfg.buckets);
+    let all: Vec<usize> = (0..data.len()).collect();
+    let router = routing::train(&data, &feats, &all, &cfg).map_err(invalid)?;
+    router.save(Path::new(&out)).map_err(invalid)?;
+    Ok(serde_json::to_string(&router.meta).unwrap_or_default())
+}
+
+/// Leave-one-source-out scores: for each `source`, train on the others and score its prompts. One score per example, in file order.
+#[napi]
+pub fn cross_validate_router(options: TrainOptions) -> napi::Result<Vec<f64>> {
+    let cfg = config(&options)?;
+    let data = load_data(&options.data)?;
+    let progress = options.progress.unwrap_or(false);
+    let started = std::time::Instant::now();
+    routing::cross_validate(
+        &data,
+        &cfg,
+        |e| e.source.clone(),
+        |i, n, group| {
+            if progress {
+                eprintln!(
+                    "  fold {}/{n}: holding out {group} ({:.1} s)",
+                    i + 1,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        },
+    )
+    .map_err(invalid)
+}
+
+#[napi(object)]
+pub struct RouterEvaluation {
+    pub n: u32,
+    pub weak_mean: f64,
+    pub strong_mean: f64,
+    pub apgr: f64,
+    pub cpt50: f64,
+    pub cpt80: f64,
+    /// Strong-call share at each point of the curve.
+    pub fraction: Vec<f64>,
+    /// Mean quality at each point.
+    pub quality: Vec<f64>,
+}
+
+fn to_js(e: metrics::Evaluation) -> RouterEvaluation {
+    RouterEvaluation {
+        n: e.n as u32,
+        weak_mean: e.weak_mean,
+        strong_mean: e.strong_mean,
+        apgr: e.apgr,
+        cpt50: e.cpt50,
+        cpt80: e.cpt80,
+        fraction: e.curve.fraction,
+        quality: e.curve.quality,
+    }
+}
+
+/// APGR, CPT(50 %), CPT(80 %) and the quality curve of router scores against each prompt's strong and weak scores; null when the two models score the same on average.
+#[napi]
+pub fn evaluate_router(
+    scores: Vec<f64>,
+    strong: Vec<f64>,
+    weak: Vec<f64>,
+) -> Option<RouterEvaluation> {
+    metrics::evaluate(&scores, &strong, &weak).map(to_js)
+}
+
+/// The oracle's figures (it knows which prompts need the strong model).
+#[napi]
+pub fn evaluate_oracle(strong: Vec<f64>, weak: Vec<f64>) -> Option<RouterEvaluation> {
+    metrics::oracle(&strong, &weak).map(to_js)
+}
+
+/// The threshold sending `share` of these scores to the strong model (score >= threshold).
+#[napi]
+pub fn calibrate_threshold(scores: Vec<f64>, share: f64) -> f64 {
+    metrics::calibrate(&scores, share)
+}

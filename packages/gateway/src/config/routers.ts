@@ -1,0 +1,45 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { calibrateThreshold, NativeRouter } from '@switchboard/native';
+
+/**
+ * Finds a router folder: an absolute path, a path relative to the route
+ * file's folder or the working directory, or a name under models/.
+ * Throws with the places it looked.
+ */
+export function resolveRouterDir(spec: string, routeFile: string | undefined, modelsDir = 'models'): string {
+  const candidates = isAbsolute(spec)
+    ? [spec]
+    : [...(routeFile ? [resolve(routeFile, '..', spec)] : []), resolve(spec), resolve(modelsDir, spec)];
+  const found = candidates.find((c) => existsSync(join(c, 'router.json')));
+  if (!found) throw new Error(`no router "${spec}" (looked for router.json in ${candidates.join(', ')})`);
+  return found;
+}
+
+const cache = new Map<string, { mtimeMs: number; router: NativeRouter }>();
+
+/** Loads a router once per folder and weights file version; throws naming what is wrong. */
+export function loadRouter(dir: string): NativeRouter {
+  const mtimeMs = statSync(join(dir, 'weights.bin')).mtimeMs;
+  const hit = cache.get(dir);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.router;
+  const router = NativeRouter.load(dir);
+  cache.set(dir, { mtimeMs, router });
+  return router;
+}
+
+/** The router's folder name and kind, as `router-<name>-<threshold>` may name it. */
+export function routerNames(dir: string, router: NativeRouter): string[] {
+  const info = JSON.parse(router.info) as { router?: string };
+  return [basename(dir), ...(info.router ? [info.router] : [])];
+}
+
+/** The threshold that sends `share` of the sample prompts to the strong model. */
+export function calibrate(router: NativeRouter, promptsFile: string, share: number): number {
+  const prompts = readFileSync(promptsFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => (l.trimStart().startsWith('{') ? String((JSON.parse(l) as { prompt?: unknown }).prompt ?? '') : l));
+  if (!prompts.length) throw new Error(`calibration prompts file ${promptsFile} is empty`);
+  return calibrateThreshold(router.scoreMany(prompts), share);
+}
