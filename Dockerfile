@@ -12,6 +12,7 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json Cargo.toml Cargo.lock ./
 COPY crates crates
 COPY packages packages
+COPY models models
 RUN npm ci && npm run build
 # Keep only what the runtime needs.
 RUN npm prune --omit=dev && rm -rf crates target packages/*/src
@@ -22,6 +23,7 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/packages packages
+COPY --from=build /src/models models
 RUN groupadd --system --gid 10001 switchboard && useradd --system --uid 10001 --gid switchboard switchboard
 USER 10001:10001
 EXPOSE 8080

@@ -7,9 +7,9 @@ import { encode as gptEncode } from 'gpt-tokenizer/encoding/o200k_base';
 import { getEncoding } from 'js-tiktoken';
 import { ROOT, table } from './lib.js';
 
-/** English: MMLU questions from the shared router data when present, else README files. */
+/** English: MMLU questions from the project's router data when present, else README files. */
 function englishTexts(from = 0, to = 3000) {
-  const mmlu = join(ROOT, '../shared/data/router/mmlu-train.jsonl');
+  const mmlu = join(ROOT, 'data/router/mmlu-train.jsonl');
   if (existsSync(mmlu))
     return readFileSync(mmlu, 'utf8')
       .split('\n')

@@ -55,7 +55,9 @@ describe('process lifecycle', () => {
   it('refuses to start without an explicit auth choice, or with per-worker limits and no Redis', async () => {
     const noAuth = cli(['serve', '--routes', dir]);
     expect(((await once(noAuth.child, 'exit')) as [number])[0]).toBe(2);
-    expect(noAuth.stderr()).toContain('serve needs --api-keys FILE (or --api-keys-secret NAMESPACE/NAME[:KEY] with --kubernetes), or --no-auth');
+    expect(noAuth.stderr()).toContain(
+      'serve needs --api-keys FILE (or --api-keys-secret NAMESPACE/NAME[:KEY] with --kubernetes), or --no-auth',
+    );
 
     const keys = join(dir, '..', `${dir.split('/').pop()}-keys.yaml`);
     await writeFile(keys, `keys:\n  - { name: k, tenant: t, sha256: ${hashKey('sk-1')}, limits: { requestsPerMinute: 10 } }\n`);

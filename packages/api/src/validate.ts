@@ -51,10 +51,16 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
   }
   if (t) {
     if ((t.threshold === undefined) === (t.targetStrongFraction === undefined)) {
-      problems.push({ path: 'spec.routing.threshold', message: 'routing.threshold: set exactly one of threshold or targetStrongFraction' });
+      problems.push({
+        path: 'spec.routing.threshold',
+        message: 'routing.threshold: set exactly one of threshold or targetStrongFraction',
+      });
     }
     if (t.targetStrongFraction !== undefined && t.calibrationPrompts === undefined) {
-      problems.push({ path: 'spec.routing.threshold', message: 'routing.threshold.targetStrongFraction needs calibrationPrompts' });
+      problems.push({
+        path: 'spec.routing.threshold',
+        message: 'routing.threshold.targetStrongFraction needs calibrationPrompts',
+      });
     }
     const names = new Set(route.spec.backends.map((b) => b.name));
     if (!names.has(t.strong) || !names.has(t.weak)) {

@@ -124,6 +124,9 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 impl Router {
     /// P(strong beats weak) for one prompt, with the model's own pair.
     pub fn score(&self, text: &str) -> f64 {
+        if let Head::Random = self.head {
+            return self.score_vector(&[], text) as f64;
+        }
         let mut feats = Vec::with_capacity(256);
         hashed_features(text, self.encoder.buckets, &mut feats);
         let mut x = vec![0.0f32; self.encoder.dim];

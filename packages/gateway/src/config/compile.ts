@@ -270,7 +270,11 @@ function compileThreshold(
   const strong = backends.find((b) => b.name === cfg.strong);
   const weak = backends.find((b) => b.name === cfg.weak);
   if (!strong || !weak) {
-    problems.push({ path, message: 'routing.threshold.strong and routing.threshold.weak must name backends of this route', reason: 'BackendNotFound' });
+    problems.push({
+      path,
+      message: 'routing.threshold.strong and routing.threshold.weak must name backends of this route',
+      reason: 'BackendNotFound',
+    });
     return undefined;
   }
   try {
@@ -286,7 +290,8 @@ function compileThreshold(
         problems.push({ path, message: 'routing.threshold: set threshold, or targetStrongFraction with calibrationPrompts' });
         return undefined;
       }
-      const prompts = isAbsolute(cfg.calibrationPrompts) || !file ? cfg.calibrationPrompts : resolve(file, '..', cfg.calibrationPrompts);
+      const prompts =
+        isAbsolute(cfg.calibrationPrompts) || !file ? cfg.calibrationPrompts : resolve(file, '..', cfg.calibrationPrompts);
       threshold = calibrate(router, prompts, cfg.targetStrongFraction);
     }
     return thresholdStrategy(backends, { strong, weak, router, threshold, routerNames: routerNames(dir, router) });

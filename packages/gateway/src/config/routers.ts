@@ -39,7 +39,12 @@ export function calibrate(router: NativeRouter, promptsFile: string, share: numb
   const prompts = readFileSync(promptsFile, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => (l.trimStart().startsWith('{') ? String((JSON.parse(l) as { prompt?: unknown }).prompt ?? '') : l));
+    .map((l) => {
+      if (!l.trimStart().startsWith('{')) return l;
+      const prompt = (JSON.parse(l) as { prompt?: unknown }).prompt;
+      if (typeof prompt !== 'string') throw new Error(`${promptsFile}: a JSON line has no "prompt" string`);
+      return prompt;
+    });
   if (!prompts.length) throw new Error(`calibration prompts file ${promptsFile} is empty`);
   return calibrateThreshold(router.scoreMany(prompts), share);
 }

@@ -78,7 +78,14 @@ function promptText(op: Operation, body: ProxiedBody): string {
     }
     return '';
   }
-  if (op.name === 'text_completion') return Array.isArray(body.prompt) ? (body.prompt as unknown[]).join('') : String(body.prompt ?? '');
+  if (op.name === 'text_completion') {
+    const prompt = body.prompt;
+    return Array.isArray(prompt)
+      ? prompt.filter((p): p is string => typeof p === 'string').join('')
+      : typeof prompt === 'string'
+        ? prompt
+        : '';
+  }
   return '';
 }
 
@@ -167,7 +174,10 @@ async function forward(
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
           // OpenAI-family answers go back byte for byte; translated ones are serialised once.
           const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
-          return new Response(bytes, { status: 200, headers: responseHeaders(c, route, backend, 'application/json', rankRequest) });
+          return new Response(bytes, {
+            status: 200,
+            headers: responseHeaders(c, route, backend, 'application/json', rankRequest),
+          });
         }
         case 'stream': {
           health?.success(at);
