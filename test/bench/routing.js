@@ -1,6 +1,7 @@
 // Decision latency of learned routing: one native call (tokenize + encode +
 // score) per prompt, as the threshold strategy makes it, for 200 B, 2 KB and
-// 20 KB prompts, per router kind (hashed encoder).
+// 20 KB prompts, per router kind (hashed encoder; the sentence encoder's
+// mf router too when its weights were fetched).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,12 @@ export function benchRouting({ quick = false } = {}) {
   const rows = [['router', 'prompt', 'p50', 'p99', 'decisions/s']];
   try {
     const routers = [['mf (models/mf-hashed)', NativeRouter.load(join(ROOT, 'models/mf-hashed'))]];
+    let sentence;
+    try {
+      sentence = NativeRouter.load(join(ROOT, 'models/mf-sentence'));
+    } catch (err) {
+      console.log(`(sentence encoder skipped: ${err.message})`);
+    }
     for (const kind of ['classifier', 'sw', 'random']) {
       const out = join(dir, kind);
       trainRouter({ data: [DATA], router: kind, strong: STRONG, weak: WEAK, out, epochs: 1 });
@@ -42,9 +49,9 @@ export function benchRouting({ quick = false } = {}) {
       [20480, '20 KB'],
     ]) {
       const texts = prompts(size, 64);
-      for (const [name, router] of routers) {
-        const n = size > 10000 ? Math.round(rounds / 5) : rounds;
-        for (let i = 0; i < 200; i++) router.score(texts[i % texts.length]); // warm up
+      for (const [name, router] of sentence ? [...routers, ['mf (models/mf-sentence)', sentence]] : routers) {
+        const n = name.includes('sentence') ? 100 : size > 10000 ? Math.round(rounds / 5) : rounds;
+        for (let i = 0; i < (name.includes('sentence') ? 5 : 200); i++) router.score(texts[i % texts.length]); // warm up
         const times = new Float64Array(n);
         for (let i = 0; i < n; i++) {
           const t0 = performance.now();

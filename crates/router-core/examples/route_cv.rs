@@ -1,6 +1,8 @@
 //! Leave-one-source-out APGR of each router on a dataset, for tuning:
 //! cargo run --release --example route_cv -- data/router/mmlu-train.jsonl gpt-4-1106-preview mixtral-8x7b-instruct-v0.1
-use router_core::routing::{cross_validate, metrics, parse_jsonl, RouterKind, TrainConfig};
+use router_core::routing::{
+    cross_validate, featurize, metrics, parse_jsonl, Inputs, RouterKind, TrainConfig,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -40,7 +42,15 @@ fn main() {
             seed,
             ..Default::default()
         };
-        let scores = cross_validate(&data, &cfg, |e| e.source.clone(), |_, _, _| {}).unwrap();
+        let feats = featurize(&data, cfg.buckets);
+        let scores = cross_validate(
+            &data,
+            &Inputs::Hashed(&feats),
+            &cfg,
+            |e| e.source.clone(),
+            |_, _, _| {},
+        )
+        .unwrap();
         let e = metrics::evaluate(&scores, &s, &w).unwrap();
         println!(
             "{kind:<10} apgr {:.3} cpt50 {:.3} cpt80 {:.3}  ({:.1}s)",

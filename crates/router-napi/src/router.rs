@@ -2,7 +2,10 @@ use std::path::Path;
 
 use napi::{Error, Status};
 use napi_derive::napi;
-use router_core::routing::{self, metrics, parse_jsonl, Example, Router, RouterKind, TrainConfig};
+use router_core::routing::model::{sentence_encoder, Encoder};
+use router_core::routing::{
+    self, metrics, parse_jsonl, Example, Inputs, Router, RouterKind, TrainConfig,
+};
 
 fn invalid(message: String) -> Error {
     Error::new(Status::InvalidArg, message)
@@ -60,7 +63,7 @@ pub struct TrainOptions {
     pub data: Vec<String>,
     /// mf | sw | classifier | random
     pub router: String,
-    /// Only `hashed` is built in.
+    /// `hashed` (default) or `sentence` (all-MiniLM-L6-v2 from the models folder).
     pub encoder: Option<String>,
     pub strong: String,
     pub weak: String,
@@ -90,9 +93,9 @@ fn load_data(paths: &[String]) -> napi::Result<Vec<Example>> {
 
 fn config(o: &TrainOptions) -> napi::Result<TrainConfig> {
     if let Some(e) = &o.encoder {
-        if e != "hashed" {
+        if e != "hashed" && e != "sentence" {
             return Err(invalid(format!(
-                "encoder \"{e}\" is not available: this build has \"hashed\" (the sentence and remote encoders are not built yet)"
+                "encoder \"{e}\" is not available: this build has \"hashed\" and \"sentence\" (the remote encoder is not built yet)"
             )));
         }
     }
@@ -129,6 +132,79 @@ fn default_lr(r: RouterKind) -> f32 {
     }
 }
 
+const SENTENCE_MODEL: &str = "all-MiniLM-L6-v2";
+
+/// The routers' inputs: hashed features, or sentence embeddings (computed once per data set and
+/// cached in the models folder, since a pretrained encoder is slow on CPU).
+fn inputs_for<'a>(
+    o: &TrainOptions,
+    data: &[Example],
+    cfg: &TrainConfig,
+    feats: &'a mut Vec<Vec<u32>>,
+    vectors: &'a mut Vec<f32>,
+) -> napi::Result<Inputs<'a>> {
+    if o.encoder.as_deref() != Some("sentence") {
+        *feats = routing::featurize(data, cfg.buckets);
+        return Ok(Inputs::Hashed(feats));
+    }
+    let encoder = sentence_encoder(SENTENCE_MODEL).map_err(invalid)?;
+    let Encoder::Sentence(enc) = &encoder else {
+        return Err(invalid("sentence encoder unavailable".into()));
+    };
+    let progress = o.progress.unwrap_or(false);
+    let started = std::time::Instant::now();
+    vectors.clear();
+    // One cache file per data file (keyed by its prompts), so combined runs reuse them.
+    let mut start = 0;
+    for file in &o.data {
+        let count = parse_jsonl(
+            &std::fs::read_to_string(file).map_err(|e| invalid(format!("{file}: {e}")))?,
+            file,
+        )
+        .map_err(invalid)?
+        .len();
+        let part = &data[start..start + count];
+        start += count;
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for ex in part {
+            for b in ex.prompt.bytes().chain([0u8]) {
+                h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        let cache = routing::sentence::models_dir()
+            .join("embeddings")
+            .join(format!("{SENTENCE_MODEL}-{h:016x}.f32"));
+        if let Ok(bytes) = std::fs::read(&cache) {
+            if bytes.len() == part.len() * enc.dim * 4 {
+                vectors.extend(
+                    bytes
+                        .chunks_exact(4)
+                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+                );
+                continue;
+            }
+        }
+        let texts: Vec<&str> = part.iter().map(|e| e.prompt.as_str()).collect();
+        let embedded = enc
+            .encode_all(&texts, |done, total| {
+                if progress && (done % 1024 < 32 || done == total) {
+                    eprintln!(
+                        "  embedding {file}: {done}/{total} ({:.0} s)",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            })
+            .map_err(invalid)?;
+        if let Some(parent) = cache.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let bytes: Vec<u8> = embedded.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let _ = std::fs::write(&cache, bytes);
+        vectors.extend(embedded);
+    }
+    Ok(Inputs::Dense { encoder, vectors })
+}
+
 /// Trains on every example and writes the router to `out`; returns router.json.
 #[napi]
 pub fn train_router(options: TrainOptions) -> napi::Result<String> {
@@ -138,9 +214,10 @@ pub fn train_router(options: TrainOptions) -> napi::Result<String> {
         .clone()
         .ok_or_else(|| invalid("trainRouter needs `out`".into()))?;
     let data = load_data(&options.data)?;
-    let feats = routing::featurize(&data, cfg.buckets);
+    let (mut feats, mut vectors) = (Vec::new(), Vec::new());
+    let inputs = inputs_for(&options, &data, &cfg, &mut feats, &mut vectors)?;
     let all: Vec<usize> = (0..data.len()).collect();
-    let router = routing::train(&data, &feats, &all, &cfg).map_err(invalid)?;
+    let router = routing::train(&data, &inputs, &all, &cfg).map_err(invalid)?;
     router.save(Path::new(&out)).map_err(invalid)?;
     Ok(serde_json::to_string(&router.meta).unwrap_or_default())
 }
@@ -150,10 +227,13 @@ pub fn train_router(options: TrainOptions) -> napi::Result<String> {
 pub fn cross_validate_router(options: TrainOptions) -> napi::Result<Vec<f64>> {
     let cfg = config(&options)?;
     let data = load_data(&options.data)?;
+    let (mut feats, mut vectors) = (Vec::new(), Vec::new());
+    let inputs = inputs_for(&options, &data, &cfg, &mut feats, &mut vectors)?;
     let progress = options.progress.unwrap_or(false);
     let started = std::time::Instant::now();
     routing::cross_validate(
         &data,
+        &inputs,
         &cfg,
         |e| e.source.clone(),
         |i, n, group| {

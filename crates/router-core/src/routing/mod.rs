@@ -7,8 +7,10 @@ pub mod features;
 pub mod metrics;
 pub mod model;
 mod rng;
+#[cfg(feature = "sentence")]
+pub mod sentence;
 pub mod train;
 
 pub use data::{parse_jsonl, Example};
 pub use model::{Router, RouterKind};
-pub use train::{cross_validate, featurize, train, TrainConfig};
+pub use train::{cross_validate, featurize, train, Inputs, TrainConfig};

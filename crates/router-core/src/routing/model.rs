@@ -65,6 +65,34 @@ impl HashedEncoder {
     }
 }
 
+/// Prompt text -> vector.
+#[derive(Clone)]
+pub enum Encoder {
+    Hashed(HashedEncoder),
+    #[cfg(feature = "sentence")]
+    Sentence(std::sync::Arc<super::sentence::SentenceEncoder>),
+}
+
+impl Encoder {
+    pub fn dim(&self) -> usize {
+        match self {
+            Encoder::Hashed(h) => h.dim,
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(s) => s.dim,
+        }
+    }
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Encoder::Hashed(h) => write!(f, "Hashed({} x {})", h.buckets, h.dim),
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(s) => write!(f, "Sentence({})", s.dir.display()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Head {
     Classifier {
@@ -95,6 +123,9 @@ pub struct RouterMeta {
     /// The pair the score is about.
     pub strong: String,
     pub weak: String,
+    /// sentence: the pretrained model's folder name under the models folder.
+    #[serde(default)]
+    pub encoder_model: String,
     /// mf: every model it has an embedding for (any two can be the pair).
     #[serde(default)]
     pub models: Vec<String>,
@@ -109,7 +140,7 @@ pub struct RouterMeta {
 #[derive(Debug, Clone)]
 pub struct Router {
     pub meta: RouterMeta,
-    pub encoder: HashedEncoder,
+    pub encoder: Encoder,
     pub head: Head,
 }
 
@@ -127,11 +158,20 @@ impl Router {
         if let Head::Random = self.head {
             return self.score_vector(&[], text) as f64;
         }
-        let mut feats = Vec::with_capacity(256);
-        hashed_features(text, self.encoder.buckets, &mut feats);
-        let mut x = vec![0.0f32; self.encoder.dim];
-        self.encoder.encode_features(&feats, &mut x);
-        self.score_vector(&x, text) as f64
+        match &self.encoder {
+            Encoder::Hashed(enc) => {
+                let mut feats = Vec::with_capacity(256);
+                hashed_features(text, enc.buckets, &mut feats);
+                let mut x = vec![0.0f32; enc.dim];
+                enc.encode_features(&feats, &mut x);
+                self.score_vector(&x, text) as f64
+            }
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(enc) => match enc.encode_batch(&[text]) {
+                Ok(x) => self.score_vector(&x, text) as f64,
+                Err(_) => 0.5,
+            },
+        }
     }
 
     /// The score from an already encoded prompt (`text` only feeds the random baseline).
@@ -211,8 +251,10 @@ impl Router {
 
     pub fn save(&self, dir: &Path) -> Result<(), String> {
         fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut tensors: Vec<(String, &[f32])> =
-            vec![("encoder.table".into(), &self.encoder.table)];
+        let mut tensors: Vec<(String, &[f32])> = Vec::new();
+        if let Encoder::Hashed(h) = &self.encoder {
+            tensors.push(("encoder.table".into(), &h.table));
+        }
         let b_holder;
         match &self.head {
             Head::Classifier { w, b } => {
@@ -260,9 +302,9 @@ impl Router {
                 meta.format
             ));
         }
-        if meta.encoder != "hashed" {
+        if meta.encoder != "hashed" && meta.encoder != "sentence" {
             return Err(format!(
-                "encoder \"{}\" is not available in this build (known: hashed)",
+                "encoder \"{}\" is not known (known: hashed, sentence)",
                 meta.encoder
             ));
         }
@@ -288,10 +330,19 @@ impl Router {
                 .map(|c| f16::from_le_bytes([c[0], c[1]]).to_f32())
                 .collect())
         };
-        let table = take("encoder.table")?;
-        if table.len() != meta.buckets as usize * meta.dim {
-            return Err("encoder table size does not match buckets x dim".into());
-        }
+        let encoder = if meta.encoder == "hashed" {
+            let table = take("encoder.table")?;
+            if table.len() != meta.buckets as usize * meta.dim {
+                return Err("encoder table size does not match buckets x dim".into());
+            }
+            Encoder::Hashed(HashedEncoder {
+                buckets: meta.buckets,
+                dim: meta.dim,
+                table,
+            })
+        } else {
+            sentence_encoder(&meta.encoder_model)?
+        };
         let head = match meta.router {
             RouterKind::Classifier => Head::Classifier {
                 w: take("classifier.w")?,
@@ -310,15 +361,37 @@ impl Router {
             },
             RouterKind::Random => Head::Random,
         };
-        let encoder = HashedEncoder {
-            buckets: meta.buckets,
-            dim: meta.dim,
-            table,
-        };
         Ok(Router {
             meta,
             encoder,
             head,
         })
     }
+}
+
+/// The pretrained encoder named in router.json, loaded once per process.
+#[cfg(feature = "sentence")]
+pub fn sentence_encoder(name: &str) -> Result<Encoder, String> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<super::sentence::SentenceEncoder>>>> =
+        OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache
+        .lock()
+        .map_err(|_| "encoder cache poisoned".to_string())?;
+    // Keyed by folder: SWITCHBOARD_MODELS may point elsewhere later in the process.
+    let dir = super::sentence::models_dir().join(name);
+    let key = dir.to_string_lossy().into_owned();
+    if let Some(e) = map.get(&key) {
+        return Ok(Encoder::Sentence(e.clone()));
+    }
+    let enc = Arc::new(super::sentence::SentenceEncoder::load(&dir)?);
+    map.insert(key, enc.clone());
+    Ok(Encoder::Sentence(enc))
+}
+
+#[cfg(not(feature = "sentence"))]
+pub fn sentence_encoder(_name: &str) -> Result<Encoder, String> {
+    Err("this build has no sentence encoder (router-core feature \"sentence\")".into())
 }

@@ -5,7 +5,7 @@
 
 use super::data::Example;
 use super::features::hashed_features;
-use super::model::{HashedEncoder, Head, Router, RouterKind, RouterMeta};
+use super::model::{Encoder, HashedEncoder, Head, Router, RouterKind, RouterMeta};
 use super::rng::Rng;
 
 #[derive(Debug, Clone)]
@@ -58,21 +58,57 @@ fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// What the router reads for each example.
+pub enum Inputs<'a> {
+    /// Hashed feature ids: the embedding table is learned with the head.
+    Hashed(&'a [Vec<u32>]),
+    /// Fixed vectors from a pretrained encoder (`dim` per example, row-major).
+    Dense {
+        encoder: Encoder,
+        vectors: &'a [f32],
+    },
+}
+
+impl Inputs<'_> {
+    fn dim(&self, cfg: &TrainConfig) -> usize {
+        match self {
+            Inputs::Hashed(_) => cfg.dim,
+            Inputs::Dense { encoder, .. } => encoder.dim(),
+        }
+    }
+}
+
 /// Trains on the examples at `indices` (the others are held out).
 pub fn train(
     examples: &[Example],
-    feats: &[Vec<u32>],
+    inputs: &Inputs,
     indices: &[usize],
     cfg: &TrainConfig,
 ) -> Result<Router, String> {
     let mut rng = Rng::new(cfg.seed);
-    let dim = cfg.dim;
-    let mut encoder = HashedEncoder {
-        buckets: cfg.buckets,
-        dim,
-        table: (0..cfg.buckets as usize * dim)
-            .map(|_| rng.symmetric(1.0 / dim as f32))
-            .collect(),
+    let dim = inputs.dim(cfg);
+    let mut encoder = match inputs {
+        Inputs::Hashed(_) => Encoder::Hashed(HashedEncoder {
+            buckets: cfg.buckets,
+            dim,
+            table: (0..cfg.buckets as usize * dim)
+                .map(|_| rng.symmetric(1.0 / dim as f32))
+                .collect(),
+        }),
+        Inputs::Dense { encoder, .. } => encoder.clone(),
+    };
+    // One example's vector into `x`.
+    let encode = |encoder: &Encoder, i: usize, x: &mut [f32]| match (inputs, encoder) {
+        (Inputs::Hashed(feats), Encoder::Hashed(h)) => h.encode_features(&feats[i], x),
+        (Inputs::Dense { vectors, .. }, _) => x.copy_from_slice(&vectors[i * dim..(i + 1) * dim]),
+        #[allow(unreachable_patterns)]
+        _ => {}
+    };
+    // The gradient reaches the embedding table only for hashed inputs.
+    let learn = |encoder: &mut Encoder, i: usize, gx: &[f32], lr: f32| {
+        if let (Inputs::Hashed(feats), Encoder::Hashed(h)) = (inputs, encoder) {
+            update_rows(h, &feats[i], gx, lr);
+        }
     };
     let models: Vec<String> = {
         let mut set = std::collections::BTreeSet::new();
@@ -95,8 +131,25 @@ pub fn train(
     let mut meta = RouterMeta {
         format: 1,
         router: cfg.router,
-        encoder: "hashed".into(),
-        buckets: cfg.buckets,
+        encoder: match &encoder {
+            Encoder::Hashed(_) => "hashed".into(),
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(_) => "sentence".into(),
+        },
+        encoder_model: match &encoder {
+            Encoder::Hashed(_) => String::new(),
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(s) => s
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        },
+        buckets: if matches!(encoder, Encoder::Hashed(_)) {
+            cfg.buckets
+        } else {
+            0
+        },
         dim,
         strong: cfg.strong.clone(),
         weak: cfg.weak.clone(),
@@ -127,7 +180,7 @@ pub fn train(
                 rng.shuffle(&mut items);
                 let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
                 for &(i, y) in &items {
-                    encoder.encode_features(&feats[i], &mut x);
+                    encode(&encoder, i, &mut x);
                     let p = sigmoid(w.iter().zip(&x).map(|(a, c)| a * c).sum::<f32>() + b);
                     let g = p - y;
                     for d in 0..dim {
@@ -135,7 +188,7 @@ pub fn train(
                         w[d] -= lr * (g * x[d] + cfg.l2 * w[d]);
                     }
                     b -= lr * g;
-                    update_rows(&mut encoder, &feats[i], &gx, lr);
+                    learn(&mut encoder, i, &gx, lr);
                 }
             }
             if cfg.router == RouterKind::Classifier {
@@ -146,7 +199,7 @@ pub fn train(
                 let mut points = Vec::with_capacity(labelled.len() * dim);
                 let mut outcomes = Vec::with_capacity(labelled.len());
                 for &(i, _) in &labelled {
-                    encoder.encode_features(&feats[i], &mut x);
+                    encode(&encoder, i, &mut x);
                     let n = x.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
                     points.extend(x.iter().map(|v| v / n));
                     let (s, wk) = pair(&examples[i]).unwrap_or((0.5, 0.5));
@@ -193,7 +246,7 @@ pub fn train(
                 let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
                 for &(i, a, b, target) in &battles {
                     let (a, b) = (a as usize, b as usize);
-                    encoder.encode_features(&feats[i], &mut x);
+                    encode(&encoder, i, &mut x);
                     for j in 0..k {
                         px[j] = proj[j * dim..(j + 1) * dim]
                             .iter()
@@ -224,7 +277,7 @@ pub fn train(
                             proj[j * dim + d] -= lr * (gp[j] * x[d] + cfg.l2 * proj[j * dim + d]);
                         }
                     }
-                    update_rows(&mut encoder, &feats[i], &gx, lr);
+                    learn(&mut encoder, i, &gx, lr);
                 }
             }
             meta.models = models.clone();
@@ -259,11 +312,11 @@ fn update_rows(encoder: &mut HashedEncoder, feats: &[u32], gx: &[f32], lr: f32) 
 /// Returns one score per example, in input order.
 pub fn cross_validate(
     examples: &[Example],
+    inputs: &Inputs,
     cfg: &TrainConfig,
     group: impl Fn(&Example) -> String,
     mut progress: impl FnMut(usize, usize, &str),
 ) -> Result<Vec<f64>, String> {
-    let feats = featurize(examples, cfg.buckets);
     let mut groups: Vec<String> = examples
         .iter()
         .map(&group)
@@ -272,15 +325,23 @@ pub fn cross_validate(
         .collect();
     groups.sort();
     let mut scores = vec![f64::NAN; examples.len()];
-    let mut x = vec![0.0f32; cfg.dim];
+    let dim = inputs.dim(cfg);
+    let mut x = vec![0.0f32; dim];
     for (gi, g) in groups.iter().enumerate() {
         progress(gi, groups.len(), g);
         let train_idx: Vec<usize> = (0..examples.len())
             .filter(|&i| &group(&examples[i]) != g)
             .collect();
-        let router = train(examples, &feats, &train_idx, cfg)?;
+        let router = train(examples, inputs, &train_idx, cfg)?;
         for i in (0..examples.len()).filter(|&i| &group(&examples[i]) == g) {
-            router.encoder.encode_features(&feats[i], &mut x);
+            match (inputs, &router.encoder) {
+                (Inputs::Hashed(feats), Encoder::Hashed(h)) => h.encode_features(&feats[i], &mut x),
+                (Inputs::Dense { vectors, .. }, _) => {
+                    x.copy_from_slice(&vectors[i * dim..(i + 1) * dim])
+                }
+                #[allow(unreachable_patterns)]
+                _ => {}
+            }
             scores[i] = router.score_vector(&x, &examples[i].prompt) as f64;
         }
     }
@@ -334,11 +395,11 @@ mod tests {
         let feats = featurize(&data, 1 << 12);
         let idx: Vec<usize> = (0..data.len()).collect();
         for kind in [RouterKind::Classifier, RouterKind::Mf, RouterKind::Sw] {
-            let r = train(&data, &feats, &idx, &cfg(kind)).unwrap();
+            let r = train(&data, &Inputs::Hashed(&feats), &idx, &cfg(kind)).unwrap();
             let hard = r.score("prove the integral bound again");
             let easy = r.score("hello what is the weather today");
             assert!(hard > easy + 0.2, "{kind:?}: hard {hard} easy {easy}");
-            let again = train(&data, &feats, &idx, &cfg(kind)).unwrap();
+            let again = train(&data, &Inputs::Hashed(&feats), &idx, &cfg(kind)).unwrap();
             assert_eq!(
                 r.score("prove it"),
                 again.score("prove it"),
@@ -359,7 +420,7 @@ mod tests {
             RouterKind::Sw,
             RouterKind::Random,
         ] {
-            let r = train(&data, &feats, &idx, &cfg(kind)).unwrap();
+            let r = train(&data, &Inputs::Hashed(&feats), &idx, &cfg(kind)).unwrap();
             r.save(&dir).unwrap();
             let back = Router::load(&dir).unwrap();
             // f16 storage: close, not bit-identical
@@ -378,10 +439,16 @@ mod tests {
         let idx: Vec<usize> = (0..data.len()).collect();
         let mut c = cfg(RouterKind::Mf);
         c.strong = "gpt-9".into();
-        assert!(train(&data, &feats, &idx, &c)
+        assert!(train(&data, &Inputs::Hashed(&feats), &idx, &c)
             .unwrap_err()
             .contains("no training example scores model \"gpt-9\""));
-        let r = train(&data, &feats, &idx, &cfg(RouterKind::Classifier)).unwrap();
+        let r = train(
+            &data,
+            &Inputs::Hashed(&feats),
+            &idx,
+            &cfg(RouterKind::Classifier),
+        )
+        .unwrap();
         assert!(r.with_pair("w", "s").is_err());
     }
 }
