@@ -1,15 +1,20 @@
 import { loadTokenizer } from '@switchboard/native';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeTriton } from '../helpers/fake-triton.js';
+import { startMockTritonHttp, type MockTriton } from '@switchboard/cli';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 describe('Triton over the HTTP generate extension, with the OpenAI SDK as client', () => {
-  let triton: Awaited<ReturnType<typeof startFakeTriton>>;
+  let triton: MockTriton;
+  /** The last request as the simulated Triton received it: its path and JSON body. */
+  const last = () => {
+    const r = triton.requests.at(-1);
+    return r && { path: `/v2/models/${r.model}/${r.method}`, body: r.inputs };
+  };
   let h: Harness;
   let client: OpenAI;
   beforeAll(async () => {
-    triton = await startFakeTriton();
+    triton = await startMockTritonHttp();
     h = await startHarness(
       () => `apiVersion: switchboard.dev/v1alpha1
 kind: LLMRoute
@@ -35,7 +40,7 @@ spec:
       stop: ['\n'],
     });
     expect(res.choices[0]?.message.content).toBe('Triton says hello');
-    expect(triton.requests.at(-1)).toEqual({
+    expect(last()).toEqual({
       path: '/v2/models/ensemble/generate',
       body: {
         text_input:
@@ -57,7 +62,7 @@ spec:
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Triton says hello');
-    expect(triton.requests.at(-1)?.path).toBe('/v2/models/ensemble/generate_stream');
+    expect(last()?.path).toBe('/v2/models/ensemble/generate_stream');
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     const output = /gen_ai_client_token_usage_sum\{[^}]*gen_ai_token_type="output"[^}]*\} (\d+)/.exec(metrics)?.[1];
     expect(Number(output)).toBe(2 * loadTokenizer('o200k_base').count('Triton says hello'));
@@ -66,7 +71,7 @@ spec:
   it('serves legacy completions with the prompt as is', async () => {
     const res = await client.completions.create({ model: 'llama', prompt: 'Once upon a time' });
     expect(res.choices[0]?.text).toBe('Triton says hello');
-    expect(triton.requests.at(-1)?.body.text_input).toBe('Once upon a time');
+    expect(last()?.body.text_input).toBe('Once upon a time');
   });
 
   it('does not send tools to a raw-text model', async () => {

@@ -91,11 +91,11 @@ export const chatBody = (model: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello, Switchboard!' }], ...extra });
 
 /** Polls `check` until it holds (for file-watch reloads); fails after `ms`. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000, describe?: () => string): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error('condition not met in time');
+  throw new Error(`condition not met in time${describe ? `:\n${describe()}` : ''}`);
 }

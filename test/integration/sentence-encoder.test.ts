@@ -12,19 +12,19 @@ describe('the sentence encoder (all-MiniLM-L6-v2 on CPU)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-sentence-'));
   const data = join(dir, 'small.jsonl');
   writeFileSync(data, readFileSync(DATA, 'utf8').split('\n').slice(0, 48).join('\n'));
+  const trainSentence = (out: string) =>
+    trainRouter({
+      data: [data],
+      router: 'classifier',
+      encoder: 'sentence',
+      strong: 'gpt4_1106_preview',
+      weak: 'gemma-2b-it',
+      out,
+    });
 
   it('trains a router on sentence embeddings that loads and scores prompts', () => {
     const out = join(dir, 'router');
-    const meta = JSON.parse(
-      trainRouter({
-        data: [data],
-        router: 'classifier',
-        encoder: 'sentence',
-        strong: 'gpt4_1106_preview',
-        weak: 'gemma-2b-it',
-        out,
-      }),
-    ) as { encoder: string; encoder_model: string; dim: number };
+    const meta = JSON.parse(trainSentence(out)) as { encoder: string; encoder_model: string; dim: number };
     expect(meta).toMatchObject({ encoder: 'sentence', encoder_model: 'all-MiniLM-L6-v2', dim: 384 });
     const router = NativeRouter.load(out);
     const score = router.score('Write a sonnet about the sea.');
@@ -37,16 +37,9 @@ describe('the sentence encoder (all-MiniLM-L6-v2 on CPU)', () => {
     const before = process.env.SWITCHBOARD_MODELS;
     process.env.SWITCHBOARD_MODELS = join(dir, 'empty-models');
     try {
-      expect(() =>
-        trainRouter({
-          data: [data],
-          router: 'classifier',
-          encoder: 'sentence',
-          strong: 'gpt4_1106_preview',
-          weak: 'gemma-2b-it',
-          out: join(dir, 'x'),
-        }),
-      ).toThrow(/sentence encoder needs .*empty-models\/all-MiniLM-L6-v2\/config.json \(run scripts\/fetch-models.sh/);
+      expect(() => trainSentence(join(dir, 'x'))).toThrow(
+        /sentence encoder needs .*empty-models\/all-MiniLM-L6-v2\/config.json \(run scripts\/fetch-models.sh/,
+      );
     } finally {
       if (before === undefined) delete process.env.SWITCHBOARD_MODELS;
       else process.env.SWITCHBOARD_MODELS = before;

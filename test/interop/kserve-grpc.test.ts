@@ -2,16 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/cli-process.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { eventually, startHarness, type Harness } from '../helpers/harness.js';
 import { interopPython, interopScript } from '../helpers/python.js';
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, detail: () => string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`kserve model server did not become ready:\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const PROMPT = '<|im_start|>user\nHello KServe<|im_end|>\n<|im_start|>assistant\n';
 
@@ -29,7 +21,7 @@ describe('wire compatibility with the kserve model server (v2 gRPC)', () => {
     });
     server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    await waitFor(
+    await eventually(
       () =>
         fetch(`http://127.0.0.1:${httpPort}/v2/models/echo/ready`).then(
           (r) => r.ok,

@@ -2,6 +2,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { GROUP, PLURAL, Reflector, VERSION, type LLMRouteObject } from '@switchboard/controller';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/harness.js';
 import { installCrd, startApiServer, type ApiServer } from '../helpers/kube.js';
 
 const route = (name: string) => `apiVersion: switchboard.dev/v1alpha1
@@ -11,14 +12,6 @@ spec:
   backends:
     - { name: a, provider: openai-compatible, endpoint: "http://vllm:8000/v1", model: m }
 `;
-
-async function waitFor(check: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Reflector against a real API server', () => {
   let api: ApiServer;
@@ -67,9 +60,9 @@ describe('Reflector against a real API server', () => {
     await r.synced();
     expect(r.values().map((o) => o.metadata.name)).toContain('before');
     await api.kubectl(['apply', '-f', '-'], route('after'));
-    await waitFor(() => r.get('default', 'after') !== undefined);
+    await eventually(() => r.get('default', 'after') !== undefined, 15_000);
     await api.kubectl(['delete', 'llmroute', 'after']);
-    await waitFor(() => r.get('default', 'after') === undefined);
+    await eventually(() => r.get('default', 'after') === undefined, 15_000);
   });
 
   it('notices a silent (stalled) watch, restarts it, and catches up', async () => {
@@ -78,15 +71,15 @@ describe('Reflector against a real API server', () => {
     api.pause();
     await new Promise((res) => setTimeout(res, 2500));
     api.resume();
-    await waitFor(() => r.restarts >= 1);
+    await eventually(() => r.restarts >= 1, 15_000);
     await api.kubectl(['apply', '-f', '-'], route('after-stall'));
-    await waitFor(() => r.get('default', 'after-stall') !== undefined);
+    await eventually(() => r.get('default', 'after-stall') !== undefined, 15_000);
   });
 
   it('relists periodically even when the watch is healthy', async () => {
     let lists = 0;
     const r = make({ resyncMs: 500 }, () => lists++);
     await r.synced();
-    await waitFor(() => lists >= 4, 10_000);
+    await eventually(() => lists >= 4, 10_000);
   });
 });

@@ -79,16 +79,20 @@ pub struct TrainOptions {
     pub progress: Option<bool>,
 }
 
-fn load_data(paths: &[String]) -> napi::Result<Vec<Example>> {
+/// Every example of the files, in order, and how many came from each file.
+fn load_data(paths: &[String]) -> napi::Result<(Vec<Example>, Vec<usize>)> {
     let mut all = Vec::new();
+    let mut per_file = Vec::with_capacity(paths.len());
     for p in paths {
         let text = std::fs::read_to_string(p).map_err(|e| invalid(format!("{p}: {e}")))?;
-        all.extend(parse_jsonl(&text, p).map_err(invalid)?);
+        let examples = parse_jsonl(&text, p).map_err(invalid)?;
+        per_file.push(examples.len());
+        all.extend(examples);
     }
     if all.is_empty() {
         return Err(invalid("no examples in the data files".into()));
     }
-    Ok(all)
+    Ok((all, per_file))
 }
 
 fn config(o: &TrainOptions) -> napi::Result<TrainConfig> {
@@ -134,11 +138,12 @@ fn default_lr(r: RouterKind) -> f32 {
 
 const SENTENCE_MODEL: &str = "all-MiniLM-L6-v2";
 
-/// The routers' inputs: hashed features, or sentence embeddings (computed once per data set and
+/// The routers' inputs: hashed features, or sentence embeddings (computed once per data file and
 /// cached in the models folder, since a pretrained encoder is slow on CPU).
 fn inputs_for<'a>(
     o: &TrainOptions,
     data: &[Example],
+    per_file: &[usize],
     cfg: &TrainConfig,
     feats: &'a mut Vec<Vec<u32>>,
     vectors: &'a mut Vec<f32>,
@@ -156,13 +161,7 @@ fn inputs_for<'a>(
     vectors.clear();
     // One cache file per data file (keyed by its prompts), so combined runs reuse them.
     let mut start = 0;
-    for file in &o.data {
-        let count = parse_jsonl(
-            &std::fs::read_to_string(file).map_err(|e| invalid(format!("{file}: {e}")))?,
-            file,
-        )
-        .map_err(invalid)?
-        .len();
+    for (file, &count) in o.data.iter().zip(per_file) {
         let part = &data[start..start + count];
         start += count;
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -213,9 +212,9 @@ pub fn train_router(options: TrainOptions) -> napi::Result<String> {
         .out
         .clone()
         .ok_or_else(|| invalid("trainRouter needs `out`".into()))?;
-    let data = load_data(&options.data)?;
+    let (data, per_file) = load_data(&options.data)?;
     let (mut feats, mut vectors) = (Vec::new(), Vec::new());
-    let inputs = inputs_for(&options, &data, &cfg, &mut feats, &mut vectors)?;
+    let inputs = inputs_for(&options, &data, &per_file, &cfg, &mut feats, &mut vectors)?;
     let all: Vec<usize> = (0..data.len()).collect();
     let router = routing::train(&data, &inputs, &all, &cfg).map_err(invalid)?;
     router.save(Path::new(&out)).map_err(invalid)?;
@@ -226,9 +225,9 @@ pub fn train_router(options: TrainOptions) -> napi::Result<String> {
 #[napi]
 pub fn cross_validate_router(options: TrainOptions) -> napi::Result<Vec<f64>> {
     let cfg = config(&options)?;
-    let data = load_data(&options.data)?;
+    let (data, per_file) = load_data(&options.data)?;
     let (mut feats, mut vectors) = (Vec::new(), Vec::new());
-    let inputs = inputs_for(&options, &data, &cfg, &mut feats, &mut vectors)?;
+    let inputs = inputs_for(&options, &data, &per_file, &cfg, &mut feats, &mut vectors)?;
     let progress = options.progress.unwrap_or(false);
     let started = std::time::Instant::now();
     routing::cross_validate(

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import {
   formatProblem,
@@ -12,6 +11,7 @@ import {
 import {
   ApiKeyRegistry,
   compileRoutes,
+  standaloneSecrets,
   type RouteSource,
   type RouteStates,
   type RouteTable,
@@ -61,6 +61,8 @@ export interface KubernetesRoutesOptions {
   /** Gateway API keys from a Secret: `namespace/name`, data key (default keys.yaml). */
   apiKeysSecret?: { namespace: string; name: string; key: string } | undefined;
 }
+
+const podSecrets = standaloneSecrets();
 
 /** Older first (creationTimestamp, one-second resolution), then by namespace/name: the order model names are claimed in. */
 const byAge = (a: LLMRouteObject, b: LLMRouteObject) => {
@@ -226,19 +228,8 @@ export class KubernetesRoutes {
           ? { key: decoded }
           : { error: `Secret ${origin.namespace}/${name} key "${key}" is empty`, reason: 'SecretKeyMissing' };
       }
-      if (auth.env !== undefined) {
-        const value = process.env[auth.env];
-        return value ? { key: value } : { error: `environment variable ${auth.env} is not set in the gateway pod` };
-      }
-      if (auth.file !== undefined) {
-        try {
-          const value = readFileSync(auth.file, 'utf8').trim();
-          return value ? { key: value } : { error: `key file ${auth.file} is empty` };
-        } catch (err) {
-          return { error: `cannot read key file ${auth.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
-        }
-      }
-      return { error: 'auth must set exactly one of env, file or secretRef' };
+      // env and file work as in standalone mode (the pod's environment, mounted files).
+      return podSecrets(auth, origin);
     };
     const result = compileRoutes(sources, { secrets: resolver, loadTokenizer, version: this.#version + 1 });
     const programmed = new Set(result.table.routes.map((r) => r.id));

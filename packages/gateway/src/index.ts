@@ -26,3 +26,4 @@ export { Admission, type StoreFailureMode } from './limits/admission.js';
 export { GRPCInferenceService, parameter, parameterMap } from './providers/triton/grpc/protocol.js';
 export type { ModelInferRequest, ModelInferResponse, InferTensorContents } from './providers/triton/grpc/protocol.js';
 export { splitBytesTensor } from './providers/triton/grpc/tensors.js';
+export { loadRouter, readPrompts, resolveRouterDir } from './config/routers.js';

@@ -55,11 +55,12 @@ pub fn hashed_features(text: &str, buckets: u32, out: &mut Vec<u32>) {
         prev = Some(w);
         let bytes = lower.as_bytes();
         if bytes.len() >= 3 {
-            let mut marked = Vec::with_capacity(bytes.len() + 2);
-            marked.push(b'<');
-            marked.extend_from_slice(bytes);
-            marked.push(b'>');
-            for gram in marked.windows(3) {
+            // `<word>` on the stack: a word is at most MAX_WORD bytes plus one char (4 bytes).
+            let mut marked = [0u8; MAX_WORD + 6];
+            marked[0] = b'<';
+            marked[1..=bytes.len()].copy_from_slice(bytes);
+            marked[bytes.len() + 1] = b'>';
+            for gram in marked[..bytes.len() + 2].windows(3) {
                 out.push((fnv(&[b"c", gram]) % b) as u32);
             }
         }

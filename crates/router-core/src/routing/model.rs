@@ -144,6 +144,10 @@ pub struct Router {
     pub head: Head,
 }
 
+thread_local! {
+    static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<f32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
 fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
@@ -159,13 +163,14 @@ impl Router {
             return self.score_vector(&[], text) as f64;
         }
         match &self.encoder {
-            Encoder::Hashed(enc) => {
-                let mut feats = Vec::with_capacity(256);
-                hashed_features(text, enc.buckets, &mut feats);
-                let mut x = vec![0.0f32; enc.dim];
-                enc.encode_features(&feats, &mut x);
-                self.score_vector(&x, text) as f64
-            }
+            Encoder::Hashed(enc) => SCRATCH.with(|scratch| {
+                // Reused per thread: a decision allocates nothing once warm.
+                let (feats, x) = &mut *scratch.borrow_mut();
+                hashed_features(text, enc.buckets, feats);
+                x.resize(enc.dim, 0.0);
+                enc.encode_features(feats, x);
+                self.score_vector(x, text) as f64
+            }),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(enc) => match enc.encode_batch(&[text]) {
                 Ok(x) => self.score_vector(&x, text) as f64,

@@ -158,7 +158,6 @@ pub fn train(
         gamma: 0.0,
         tensors: vec![],
     };
-    let mut order: Vec<usize> = indices.to_vec();
     let mut x = vec![0.0f32; dim];
     let mut gx = vec![0.0f32; dim];
     let head = match cfg.router {
@@ -166,7 +165,7 @@ pub fn train(
         RouterKind::Classifier | RouterKind::Sw => {
             // Soft label: P(strong beats weak) on this prompt = (1 + strong - weak) / 2, so a tie
             // is 0.5 and the ranking follows the expected gain of calling the strong model.
-            let labelled: Vec<(usize, f32)> = order
+            let labelled: Vec<(usize, f32)> = indices
                 .iter()
                 .filter_map(|&i| {
                     pair(&examples[i])
@@ -218,7 +217,7 @@ pub fn train(
             // P(a beats b) = (1 + score_a - score_b) / 2, so a tie counts as half a win each
             // (prompts both models get right teach that the weak one suffices there).
             let mut battles: Vec<(usize, u16, u16, f32)> = Vec::new();
-            for &i in &order {
+            for &i in indices {
                 let scored: Vec<(u16, f64)> = examples[i]
                     .scores
                     .iter()
@@ -285,7 +284,6 @@ pub fn train(
             Head::Mf { k, proj, emb, bias }
         }
     };
-    order.clear();
     Ok(Router {
         meta,
         encoder,

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readPrompts, resolveRouterDir } from '@switchboard/gateway';
 import { calibrateThreshold, NativeRouter } from '@switchboard/native';
-import { routerDir } from './route-eval.js';
 
 /**
  * `switchboard calibrate`: the threshold that sends `share` of the given
@@ -8,16 +7,7 @@ import { routerDir } from './route-eval.js';
  * JSON Lines with a "prompt" field, or plain text, one per line.
  */
 export function runCalibrate(router: string, promptsFile: string, share: number): { threshold: number; prompts: number } {
-  const lines = readFileSync(promptsFile, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim());
-  const prompts = lines.map((l) => {
-    if (!l.trimStart().startsWith('{')) return l;
-    const parsed = JSON.parse(l) as { prompt?: unknown };
-    if (typeof parsed.prompt !== 'string') throw new Error(`${promptsFile}: a JSON line has no "prompt" string`);
-    return parsed.prompt;
-  });
-  if (!prompts.length) throw new Error(`${promptsFile} has no prompts`);
-  const scores = NativeRouter.load(routerDir(router)).scoreMany(prompts);
+  const prompts = readPrompts(promptsFile);
+  const scores = NativeRouter.load(resolveRouterDir(router, undefined)).scoreMany(prompts);
   return { threshold: calibrateThreshold(scores, share), prompts: prompts.length };
 }

@@ -1,5 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolveRouterDir } from '@switchboard/gateway';
 import { crossValidateRouter, evaluateOracle, evaluateRouter, NativeRouter, type RouterEvaluation } from '@switchboard/native';
 import { readDataset, scoresOf } from '../routing/dataset.js';
 import { plotSvg } from '../routing/plot.js';
@@ -19,14 +19,6 @@ export interface EvalOptions {
 }
 
 const ROUTER_KINDS = new Set(['mf', 'sw', 'classifier', 'random']);
-
-/** A router argument as a folder: as given, or models/NAME. */
-export function routerDir(nameOrPath: string): string {
-  if (existsSync(join(nameOrPath, 'router.json'))) return nameOrPath;
-  const named = join('models', nameOrPath);
-  if (existsSync(join(named, 'router.json'))) return named;
-  throw new Error(`no router at "${nameOrPath}" or "${named}" (a folder with router.json, written by switchboard train)`);
-}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
@@ -71,7 +63,7 @@ export function runEval(
       runs.push(cvScores.filter((_, k) => keep[k]));
     }
   } else {
-    const router = NativeRouter.load(routerDir(opts.router)).withPair(opts.strong, opts.weak);
+    const router = NativeRouter.load(resolveRouterDir(opts.router, undefined)).withPair(opts.strong, opts.weak);
     runs.push(router.scoreMany(data.map((d) => d.prompt)));
   }
   const evaluations = runs.map((scores) => {

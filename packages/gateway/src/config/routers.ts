@@ -34,8 +34,8 @@ export function routerNames(dir: string, router: NativeRouter): string[] {
   return [basename(dir), ...(info.router ? [info.router] : [])];
 }
 
-/** The threshold that sends `share` of the sample prompts to the strong model. */
-export function calibrate(router: NativeRouter, promptsFile: string, share: number): number {
+/** Sample prompts from a file: JSON Lines with a "prompt" field, or one prompt per line. */
+export function readPrompts(promptsFile: string): string[] {
   const prompts = readFileSync(promptsFile, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
@@ -46,5 +46,10 @@ export function calibrate(router: NativeRouter, promptsFile: string, share: numb
       return prompt;
     });
   if (!prompts.length) throw new Error(`calibration prompts file ${promptsFile} is empty`);
-  return calibrateThreshold(router.scoreMany(prompts), share);
+  return prompts;
+}
+
+/** The threshold that sends `share` of the sample prompts to the strong model. */
+export function calibrate(router: NativeRouter, promptsFile: string, share: number): number {
+  return calibrateThreshold(router.scoreMany(readPrompts(promptsFile)), share);
 }

@@ -33,24 +33,43 @@ export function failureClass(err: unknown): RetryOn | undefined {
   return undefined;
 }
 
+/** Which upstream time limit ran out. */
+export type TimeoutKind = 'connect' | 'firstToken' | 'idle' | 'total';
+
+const TIMEOUT_WHAT: Record<TimeoutKind, string> = {
+  connect: 'connection',
+  firstToken: 'response (first token)',
+  idle: 'data between chunks (idle)',
+  total: 'complete answer',
+};
+
+/** A backend that ran out of one of the route's time limits, as the client should see it (504). */
+export function upstreamTimeout(kind: TimeoutKind, backend: string, timeoutsMs: TimeoutsMs, cause?: unknown): GatewayError {
+  return new GatewayError(
+    504,
+    'timeout_error',
+    `Backend "${backend}" timed out: no ${TIMEOUT_WHAT[kind]} within ${timeoutsMs[kind]} ms.`,
+    {
+      code: 'upstream_timeout',
+      cause,
+    },
+  );
+}
+
 /** A transport failure or timeout talking to a backend, as the client should see it. */
 export function transportError(err: unknown, backend: string, timeoutsMs: TimeoutsMs): GatewayError {
   if (err instanceof GatewayError) return err; // already mapped (gRPC status)
   const code = (err as { code?: string }).code ?? '';
-  const timeout = (what: string, ms: number) =>
-    new GatewayError(504, 'timeout_error', `Backend "${backend}" timed out: no ${what} within ${ms} ms.`, {
-      code: 'upstream_timeout',
-      cause: err,
-    });
+  const timeout = (kind: TimeoutKind) => upstreamTimeout(kind, backend, timeoutsMs, err);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return timeout('connection', timeoutsMs.connect);
+      return timeout('connect');
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return timeout('response (first token)', timeoutsMs.firstToken);
+      return timeout('firstToken');
     case 'UND_ERR_BODY_TIMEOUT':
-      return timeout('data between chunks (idle)', timeoutsMs.idle);
+      return timeout('idle');
   }
-  if ((err as Error).name === 'TimeoutError') return timeout('complete answer', timeoutsMs.total);
+  if ((err as Error).name === 'TimeoutError') return timeout('total');
   const detail = code || (err as Error).message || String(err);
   return new GatewayError(502, 'upstream_error', `Could not reach backend "${backend}": ${detail}.`, {
     code: 'upstream_unavailable',

@@ -5,7 +5,7 @@ import { GatewayError } from '../../../errors.js';
 import type { Operation, ProxiedBody } from '../../../request/operations.js';
 import type { AttemptOutcome } from '../../../upstream/attempt.js';
 import type { CallSignal } from '../../../upstream/call-signal.js';
-import { transportError } from '../../../upstream/errors.js';
+import { upstreamTimeout } from '../../../upstream/errors.js';
 import { promptOf } from '../prompt.js';
 import type { InferenceClient, TritonGrpcClients } from './clients.js';
 import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from './protocol.js';
@@ -261,9 +261,7 @@ function streamCall(
       // Already ended, or cancelled because the client left: nothing more to tell.
       if (sse.destroyed || sse.readableEnded || ended) return;
       const error =
-        timedOut === 'idle'
-          ? transportError(Object.assign(new Error('idle'), { code: 'UND_ERR_BODY_TIMEOUT' }), backend.name, route.timeouts)
-          : mapStatus(err, backend, route).error;
+        timedOut === 'idle' ? upstreamTimeout('idle', backend.name, route.timeouts) : mapStatus(err, backend, route).error;
       sse.destroy(error);
     });
     arm();
@@ -299,16 +297,11 @@ function failure(
     return {
       kind: 'fail',
       backendHealthy: false,
-      error: transportError(new DOMException('total timeout', 'TimeoutError'), backend.name, route.timeouts),
+      error: upstreamTimeout('total', backend.name, route.timeouts),
     };
   }
   if (stage === 'first-token') {
-    const error = transportError(
-      Object.assign(new Error('first token'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
-      backend.name,
-      route.timeouts,
-    );
-    return { kind: 'retry', reason: 'timeout', error };
+    return { kind: 'retry', reason: 'timeout', error: upstreamTimeout('firstToken', backend.name, route.timeouts) };
   }
   const mapped = mapStatus(err as grpc.ServiceError, backend, route);
   return mapped.retry
@@ -335,7 +328,7 @@ export function mapStatus(
       return { error: upstream('is unavailable', 'upstream_unavailable'), retry: 'connect-error', backendHealthy: false };
     case grpc.status.DEADLINE_EXCEEDED:
       return {
-        error: transportError(new DOMException('deadline', 'TimeoutError'), backend.name, route.timeouts),
+        error: upstreamTimeout('total', backend.name, route.timeouts, err),
         retry: 'timeout',
         backendHealthy: false,
       };
