@@ -159,18 +159,9 @@ export class KubernetesRoutes {
     return [...this.#routes, ...this.#secrets].every((r) => r.ready);
   }
 
-  get isLeader(): boolean {
-    return this.#leader.isLeader;
-  }
-
   /** Gateway API keys read from the configured Secret (undefined until it is found and valid). */
   apiKeys(): ApiKeyRegistry | undefined {
     return this.#apiKeys;
-  }
-
-  /** Watch restarts so far (tests: a restarted API server must be noticed). */
-  get restarts(): number {
-    return [...this.#routes, ...this.#secrets].reduce((n, r) => n + r.restarts, 0);
   }
 
   async stop(): Promise<void> {

@@ -29,9 +29,3 @@ pub fn parse_jsonl(text: &str, origin: &str) -> Result<Vec<Example>, String> {
     }
     Ok(out)
 }
-
-/// The group an example belongs to for leave-one-group-out: its full source
-/// (`mmlu/anatomy`, `alpaca-eval/oasst`).
-pub fn group_of(ex: &Example) -> &str {
-    &ex.source
-}
