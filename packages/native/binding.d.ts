@@ -17,10 +17,35 @@ export declare class NativeRouter {
   withPair(strong: string, weak: string): NativeRouter
   /** P(the strong model's answer beats the weak one's) for this prompt: tokenize, encode and score in one call. */
   score(text: string): number
+  /**
+   * Every output for this prompt, one native call: class probabilities (a classifier trained
+   * with labels, in `info.classes` order), each model's predicted quality (predictive, in
+   * `info.models` order), or the single score.
+   */
+  outputs(text: string): Array<number>
+  /** `score` from a prompt vector computed outside (remote encoder). */
+  scoreVector(vector: Float32Array): number
+  /** `outputs` from a prompt vector computed outside (remote encoder). */
+  outputsVector(vector: Float32Array): Array<number>
   /** `score` for each text. */
   scoreMany(texts: Array<string>): Array<number>
   /** router.json: router kind, encoder, pair, models. */
   get info(): string
+}
+
+/** Semantic routes: utterances embedded once at load, prompts matched per request. */
+export declare class NativeSemanticIndex {
+  /**
+   * `encoder`: `lexical` (TF-IDF over hashed n-grams) or `sentence` (all-MiniLM-L6-v2 from the
+   * models folder). `routeOf[i]` is the route index of `utterances[i]`.
+   */
+  static fromText(encoder: string, utterances: Array<string>, routeOf: Array<number>, routes: number, topK: number): NativeSemanticIndex
+  /** Utterance vectors computed outside (remote embeddings), `dim` values each, row-major. */
+  static fromVectors(vectors: Float32Array, dim: number, routeOf: Array<number>, routes: number, topK: number): NativeSemanticIndex
+  /** Per-route similarity of the prompt (mean of its top-k utterances), in route order. */
+  scores(text: string): Array<number>
+  /** `scores` from the prompt's vector (remote embeddings). */
+  scoresVector(vector: Float32Array): Array<number>
 }
 
 /**
@@ -62,6 +87,19 @@ export declare class NativeTokenizer {
 
 /** The threshold sending `share` of these scores to the strong model (score >= threshold). */
 export declare function calibrateThreshold(scores: Array<number>, share: number): number
+
+/**
+ * Leave-one-source-out outputs (class probabilities or per-model quality): `width` values per
+ * example, in file order, flattened.
+ */
+export interface CrossValidatedOutputs {
+  width: number
+  values: Array<number>
+  /** router.json of a model trained on all the data (classes / models in output order). */
+  info: string
+}
+
+export declare function crossValidateOutputs(options: TrainOptions): CrossValidatedOutputs
 
 /** Leave-one-source-out scores: for each `source`, train on the others and score its prompts. One score per example, in file order. */
 export declare function crossValidateRouter(options: TrainOptions): Array<number>
@@ -112,6 +150,12 @@ export interface TrainOptions {
   out?: string
   /** Print progress to stderr (one line per cross-validation fold). */
   progress?: boolean
+  /** classifier: train on the classes in this field of the data instead of the pair. */
+  labels?: string
+  /** remote encoder: every example's vector, in data order (from /v1/embeddings). */
+  vectors?: Float32Array
+  /** remote encoder: the embedding model's name, recorded in router.json. */
+  encoderModel?: string
 }
 
 /** Trains on every example and writes the router to `out`; returns router.json. */

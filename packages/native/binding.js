@@ -716,10 +716,12 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { NativeRouter, NativeTokenizer, calibrateThreshold, crossValidateRouter, evaluateOracle, evaluateRouter, trainRouter } = nativeBinding
+const { NativeRouter, NativeSemanticIndex, NativeTokenizer, calibrateThreshold, crossValidateOutputs, crossValidateRouter, evaluateOracle, evaluateRouter, trainRouter } = nativeBinding
 export { NativeRouter }
+export { NativeSemanticIndex }
 export { NativeTokenizer }
 export { calibrateThreshold }
+export { crossValidateOutputs }
 export { crossValidateRouter }
 export { evaluateOracle }
 export { evaluateRouter }

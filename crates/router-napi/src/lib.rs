@@ -4,6 +4,7 @@
 mod chat_message;
 mod errors;
 pub mod router;
+pub mod semantic;
 mod tokenizer;
 
 pub use chat_message::NativeChatMessage;

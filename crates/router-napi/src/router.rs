@@ -1,5 +1,6 @@
 use std::path::Path;
 
+use napi::bindgen_prelude::Float32Array;
 use napi::{Error, Status};
 use napi_derive::napi;
 use router_core::routing::model::{sentence_encoder, Encoder};
@@ -43,6 +44,48 @@ impl NativeRouter {
         self.inner.score(&text)
     }
 
+    /// Every output for this prompt, one native call: class probabilities (a classifier trained
+    /// with labels, in `info.classes` order), each model's predicted quality (predictive, in
+    /// `info.models` order), or the single score.
+    #[napi]
+    pub fn outputs(&self, text: String) -> Vec<f64> {
+        self.inner
+            .outputs(&text)
+            .into_iter()
+            .map(f64::from)
+            .collect()
+    }
+
+    /// `score` from a prompt vector computed outside (remote encoder).
+    #[napi]
+    pub fn score_vector(&self, vector: Float32Array) -> napi::Result<f64> {
+        self.check_dim(&vector)?;
+        Ok(self.inner.score_vector(&vector, "") as f64)
+    }
+
+    /// `outputs` from a prompt vector computed outside (remote encoder).
+    #[napi]
+    pub fn outputs_vector(&self, vector: Float32Array) -> napi::Result<Vec<f64>> {
+        self.check_dim(&vector)?;
+        Ok(self
+            .inner
+            .outputs_vector(&vector, "")
+            .into_iter()
+            .map(f64::from)
+            .collect())
+    }
+
+    fn check_dim(&self, vector: &[f32]) -> napi::Result<()> {
+        let dim = self.inner.encoder.dim();
+        if vector.len() != dim {
+            return Err(invalid(format!(
+                "prompt vector has {} values, the router expects {dim}",
+                vector.len()
+            )));
+        }
+        Ok(())
+    }
+
     /// `score` for each text.
     #[napi]
     pub fn score_many(&self, texts: Vec<String>) -> Vec<f64> {
@@ -77,6 +120,12 @@ pub struct TrainOptions {
     pub out: Option<String>,
     /// Print progress to stderr (one line per cross-validation fold).
     pub progress: Option<bool>,
+    /// classifier: train on the classes in this field of the data instead of the pair.
+    pub labels: Option<String>,
+    /// remote encoder: every example's vector, in data order (from /v1/embeddings).
+    pub vectors: Option<Float32Array>,
+    /// remote encoder: the embedding model's name, recorded in router.json.
+    pub encoder_model: Option<String>,
 }
 
 /// Every example of the files, in order, and how many came from each file.
@@ -97,10 +146,15 @@ fn load_data(paths: &[String]) -> napi::Result<(Vec<Example>, Vec<usize>)> {
 
 fn config(o: &TrainOptions) -> napi::Result<TrainConfig> {
     if let Some(e) = &o.encoder {
-        if e != "hashed" && e != "sentence" {
+        if !["hashed", "sentence", "remote"].contains(&e.as_str()) {
             return Err(invalid(format!(
-                "encoder \"{e}\" is not available: this build has \"hashed\" and \"sentence\" (the remote encoder is not built yet)"
+                "unknown encoder \"{e}\" (known: hashed, sentence, remote)"
             )));
+        }
+        if e == "remote" && o.vectors.is_none() {
+            return Err(invalid(
+                "the remote encoder trains on vectors from /v1/embeddings: pass `vectors`".into(),
+            ));
         }
     }
     let d = TrainConfig::default();
@@ -118,6 +172,8 @@ fn config(o: &TrainOptions) -> napi::Result<TrainConfig> {
         dim: o.dim.map(|v| v as usize).unwrap_or(d.dim),
         k: o.k.map(|v| v as usize).unwrap_or(d.k),
         lr: o.lr.map(|v| v as f32).unwrap_or(default_lr(router)),
+        label_field: o.labels.clone(),
+        encoder_model: o.encoder_model.clone().unwrap_or_default(),
         ..d
     })
 }
@@ -148,6 +204,23 @@ fn inputs_for<'a>(
     feats: &'a mut Vec<Vec<u32>>,
     vectors: &'a mut Vec<f32>,
 ) -> napi::Result<Inputs<'a>> {
+    if o.encoder.as_deref() == Some("remote") {
+        let given = o.vectors.as_deref().unwrap_or_default();
+        if given.is_empty() || !given.len().is_multiple_of(data.len()) {
+            return Err(invalid(format!(
+                "{} vector values for {} examples",
+                given.len(),
+                data.len()
+            )));
+        }
+        *vectors = given.to_vec();
+        return Ok(Inputs::Dense {
+            encoder: Encoder::Remote {
+                dim: given.len() / data.len(),
+            },
+            vectors,
+        });
+    }
     if o.encoder.as_deref() != Some("sentence") {
         *feats = routing::featurize(data, cfg.buckets);
         return Ok(Inputs::Hashed(feats));
@@ -246,6 +319,58 @@ pub fn cross_validate_router(options: TrainOptions) -> napi::Result<Vec<f64>> {
         },
     )
     .map_err(invalid)
+}
+
+/// Leave-one-source-out outputs (class probabilities or per-model quality): `width` values per
+/// example, in file order, flattened.
+#[napi(object)]
+pub struct CrossValidatedOutputs {
+    pub width: u32,
+    pub values: Vec<f64>,
+    /// router.json of a model trained on all the data (classes / models in output order).
+    pub info: String,
+}
+
+#[napi]
+pub fn cross_validate_outputs(options: TrainOptions) -> napi::Result<CrossValidatedOutputs> {
+    let cfg = config(&options)?;
+    let (data, per_file) = load_data(&options.data)?;
+    let (mut feats, mut vectors) = (Vec::new(), Vec::new());
+    let inputs = inputs_for(&options, &data, &per_file, &cfg, &mut feats, &mut vectors)?;
+    let progress = options.progress.unwrap_or(false);
+    let started = std::time::Instant::now();
+    let outputs = routing::cross_validate_outputs(
+        &data,
+        &inputs,
+        &cfg,
+        |e| e.source.clone(),
+        |i, n, group| {
+            if progress {
+                eprintln!(
+                    "  fold {}/{n}: holding out {group} ({:.1} s)",
+                    i + 1,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        },
+        |r, x, t| r.outputs_vector(x, t),
+    )
+    .map_err(invalid)?;
+    // Output order (classes, models) is fixed by the whole data, so every fold agrees.
+    let all: Vec<usize> = (0..data.len()).collect();
+    let full =
+        routing::train(&data, &inputs, &all, &TrainConfig { epochs: 1, ..cfg }).map_err(invalid)?;
+    let width = outputs.iter().map(Vec::len).max().unwrap_or(0);
+    let mut values = Vec::with_capacity(width * outputs.len());
+    for o in &outputs {
+        values.extend(o.iter().map(|&v| v as f64));
+        values.extend(std::iter::repeat_n(f64::NAN, width - o.len()));
+    }
+    Ok(CrossValidatedOutputs {
+        width: width as u32,
+        values,
+        info: serde_json::to_string(&full.meta).unwrap_or_default(),
+    })
 }
 
 #[napi(object)]

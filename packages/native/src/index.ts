@@ -10,6 +10,9 @@ export {
   evaluateRouter,
   evaluateOracle,
   calibrateThreshold,
+  crossValidateOutputs,
+  NativeSemanticIndex,
+  type CrossValidatedOutputs,
   type TrainOptions,
   type RouterEvaluation,
 } from '../binding.js';

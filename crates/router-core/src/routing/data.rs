@@ -11,9 +11,25 @@ pub struct Example {
     pub prompt: String,
     #[serde(default)]
     pub source: String,
+    /// Each model's score on this prompt (absent in purely labelled data).
+    #[serde(default)]
     pub scores: BTreeMap<String, f64>,
     #[serde(default)]
     pub output_chars: BTreeMap<String, f64>,
+    /// Any other field, such as a class label for `train --labels FIELD`.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Example {
+    /// The value of a label field as text (strings as they are, numbers and booleans printed).
+    pub fn label(&self, field: &str) -> Option<String> {
+        match self.extra.get(field)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => Some(v.to_string()),
+            _ => None,
+        }
+    }
 }
 
 /// Parses JSON Lines; blank lines are skipped, a bad line is an error naming it.

@@ -1,16 +1,19 @@
 //! Learned routing (RouteLLM-style strong/weak routers): hashed prompt
 //! encoder, mf / sw / classifier / random heads, seeded training and
-//! leave-one-group-out cross-validation.
+//! leave-one-group-out cross-validation; label classifiers, per-model
+//! quality predictors (Tryage) and semantic-route indexes.
 
 pub mod data;
 pub mod features;
 pub mod metrics;
 pub mod model;
 mod rng;
+pub mod semantic;
 #[cfg(feature = "sentence")]
 pub mod sentence;
 pub mod train;
 
 pub use data::{parse_jsonl, Example};
 pub use model::{Router, RouterKind};
-pub use train::{cross_validate, featurize, train, Inputs, TrainConfig};
+pub use semantic::SemanticIndex;
+pub use train::{cross_validate, cross_validate_outputs, featurize, train, Inputs, TrainConfig};

@@ -22,6 +22,8 @@ pub enum RouterKind {
     Classifier,
     /// Baseline: a uniform score from the prompt's hash.
     Random,
+    /// Tryage: each model's expected quality on the prompt (a sigmoid per model over a shared projection).
+    Predictive,
 }
 
 impl RouterKind {
@@ -31,8 +33,9 @@ impl RouterKind {
             "sw" => Ok(Self::Sw),
             "classifier" => Ok(Self::Classifier),
             "random" => Ok(Self::Random),
+            "predictive" => Ok(Self::Predictive),
             other => Err(format!(
-                "unknown router \"{other}\" (known: mf, sw, classifier, random)"
+                "unknown router \"{other}\" (known: mf, sw, classifier, random, predictive)"
             )),
         }
     }
@@ -71,12 +74,17 @@ pub enum Encoder {
     Hashed(HashedEncoder),
     #[cfg(feature = "sentence")]
     Sentence(std::sync::Arc<super::sentence::SentenceEncoder>),
+    /// Vectors computed outside (an OpenAI-compatible /v1/embeddings backend): the caller passes them in.
+    Remote {
+        dim: usize,
+    },
 }
 
 impl Encoder {
     pub fn dim(&self) -> usize {
         match self {
             Encoder::Hashed(h) => h.dim,
+            Encoder::Remote { dim } => *dim,
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => s.dim,
         }
@@ -87,6 +95,7 @@ impl std::fmt::Debug for Encoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Encoder::Hashed(h) => write!(f, "Hashed({} x {})", h.buckets, h.dim),
+            Encoder::Remote { dim } => write!(f, "Remote({dim})"),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => write!(f, "Sentence({})", s.dir.display()),
         }
@@ -98,6 +107,18 @@ pub enum Head {
     Classifier {
         w: Vec<f32>,
         b: f32,
+    },
+    /// classifier trained on labels: one row of weights per class (meta.classes), softmax.
+    Softmax {
+        w: Vec<f32>,
+        b: Vec<f32>,
+    },
+    /// predictive: quality of model m = sigmoid(emb[m] . proj x + bias[m]).
+    Quality {
+        k: usize,
+        proj: Vec<f32>,
+        emb: Vec<f32>,
+        bias: Vec<f32>,
     },
     Mf {
         k: usize,
@@ -133,6 +154,20 @@ pub struct RouterMeta {
     pub k: usize,
     #[serde(default)]
     pub gamma: f32,
+    /// classifier with labels: the classes, in output order.
+    #[serde(default)]
+    pub classes: Vec<String>,
+    /// classifier with labels: the data field the classes came from.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label_field: String,
+    /// predictive: each model's mean answer length in the data, in tokens (output_chars / 4), the
+    /// output-length estimate behind expected cost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_tokens: Vec<f32>,
+    /// Scores of the training prompts at every percentile (0..=100), so a target share of strong
+    /// calls can be turned into a threshold without a calibration file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub score_percentiles: Vec<f32>,
     /// Tensor names and lengths, in weights.bin order.
     pub tensors: Vec<(String, usize)>,
 }
@@ -152,6 +187,16 @@ fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
+fn softmax(z: &mut [f32]) {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    z.iter_mut().for_each(|v| *v /= sum);
+}
+
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -162,20 +207,59 @@ impl Router {
         if let Head::Random = self.head {
             return self.score_vector(&[], text) as f64;
         }
+        self.with_vector(text, |x| self.score_vector(x, text) as f64)
+            .unwrap_or(0.5)
+    }
+
+    /// Every output for one prompt: class probabilities (classifier with labels), each model's
+    /// predicted quality (predictive), or the single score (the others).
+    pub fn outputs(&self, text: &str) -> Vec<f32> {
+        if let Head::Random = self.head {
+            return self.outputs_vector(&[], text);
+        }
+        self.with_vector(text, |x| self.outputs_vector(x, text))
+            .unwrap_or_default()
+    }
+
+    /// Runs `f` on the prompt's vector; None when the encoder cannot encode text here (remote).
+    fn with_vector<T>(&self, text: &str, f: impl FnOnce(&[f32]) -> T) -> Option<T> {
         match &self.encoder {
-            Encoder::Hashed(enc) => SCRATCH.with(|scratch| {
+            Encoder::Hashed(enc) => Some(SCRATCH.with(|scratch| {
                 // Reused per thread: a decision allocates nothing once warm.
                 let (feats, x) = &mut *scratch.borrow_mut();
                 hashed_features(text, enc.buckets, feats);
                 x.resize(enc.dim, 0.0);
                 enc.encode_features(feats, x);
-                self.score_vector(x, text) as f64
-            }),
+                f(x)
+            })),
             #[cfg(feature = "sentence")]
-            Encoder::Sentence(enc) => match enc.encode_batch(&[text]) {
-                Ok(x) => self.score_vector(&x, text) as f64,
-                Err(_) => 0.5,
-            },
+            Encoder::Sentence(enc) => enc.encode_batch(&[text]).ok().map(|x| f(&x)),
+            Encoder::Remote { .. } => None,
+        }
+    }
+
+    /// `outputs` from an already encoded prompt.
+    pub fn outputs_vector(&self, x: &[f32], text: &str) -> Vec<f32> {
+        match &self.head {
+            Head::Softmax { w, b } => {
+                let dim = x.len();
+                let mut z: Vec<f32> = b
+                    .iter()
+                    .enumerate()
+                    .map(|(c, bc)| dot(&w[c * dim..(c + 1) * dim], x) + bc)
+                    .collect();
+                softmax(&mut z);
+                z
+            }
+            Head::Quality { k, proj, emb, bias } => {
+                let px: Vec<f32> = (0..*k)
+                    .map(|j| dot(&proj[j * x.len()..(j + 1) * x.len()], x))
+                    .collect();
+                (0..bias.len())
+                    .map(|m| sigmoid(dot(&emb[m * k..(m + 1) * k], &px) + bias[m]))
+                    .collect()
+            }
+            _ => vec![self.score_vector(x, text)],
         }
     }
 
@@ -183,6 +267,10 @@ impl Router {
     pub fn score_vector(&self, x: &[f32], text: &str) -> f32 {
         match &self.head {
             Head::Classifier { w, b } => sigmoid(dot(w, x) + b),
+            // Multi-output heads have no single strong/weak score: the first output stands in.
+            Head::Softmax { .. } | Head::Quality { .. } => {
+                self.outputs_vector(x, text).first().copied().unwrap_or(0.5)
+            }
             Head::Mf { k, proj, emb, bias } => {
                 let (s, w) = (
                     self.model_index(&self.meta.strong),
@@ -234,7 +322,7 @@ impl Router {
 
     /// Points the mf router at another pair of the models it knows.
     pub fn with_pair(mut self, strong: &str, weak: &str) -> Result<Self, String> {
-        if let Head::Mf { .. } = self.head {
+        if let Head::Mf { .. } | Head::Quality { .. } = self.head {
             for m in [strong, weak] {
                 if self.model_index(m).is_none() {
                     return Err(format!(
@@ -266,6 +354,17 @@ impl Router {
                 b_holder = [*b];
                 tensors.push(("classifier.w".into(), w));
                 tensors.push(("classifier.b".into(), &b_holder));
+            }
+            Head::Softmax { w, b } => {
+                tensors.push(("softmax.w".into(), w));
+                tensors.push(("softmax.b".into(), b));
+            }
+            Head::Quality {
+                proj, emb, bias, ..
+            } => {
+                tensors.push(("quality.proj".into(), proj));
+                tensors.push(("quality.emb".into(), emb));
+                tensors.push(("quality.bias".into(), bias));
             }
             Head::Mf {
                 proj, emb, bias, ..
@@ -307,9 +406,9 @@ impl Router {
                 meta.format
             ));
         }
-        if meta.encoder != "hashed" && meta.encoder != "sentence" {
+        if !["hashed", "sentence", "remote"].contains(&meta.encoder.as_str()) {
             return Err(format!(
-                "encoder \"{}\" is not known (known: hashed, sentence)",
+                "encoder \"{}\" is not known (known: hashed, sentence, remote)",
                 meta.encoder
             ));
         }
@@ -345,13 +444,25 @@ impl Router {
                 dim: meta.dim,
                 table,
             })
+        } else if meta.encoder == "remote" {
+            Encoder::Remote { dim: meta.dim }
         } else {
             sentence_encoder(&meta.encoder_model)?
         };
         let head = match meta.router {
+            RouterKind::Classifier if !meta.classes.is_empty() => Head::Softmax {
+                w: take("softmax.w")?,
+                b: take("softmax.b")?,
+            },
             RouterKind::Classifier => Head::Classifier {
                 w: take("classifier.w")?,
                 b: take("classifier.b")?[0],
+            },
+            RouterKind::Predictive => Head::Quality {
+                k: meta.k,
+                proj: take("quality.proj")?,
+                emb: take("quality.emb")?,
+                bias: take("quality.bias")?,
             },
             RouterKind::Mf => Head::Mf {
                 k: meta.k,

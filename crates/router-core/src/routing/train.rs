@@ -23,6 +23,10 @@ pub struct TrainConfig {
     pub l2: f32,
     /// sw: similarity sharpness.
     pub gamma: f32,
+    /// classifier: train on the classes in this data field instead of the strong/weak pair.
+    pub label_field: Option<String>,
+    /// remote encoder: the embedding model's name, recorded in router.json.
+    pub encoder_model: String,
 }
 
 impl Default for TrainConfig {
@@ -39,6 +43,8 @@ impl Default for TrainConfig {
             lr: 0.2,
             l2: 1e-5,
             gamma: 10.0,
+            label_field: None,
+            encoder_model: String::new(),
         }
     }
 }
@@ -117,8 +123,9 @@ pub fn train(
         }
         set.into_iter().collect()
     };
+    let pairwise = cfg.label_field.is_none() && cfg.router != RouterKind::Predictive;
     for m in [&cfg.strong, &cfg.weak] {
-        if !models.contains(m) {
+        if pairwise && !models.contains(m) {
             return Err(format!(
                 "no training example scores model \"{m}\" (models in the data: {})",
                 models.join(", ")
@@ -135,9 +142,11 @@ pub fn train(
             Encoder::Hashed(_) => "hashed".into(),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(_) => "sentence".into(),
+            Encoder::Remote { .. } => "remote".into(),
         },
         encoder_model: match &encoder {
             Encoder::Hashed(_) => String::new(),
+            Encoder::Remote { .. } => cfg.encoder_model.clone(),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => s
                 .dir
@@ -156,11 +165,148 @@ pub fn train(
         models: vec![],
         k: 0,
         gamma: 0.0,
+        classes: vec![],
+        label_field: String::new(),
+        score_percentiles: vec![],
+        output_tokens: vec![],
         tensors: vec![],
     };
     let mut x = vec![0.0f32; dim];
     let mut gx = vec![0.0f32; dim];
     let head = match cfg.router {
+        RouterKind::Classifier if cfg.label_field.is_some() => {
+            let field = cfg.label_field.as_deref().unwrap_or_default();
+            // Classes from every example (the label set is not something a held-out fold hides).
+            let classes: Vec<String> = examples
+                .iter()
+                .filter_map(|e| e.label(field))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if classes.len() < 2 {
+                return Err(format!(
+                    "label field \"{field}\" has {} distinct value(s) in the data; a classifier needs at least 2",
+                    classes.len()
+                ));
+            }
+            let mut items: Vec<(usize, usize)> = indices
+                .iter()
+                .filter_map(|&i| {
+                    let l = examples[i].label(field)?;
+                    Some((i, classes.iter().position(|c| *c == l)?))
+                })
+                .collect();
+            let c = classes.len();
+            let mut w = vec![0.0f32; c * dim];
+            let mut b = vec![0.0f32; c];
+            let mut p = vec![0.0f32; c];
+            for epoch in 0..cfg.epochs {
+                rng.shuffle(&mut items);
+                let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
+                for &(i, y) in &items {
+                    encode(&encoder, i, &mut x);
+                    for (cl, pc) in p.iter_mut().enumerate() {
+                        *pc = w[cl * dim..(cl + 1) * dim]
+                            .iter()
+                            .zip(&x)
+                            .map(|(a, v)| a * v)
+                            .sum::<f32>()
+                            + b[cl];
+                    }
+                    softmax(&mut p);
+                    // cross-entropy gradient: p - onehot(y)
+                    gx.iter_mut().for_each(|v| *v = 0.0);
+                    for cl in 0..c {
+                        let g = p[cl] - if cl == y { 1.0 } else { 0.0 };
+                        let row = &mut w[cl * dim..(cl + 1) * dim];
+                        for d in 0..dim {
+                            gx[d] += g * row[d];
+                            row[d] -= lr * (g * x[d] + cfg.l2 * row[d]);
+                        }
+                        b[cl] -= lr * g;
+                    }
+                    learn(&mut encoder, i, &gx, lr);
+                }
+            }
+            meta.classes = classes;
+            meta.label_field = field.to_string();
+            Head::Softmax { w, b }
+        }
+        RouterKind::Predictive => {
+            // Each model's score on a prompt is a probability-like quality in [0, 1]: fit a
+            // sigmoid per model over a shared projection of the prompt by cross-entropy.
+            let k = cfg.k;
+            let m = models.len();
+            let mut items: Vec<usize> = indices
+                .iter()
+                .copied()
+                .filter(|&i| !examples[i].scores.is_empty())
+                .collect();
+            let mut proj: Vec<f32> = (0..k * dim)
+                .map(|_| rng.symmetric((1.0 / dim as f32).sqrt()))
+                .collect();
+            let mut emb: Vec<f32> = (0..m * k)
+                .map(|_| rng.symmetric((1.0 / k as f32).sqrt()))
+                .collect();
+            let mut bias = vec![0.0f32; m];
+            let mut px = vec![0.0f32; k];
+            let mut gp = vec![0.0f32; k];
+            for epoch in 0..cfg.epochs {
+                rng.shuffle(&mut items);
+                let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
+                for &i in &items {
+                    encode(&encoder, i, &mut x);
+                    for j in 0..k {
+                        px[j] = proj[j * dim..(j + 1) * dim]
+                            .iter()
+                            .zip(&x)
+                            .map(|(p, c)| p * c)
+                            .sum();
+                    }
+                    gp.iter_mut().for_each(|v| *v = 0.0);
+                    let scored = examples[i].scores.len() as f32;
+                    for (name, &target) in &examples[i].scores {
+                        let Some(mi) = models.iter().position(|x| x == name) else {
+                            continue;
+                        };
+                        let z: f32 =
+                            (0..k).map(|j| emb[mi * k + j] * px[j]).sum::<f32>() + bias[mi];
+                        let g = (sigmoid(z) - target as f32) / scored.sqrt();
+                        for j in 0..k {
+                            gp[j] += g * emb[mi * k + j];
+                            emb[mi * k + j] -= lr * (g * px[j] + cfg.l2 * emb[mi * k + j]);
+                        }
+                        bias[mi] -= lr * g;
+                    }
+                    gx.iter_mut().for_each(|v| *v = 0.0);
+                    for j in 0..k {
+                        for d in 0..dim {
+                            gx[d] += gp[j] * proj[j * dim + d];
+                            proj[j * dim + d] -= lr * (gp[j] * x[d] + cfg.l2 * proj[j * dim + d]);
+                        }
+                    }
+                    learn(&mut encoder, i, &gx, lr);
+                }
+            }
+            // Mean answer length per model (characters / 4 ~ tokens), 0 where the data has none.
+            meta.output_tokens = models
+                .iter()
+                .map(|name| {
+                    let lens: Vec<f64> = indices
+                        .iter()
+                        .filter_map(|&i| examples[i].output_chars.get(name).copied())
+                        .collect();
+                    if lens.is_empty() {
+                        0.0
+                    } else {
+                        (lens.iter().sum::<f64>() / lens.len() as f64 / 4.0) as f32
+                    }
+                })
+                .collect();
+            meta.models = models.clone();
+            meta.k = k;
+            Head::Quality { k, proj, emb, bias }
+        }
         RouterKind::Random => Head::Random,
         RouterKind::Classifier | RouterKind::Sw => {
             // Soft label: P(strong beats weak) on this prompt = (1 + strong - weak) / 2, so a tie
@@ -284,11 +430,38 @@ pub fn train(
             Head::Mf { k, proj, emb, bias }
         }
     };
-    Ok(Router {
+    let mut router = Router {
         meta,
         encoder,
         head,
-    })
+    };
+    if pairwise {
+        // Where the training prompts' scores fall, for targetStrongFraction without a sample file.
+        let mut scores: Vec<f32> = indices
+            .iter()
+            .map(|&i| {
+                encode(&router.encoder, i, &mut x);
+                router.score_vector(&x, &examples[i].prompt)
+            })
+            .collect();
+        scores.sort_by(|a, b| a.total_cmp(b));
+        if !scores.is_empty() {
+            router.meta.score_percentiles = (0..=100)
+                .map(|p| scores[(p * (scores.len() - 1)) / 100])
+                .collect();
+        }
+    }
+    Ok(router)
+}
+
+fn softmax(z: &mut [f32]) {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    z.iter_mut().for_each(|v| *v /= sum);
 }
 
 /// Gradient of the mean-of-rows encoding reaches each feature row equally.
@@ -313,16 +486,31 @@ pub fn cross_validate(
     inputs: &Inputs,
     cfg: &TrainConfig,
     group: impl Fn(&Example) -> String,
-    mut progress: impl FnMut(usize, usize, &str),
+    progress: impl FnMut(usize, usize, &str),
 ) -> Result<Vec<f64>, String> {
-    let mut groups: Vec<String> = examples
+    let outputs = cross_validate_outputs(examples, inputs, cfg, group, progress, |r, x, t| {
+        vec![r.score_vector(x, t)]
+    })?;
+    Ok(outputs.into_iter().map(|o| o[0] as f64).collect())
+}
+
+/// Leave-one-group-out with any output: for every group, train on the others and apply
+/// `output` to each of its prompts (class probabilities, per-model quality, ...).
+pub fn cross_validate_outputs(
+    examples: &[Example],
+    inputs: &Inputs,
+    cfg: &TrainConfig,
+    group: impl Fn(&Example) -> String,
+    mut progress: impl FnMut(usize, usize, &str),
+    output: impl Fn(&Router, &[f32], &str) -> Vec<f32>,
+) -> Result<Vec<Vec<f32>>, String> {
+    let groups: Vec<String> = examples
         .iter()
         .map(&group)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    groups.sort();
-    let mut scores = vec![f64::NAN; examples.len()];
+    let mut outputs = vec![Vec::new(); examples.len()];
     let dim = inputs.dim(cfg);
     let mut x = vec![0.0f32; dim];
     for (gi, g) in groups.iter().enumerate() {
@@ -340,10 +528,10 @@ pub fn cross_validate(
                 #[allow(unreachable_patterns)]
                 _ => {}
             }
-            scores[i] = router.score_vector(&x, &examples[i].prompt) as f64;
+            outputs[i] = output(&router, &x, &examples[i].prompt);
         }
     }
-    Ok(scores)
+    Ok(outputs)
 }
 
 #[cfg(test)]
@@ -358,6 +546,7 @@ mod tests {
             source: format!("g/{}", id % 3),
             scores: BTreeMap::from([("s".into(), strong), ("w".into(), weak)]),
             output_chars: BTreeMap::new(),
+            extra: BTreeMap::new(),
         }
     }
 
@@ -448,5 +637,80 @@ mod tests {
         )
         .unwrap();
         assert!(r.with_pair("w", "s").is_err());
+    }
+
+    #[test]
+    fn label_classifier_learns_classes_and_round_trips() {
+        let mut data = toy();
+        for (i, e) in data.iter_mut().enumerate() {
+            let label = if i % 2 == 0 { "math" } else { "chat" };
+            e.extra
+                .insert("task".into(), serde_json::Value::String(label.into()));
+        }
+        let feats = featurize(&data, 1 << 12);
+        let idx: Vec<usize> = (0..data.len()).collect();
+        let mut c = cfg(RouterKind::Classifier);
+        c.label_field = Some("task".into());
+        let r = train(&data, &Inputs::Hashed(&feats), &idx, &c).unwrap();
+        assert_eq!(r.meta.classes, vec!["chat", "math"]);
+        let p = r.outputs("prove the integral bound again");
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        assert!(p[1] > 0.8, "{p:?}");
+        assert!(r.outputs("hello what is the weather")[0] > 0.8);
+        let dir = std::env::temp_dir().join(format!("router-labels-{}", std::process::id()));
+        r.save(&dir).unwrap();
+        let back = Router::load(&dir).unwrap();
+        assert_eq!(back.meta.classes, r.meta.classes);
+        assert!((back.outputs("prove it")[1] - r.outputs("prove it")[1]).abs() < 0.02);
+        std::fs::remove_dir_all(dir).ok();
+        c.label_field = Some("missing".into());
+        assert!(train(&data, &Inputs::Hashed(&feats), &idx, &c)
+            .unwrap_err()
+            .contains("label field \"missing\" has 0 distinct"));
+    }
+
+    #[test]
+    fn predictive_router_predicts_each_models_quality() {
+        // "s" is good everywhere; "w" only on the easy prompts; "x" nowhere.
+        let mut data = toy();
+        for e in data.iter_mut() {
+            e.scores.insert("x".into(), 0.0);
+        }
+        let feats = featurize(&data, 1 << 12);
+        let idx: Vec<usize> = (0..data.len()).collect();
+        let r = train(
+            &data,
+            &Inputs::Hashed(&feats),
+            &idx,
+            &cfg(RouterKind::Predictive),
+        )
+        .unwrap();
+        assert_eq!(r.meta.models, vec!["s", "w", "x"]);
+        let hard = r.outputs("prove the integral bound again");
+        let easy = r.outputs("hello what is the weather today");
+        assert!(hard[0] > 0.8 && easy[0] > 0.8, "{hard:?} {easy:?}");
+        assert!(hard[1] < 0.3 && easy[1] > 0.7, "{hard:?} {easy:?}");
+        assert!(hard[2] < 0.2 && easy[2] < 0.2);
+        let again = train(
+            &data,
+            &Inputs::Hashed(&feats),
+            &idx,
+            &cfg(RouterKind::Predictive),
+        )
+        .unwrap();
+        assert_eq!(r.outputs("prove it"), again.outputs("prove it"));
+    }
+
+    #[test]
+    fn pair_routers_record_training_score_percentiles() {
+        let data = toy();
+        let feats = featurize(&data, 1 << 12);
+        let idx: Vec<usize> = (0..data.len()).collect();
+        let r = train(&data, &Inputs::Hashed(&feats), &idx, &cfg(RouterKind::Mf)).unwrap();
+        let p = &r.meta.score_percentiles;
+        assert_eq!(p.len(), 101);
+        assert!(p.windows(2).all(|w| w[0] <= w[1]));
+        // half the toy prompts need the strong model: the median sits between the two groups
+        assert!(p[25] < p[75]);
     }
 }
