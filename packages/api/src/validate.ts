@@ -42,24 +42,23 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
       });
   });
   const routing = route.spec.routing;
-  const t = routing?.threshold;
-  if ((t !== undefined) !== (routing?.strategy === 'threshold')) {
-    problems.push({
-      path: 'spec.routing',
-      message: `routing.${routing?.strategy ?? 'priority'}: the routing.threshold block goes with strategy threshold, and only with it`,
-    });
+  const strategy = routing?.strategy ?? 'priority';
+  for (const block of STRATEGY_BLOCKS) {
+    const present = routing?.[block] !== undefined;
+    const required = block === 'threshold' || block === 'classifier' || block === 'semantic' || block === 'predictive';
+    if ((present && strategy !== block) || (required && !present && strategy === block)) {
+      problems.push({
+        path: 'spec.routing',
+        message: `routing.${strategy}: the routing.${block} block goes with strategy ${block}, and only with it`,
+      });
+    }
   }
+  const t = routing?.threshold;
   if (t) {
     if ((t.threshold === undefined) === (t.targetStrongFraction === undefined)) {
       problems.push({
         path: 'spec.routing.threshold',
         message: 'routing.threshold: set exactly one of threshold or targetStrongFraction',
-      });
-    }
-    if (t.targetStrongFraction !== undefined && t.calibrationPrompts === undefined) {
-      problems.push({
-        path: 'spec.routing.threshold',
-        message: 'routing.threshold.targetStrongFraction needs calibrationPrompts',
       });
     }
     const names = new Set(route.spec.backends.map((b) => b.name));
@@ -71,8 +70,15 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
       });
     }
   }
+  const c = routing?.classifier;
+  if (c && [c.router, c.onnx, c.triton].filter((x) => x !== undefined).length !== 1) {
+    problems.push({ path: 'spec.routing.classifier', message: 'routing.classifier: set exactly one of router, onnx or triton' });
+  }
   return problems;
 }
+
+/** Strategies configured by a block of the same name under spec.routing. */
+const STRATEGY_BLOCKS = ['threshold', 'classifier', 'semantic', 'predictive', 'bandit', 'cascade'] as const;
 
 /** An ajv error as a Problem with a readable message and a dotted field path. */
 export function toProblem(e: ErrorObject): Problem {

@@ -8,6 +8,9 @@ import {
   listen,
   MemoryLimitStore,
   RedisLimitStore,
+  RedisLearningStore,
+  learningStore,
+  setLearningStore,
   RouteStates,
   RouteTableStore,
   UpstreamPools,
@@ -149,6 +152,8 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
         log.warn({ err: (err as Error).message }, 'Redis not reachable yet; limits follow --limits-on-store-error until it is'),
       );
     limitStore = redis;
+    // Bandit statistics and the feedback ledger live there too: every replica learns together.
+    setLearningStore(new RedisLearningStore(opts.redisUrl));
   } else {
     limitStore = new MemoryLimitStore();
   }
@@ -186,7 +191,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
       grace.unref();
       await server.close();
       clearTimeout(grace);
-      await Promise.all([pools.close(), limitStore.close()]);
+      await Promise.all([pools.close(), limitStore.close(), learningStore().close()]);
     },
   };
 }

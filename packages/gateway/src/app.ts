@@ -5,6 +5,7 @@ import { apiKeyAuth } from './middleware/auth.js';
 import { requestContext } from './middleware/request-context.js';
 import { chatCompletions, completions, embeddings } from './request/operations.js';
 import { healthz, metricsRoute, readyz } from './routes/health.js';
+import { feedback } from './routes/feedback.js';
 import { listModels, retrieveModel } from './routes/models.js';
 import { DEFAULT_BODY_LIMIT, proxyHandler } from './routes/proxy.js';
 
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): Hono {
     ['/v1/chat/completions', 'POST', proxyHandler(chatCompletions, deps)],
     ['/v1/completions', 'POST', proxyHandler(completions, deps)],
     ['/v1/embeddings', 'POST', proxyHandler(embeddings, deps)],
+    ['/v1/feedback', 'POST', feedback(deps)],
     ['/v1/models', 'GET', listModels(deps, created)],
     ['/v1/models/:model{.+}', 'GET', retrieveModel(deps, created)],
     ['/healthz', 'GET', healthz],

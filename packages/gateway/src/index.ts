@@ -27,3 +27,23 @@ export { GRPCInferenceService, parameter, parameterMap } from './providers/trito
 export type { ModelInferRequest, ModelInferResponse, InferTensorContents } from './providers/triton/grpc/protocol.js';
 export { splitBytesTensor } from './providers/triton/grpc/tensors.js';
 export { loadRouter, readPrompts, resolveRouterDir } from './config/routers.js';
+export {
+  MemoryLearningStore,
+  RedisLearningStore,
+  learningStore,
+  setLearningStore,
+  type LearningStore,
+} from './routing/bandit/store.js';
+export {
+  addReward,
+  automatonUpdate,
+  chooseArm,
+  emptyState,
+  reward,
+  type BanditAlgorithm,
+  type BanditParams,
+  type BanditState,
+  type RewardWeights,
+} from './routing/bandit/algorithms.js';
+export { EmbeddingsClient } from './routing/sources/embeddings.js';
+export { parsePreference } from './routing/predictive.js';

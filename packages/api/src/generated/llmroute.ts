@@ -201,10 +201,22 @@ export interface Cost {
  */
 export interface Routing {
   /**
-   * priority: the lowest priority tier, weighted random within it. weighted: weighted random over all backends. threshold: a learned router scores each prompt with the probability that the strong backend's answer beats the weak one's, and sends it to the strong backend when the score reaches the threshold (RouteLLM); the routing.threshold block configures it.
+   * priority: the lowest priority tier, weighted random within it. weighted: weighted random over all backends. threshold: a learned router scores each prompt with the probability that the strong backend's answer beats the weak one's, and sends it to the strong backend when the score reaches the threshold (RouteLLM). classifier: a classifier maps the prompt to a class (task, complexity) and the class to a backend (NVIDIA's LLM router blueprint). semantic: the backend whose example utterances the prompt is most similar to (semantic routes). predictive: each backend's quality on the prompt is predicted and the best quality-minus-cost-and-latency wins (Tryage). bandit: online learning from cost, latency and feedback rewards (PickLLM). cascade: the cheapest backend first, escalating while its answer's confidence is too low (FrugalGPT / AutoMix). Each strategy's block (routing.threshold, routing.classifier, ...) configures it; the ranking it returns is what failover walks.
    */
-  strategy?: 'priority' | 'weighted' | 'threshold';
+  strategy?: 'priority' | 'weighted' | 'threshold' | 'classifier' | 'semantic' | 'predictive' | 'bandit' | 'cascade';
   threshold?: ThresholdRouting;
+  /**
+   * Conditions checked before the strategy, with any strategy; the first rule that matches puts its backend first (the others follow by priority as failover).
+   *
+   * @maxItems 32
+   */
+  rules?: RoutingRule[];
+  embeddings?: EmbeddingsEndpoint;
+  classifier?: ClassifierRouting;
+  semantic?: SemanticRouting;
+  predictive?: PredictiveRouting;
+  bandit?: BanditRouting;
+  cascade?: CascadeRouting;
 }
 /**
  * Strong/weak routing by a learned router (strategy threshold only). Set exactly one of threshold or targetStrongFraction. Other backends of the route follow as failover, by priority.
@@ -235,13 +247,325 @@ export interface ThresholdRouting {
    */
   threshold?: number;
   /**
-   * Instead of threshold: the share of prompts to send to the strong backend; the threshold is calibrated when the route is loaded, on calibrationPrompts.
+   * Instead of threshold: the share of prompts to send to the strong backend; the threshold is calibrated when the route is loaded, on calibrationPrompts or the router's training prompts.
    */
   targetStrongFraction?: number;
   /**
-   * File of sample prompts for targetStrongFraction: JSON Lines with a prompt field, or one prompt per line.
+   * File of sample prompts for targetStrongFraction: JSON Lines with a prompt field, or one prompt per line. Default: the router's own training prompts (their score percentiles are stored in router.json).
    */
   calibrationPrompts?: string;
+}
+/**
+ * A cheap condition checked before any model (LangChain RunnableBranch style): when every condition given holds, the rule's backend goes first. Rules are checked in order; the first match wins.
+ */
+export interface RoutingRule {
+  /**
+   * Shown in x-switchboard-decision as rule:<name> and in metrics.
+   */
+  name: string;
+  /**
+   * Backend that goes first when the rule matches.
+   */
+  backend: string;
+  /**
+   * Regular expression (JavaScript syntax, case-insensitive) the prompt text must match.
+   */
+  promptMatches?: string;
+  /**
+   * The prompt must contain at least one of these words or phrases (case-insensitive).
+   *
+   * @maxItems 64
+   */
+  keywords?: string[];
+  /**
+   * A request header condition.
+   */
+  header?: {
+    /**
+     * Header name (case-insensitive).
+     */
+    name: string;
+    /**
+     * The header's value must equal this; without equals or matches, the header must be present.
+     */
+    equals?: string;
+    /**
+     * Regular expression the header's value must match.
+     */
+    matches?: string;
+  };
+  /**
+   * A condition on the request body's OpenAI `metadata` object.
+   */
+  metadata?: {
+    /**
+     * metadata key.
+     */
+    key: string;
+    /**
+     * Required value.
+     */
+    equals: string;
+  };
+  /**
+   * The prompt must have at least this many tokens (the first backend's tokenizer).
+   */
+  minPromptTokens?: number;
+  /**
+   * The prompt must have at most this many tokens.
+   */
+  maxPromptTokens?: number;
+}
+/**
+ * An OpenAI-compatible /v1/embeddings server (OpenAI, an in-cluster NIM or TEI embedder, ...) for the remote encoder: routers trained with `--encoder remote` and semantic routes with encoder remote embed prompts here.
+ */
+export interface EmbeddingsEndpoint {
+  /**
+   * Base URL up to /v1, e.g. http://tei.ml.svc:8080/v1 or https://api.openai.com/v1.
+   */
+  endpoint: string;
+  /**
+   * Embedding model name sent in the request, e.g. text-embedding-3-small.
+   */
+  model: string;
+  auth?: BackendAuth;
+  /**
+   * Requested vector size, for models that accept one (OpenAI text-embedding-3-*).
+   */
+  dimensions?: number;
+  /**
+   * Time limit of one embeddings call; on expiry the strategy falls back to its default. Default 2s.
+   */
+  timeout?: string;
+}
+/**
+ * Task or complexity classification (strategy classifier only). Exactly one source: router, onnx or triton.
+ */
+export interface ClassifierRouting {
+  /**
+   * A classifier folder written by `switchboard train --router classifier --labels FIELD` (run natively): a path, or a name under models/.
+   */
+  router?: string;
+  /**
+   * An ONNX text classifier run with onnxruntime-node; the prompt is tokenized natively with its tokenizer.json.
+   */
+  onnx?: {
+    /**
+     * model.onnx path (relative to the route file, or absolute). Inputs: input_ids (int64 [1, n]) and, when declared, attention_mask and token_type_ids; the first output holds the class logits.
+     */
+    model: string;
+    /**
+     * tokenizer.json path (HuggingFace format).
+     */
+    tokenizer: string;
+    /**
+     * Class names in output order.
+     *
+     * @minItems 2
+     * @maxItems 64
+     */
+    labels: string[];
+    /**
+     * Tokens read from the prompt (default 512).
+     */
+    maxTokens?: number;
+  };
+  /**
+   * A classifier served by Triton or any KServe v2 server (NVIDIA's task and complexity routers as deployed): the prompt goes in as a BYTES tensor, class scores come back.
+   */
+  triton?: {
+    /**
+     * http://host:8000 (v2 HTTP/REST) or grpc://host:8001 (v2 gRPC).
+     */
+    endpoint: string;
+    /**
+     * Model name on the server.
+     */
+    model: string;
+    /**
+     * Input tensor name (default: the model's first input from its metadata).
+     */
+    input?: string;
+    /**
+     * Output tensor name (default: the model's first output).
+     */
+    output?: string;
+    /**
+     * Class names in output order.
+     *
+     * @minItems 2
+     * @maxItems 64
+     */
+    labels: string[];
+    /**
+     * Time limit of one classification; on expiry the default backend is used. Default 2s.
+     */
+    timeout?: string;
+  };
+  /**
+   * Class -> backend name. Classes not listed go to default.
+   */
+  classes: {
+    [k: string]: string;
+  };
+  /**
+   * Backend for classes not in classes, for low confidence, and when the classifier fails.
+   */
+  default: string;
+  /**
+   * Below this top-class probability the default backend is used. Default 0.
+   */
+  minConfidence?: number;
+}
+/**
+ * Routes defined by example utterances (strategy semantic only). Utterances are embedded once when the route loads.
+ */
+export interface SemanticRouting {
+  /**
+   * lexical: TF-IDF over hashed words, word pairs and character trigrams (no weights, microseconds). sentence: all-MiniLM-L6-v2 on CPU (scripts/fetch-models.sh; milliseconds). remote: routing.embeddings.
+   */
+  encoder?: 'lexical' | 'sentence' | 'remote';
+  /**
+   * A route's similarity is the mean over its topK most similar utterances.
+   */
+  topK?: number;
+  /**
+   * The semantic routes.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  routes: {
+    /**
+     * Shown in x-switchboard-decision.
+     */
+    name: string;
+    /**
+     * Backend of this route.
+     */
+    backend: string;
+    /**
+     * Example prompts of this route.
+     *
+     * @minItems 1
+     * @maxItems 1000
+     */
+    utterances: string[];
+    /**
+     * Minimum similarity for this route to be chosen (0..1). Default 0.
+     */
+    threshold?: number;
+  }[];
+  /**
+   * Backend when no route reaches its threshold. Default: the route's first backend by priority.
+   */
+  default?: string;
+}
+/**
+ * Per-prompt quality prediction for every backend (strategy predictive only): the backend maximising quality - lambdaCost * expectedCost - lambdaLatency * expectedLatency wins, among those meeting the constraints.
+ */
+export interface PredictiveRouting {
+  /**
+   * A folder written by `switchboard train --router predictive`.
+   */
+  router: string;
+  /**
+   * Backend name -> the model name in the router's training data it stands for. Backends not listed are only failover.
+   */
+  models: {
+    [k: string]: string;
+  };
+  /**
+   * Quality points one US dollar of expected cost is worth giving up (e.g. 100: a $0.01 request must be 1.0 better). Default 0.
+   */
+  lambdaCost?: number;
+  /**
+   * Quality points per second of expected latency. Default 0.
+   */
+  lambdaLatency?: number;
+  /**
+   * Backends whose expected cost (US dollars) exceeds this are not chosen.
+   */
+  maxCostPerRequest?: number;
+  /**
+   * Only backends of these providers are chosen.
+   *
+   * @maxItems 6
+   */
+  allowedProviders?: ('openai' | 'openai-compatible' | 'nim' | 'azure-openai' | 'anthropic' | 'triton')[];
+  /**
+   * Output length assumed for expected cost when the router has none for a model (default 256); a request's max_tokens caps it.
+   */
+  outputTokens?: number;
+}
+/**
+ * Online learning of the best backend from rewards (strategy bandit only): reward = quality weight * quality - cost weight * cost in dollars - latency weight * ln(latency in seconds). Quality comes from POST /v1/feedback (default quality until then).
+ */
+export interface BanditRouting {
+  /**
+   * epsilon-greedy, ucb1, thompson (Gaussian posterior on the mean reward) or automaton (PickLLM's learning automaton, linear reward-inaction).
+   */
+  algorithm?: 'epsilon-greedy' | 'ucb1' | 'thompson' | 'automaton';
+  /**
+   * epsilon-greedy: share of random choices.
+   */
+  epsilon?: number;
+  /**
+   * ucb1: weight of the confidence bonus; thompson: posterior scale.
+   */
+  exploration?: number;
+  /**
+   * automaton: step size of the probability update.
+   */
+  learningRate?: number;
+  /**
+   * Reward weights.
+   */
+  weights?: {
+    /**
+     * Weight of quality (0..1).
+     */
+    quality?: number;
+    /**
+     * Weight of cost in US dollars.
+     */
+    cost?: number;
+    /**
+     * Weight of ln(latency in seconds).
+     */
+    latency?: number;
+  };
+  /**
+   * Quality assumed for an answer until feedback arrives.
+   */
+  defaultQuality?: number;
+  /**
+   * A separate learner per prompt context: the rule, or the class of routing.classifier when set, else the prompt-length bucket (short / medium / long).
+   */
+  contextual?: boolean;
+}
+/**
+ * Cheapest first, escalate on low confidence (strategy cascade only). Non-streaming; a streaming request gets the accepted answer as one buffered stream.
+ */
+export interface CascadeRouting {
+  /**
+   * Backend names in the order tried. Default: every backend, cheapest (input + output price) first.
+   *
+   * @maxItems 16
+   */
+  stages?: string[];
+  /**
+   * logprob: the mean token log-probability of the answer (requested with logprobs: true). verifier: the verifier backend is asked whether the answer is correct.
+   */
+  confidence?: 'logprob' | 'verifier';
+  /**
+   * logprob: accept an answer whose mean token log-probability is at least this.
+   */
+  minMeanLogprob?: number;
+  /**
+   * verifier: backend that judges answers (yes / no). Need not serve requests itself.
+   */
+  verifier?: string;
 }
 /**
  * Timeouts, retries and failover, and backend health for this route.

@@ -18,6 +18,12 @@ export interface MockBackendOptions {
   usage: boolean;
   /** Embedding vector length. */
   embeddingDimensions: number;
+  /** hash: a pseudo-random vector per text; words: a bag of hashed words, so texts sharing words are similar. */
+  embeddingKind: 'hash' | 'words';
+  /** The answer's text in place of the fixed sentence (e.g. a verifier's "yes"). */
+  replyText: string | undefined;
+  /** Log-probability of every answer token, sent when the request asks for logprobs. */
+  tokenLogprob: number;
   /** Retry-After header value sent with injected errors. */
   retryAfter: string | undefined;
   /** Fault: send the response headers and this many body bytes, then drop the connection. */
@@ -35,6 +41,9 @@ export const DEFAULT_MOCK_OPTIONS: MockBackendOptions = {
   errorStatus: 500,
   usage: true,
   embeddingDimensions: 16,
+  embeddingKind: 'hash',
+  replyText: undefined,
+  tokenLogprob: -0.1,
   retryAfter: undefined,
   cutAfterBytes: undefined,
   malformed: false,

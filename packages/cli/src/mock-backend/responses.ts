@@ -71,3 +71,22 @@ export function embeddingVector(input: string, dims: number): number[] {
   }
   return out;
 }
+
+/** Bag of hashed lower-case words: texts that share words get similar vectors. */
+export function wordsVector(input: string, dims: number): number[] {
+  const out = new Array<number>(dims).fill(0);
+  for (const word of input
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)) {
+    let h = 2166136261;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
+    out[(h >>> 0) % dims] = (out[(h >>> 0) % dims] as number) + 1;
+  }
+  return out;
+}
+
+/** OpenAI's chat `logprobs` object: every piece at the same log-probability. */
+export function chatLogprobs(pieces: readonly string[], logprob: number) {
+  return { content: pieces.map((token) => ({ token, logprob, bytes: null, top_logprobs: [] })), refusal: null };
+}

@@ -113,7 +113,10 @@ async function handlePost(path: string, body: Record<string, unknown>, res: Serv
       object: 'list',
       model,
       data: inputs.map((input, index) => {
-        const vector = r.embeddingVector(JSON.stringify(input), o.embeddingDimensions);
+        const vector =
+          o.embeddingKind === 'words'
+            ? r.wordsVector(String(input), o.embeddingDimensions)
+            : r.embeddingVector(JSON.stringify(input), o.embeddingDimensions);
         // The official SDKs ask for base64 (little-endian float32) by default.
         const embedding =
           body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
@@ -126,11 +129,12 @@ async function handlePost(path: string, body: Record<string, unknown>, res: Serv
   if (!chat && path !== '/v1/completions') {
     return sendJson(res, 404, { error: { message: `no route ${path}`, type: 'invalid_request_error', code: null, param: null } });
   }
-  const pieces = r.completionPieces(o.completionTokens);
+  const pieces = o.replyText !== undefined ? [o.replyText] : r.completionPieces(o.completionTokens);
   const u = o.usage ? r.usage(promptTokens, pieces.length) : undefined;
   if (!body.stream) {
     const text = pieces.join('');
     const answer = chat ? r.chatCompletion(id, model, text, u) : r.textCompletion(id, model, text, u);
+    if (chat && body.logprobs === true) answer.choices[0]!.logprobs = r.chatLogprobs(pieces, o.tokenLogprob) as never;
     if (o.cutAfterBytes !== undefined) return sendCut(res, 'application/json', JSON.stringify(answer), o.cutAfterBytes);
     if (o.malformed) {
       res.writeHead(200, { 'content-type': 'application/json' });

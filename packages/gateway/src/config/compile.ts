@@ -1,10 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
 import { parseDuration, type Backend, type LLMRoute, type Problem } from '@switchboard/api';
 import type { NativeRouter, NativeTokenizer } from '@switchboard/native';
 import { compileChatTemplate, isTemplateSpec, type ChatTemplate } from '../providers/triton/chat-template.js';
-import { createStrategy, type Strategy } from '../routing/index.js';
-import { thresholdStrategy } from '../routing/threshold.js';
-import { calibrate, loadRouter, resolveRouterDir, routerNames } from './routers.js';
+import { compileRouting } from './compile-routing.js';
 import type { CompiledBackend, CompiledRoute, ResilienceConfig, RetryOn, RouteTable, TimeoutsMs } from './route-table.js';
 import type { RouteOrigin, SecretResolver } from './secrets.js';
 
@@ -103,15 +100,11 @@ function compileRoute(
     .filter((b): b is CompiledBackend => b !== undefined);
   const timeouts = compileTimeouts(source.route, problems);
   const resilience = compileResilience(source.route, problems);
-  const strategyName = spec.routing?.strategy ?? 'priority';
-  const strategy =
-    strategyName === 'threshold'
-      ? compileThreshold(spec.routing?.threshold, backends, source.file, ctx, problems)
-      : createStrategy(strategyName, backends);
-  if (!strategy && strategyName !== 'threshold') {
-    problems.push({ path: 'spec.routing.strategy', message: `unknown strategy "${strategyName}"` });
+  const strategy = problems.length ? undefined : compileRouting(spec.routing, { routeId: id, backends, origin, ctx, problems });
+  if (problems.length || !strategy) {
+    strategy?.close?.();
+    return undefined;
   }
-  if (problems.length || !strategy) return undefined;
   return { id, modelNames, backends, strategy, timeouts, resilience, limits: spec.limits };
 }
 
@@ -252,51 +245,4 @@ function compileTimeouts(route: LLMRoute, problems: Problem[]): TimeoutsMs {
 function serviceUrl(ref: Backend['serviceRef'], routeNamespace: string): string | undefined {
   if (!ref) return undefined;
   return `${ref.scheme ?? 'http'}://${ref.name}.${ref.namespace ?? routeNamespace}.svc:${ref.port}${ref.path ?? ''}`;
-}
-
-/** The threshold strategy: router loaded (and its pair checked) and threshold calibrated now, not per request. */
-function compileThreshold(
-  cfg: NonNullable<LLMRoute['spec']['routing']>['threshold'],
-  backends: readonly CompiledBackend[],
-  file: string | undefined,
-  ctx: CompileContext,
-  problems: Problem[],
-): Strategy | undefined {
-  const path = 'spec.routing.threshold';
-  if (!cfg) {
-    problems.push({ path, message: 'strategy threshold needs the routing.threshold block' });
-    return undefined;
-  }
-  const strong = backends.find((b) => b.name === cfg.strong);
-  const weak = backends.find((b) => b.name === cfg.weak);
-  if (!strong || !weak) {
-    problems.push({
-      path,
-      message: 'routing.threshold.strong and routing.threshold.weak must name backends of this route',
-      reason: 'BackendNotFound',
-    });
-    return undefined;
-  }
-  try {
-    const dir = resolveRouterDir(cfg.router, file, ctx.modelsDir);
-    let router = (ctx.loadRouter ?? loadRouter)(dir);
-    if (cfg.strongModel !== undefined || cfg.weakModel !== undefined) {
-      const own = JSON.parse(router.info) as { strong: string; weak: string };
-      router = router.withPair(cfg.strongModel ?? own.strong, cfg.weakModel ?? own.weak);
-    }
-    let threshold = cfg.threshold;
-    if (threshold === undefined) {
-      if (cfg.targetStrongFraction === undefined || cfg.calibrationPrompts === undefined) {
-        problems.push({ path, message: 'routing.threshold: set threshold, or targetStrongFraction with calibrationPrompts' });
-        return undefined;
-      }
-      const prompts =
-        isAbsolute(cfg.calibrationPrompts) || !file ? cfg.calibrationPrompts : resolve(file, '..', cfg.calibrationPrompts);
-      threshold = calibrate(router, prompts, cfg.targetStrongFraction);
-    }
-    return thresholdStrategy(backends, { strong, weak, router, threshold, routerNames: routerNames(dir, router) });
-  } catch (err) {
-    problems.push({ path: `${path}.router`, message: (err as Error).message });
-    return undefined;
-  }
 }

@@ -53,3 +53,16 @@ export function readPrompts(promptsFile: string): string[] {
 export function calibrate(router: NativeRouter, promptsFile: string, share: number): number {
   return calibrateThreshold(router.scoreMany(readPrompts(promptsFile)), share);
 }
+
+/**
+ * The threshold that sends `share` of the router's training prompts to the
+ * strong model, from the score percentiles stored in router.json (0..100).
+ */
+export function thresholdAtShare(percentiles: readonly number[], share: number): number {
+  if (share <= 0) return Number.POSITIVE_INFINITY;
+  if (share >= 1) return Number.NEGATIVE_INFINITY;
+  const at = (1 - share) * (percentiles.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(lo + 1, percentiles.length - 1);
+  return (percentiles[lo] as number) + (at - lo) * ((percentiles[hi] as number) - (percentiles[lo] as number));
+}

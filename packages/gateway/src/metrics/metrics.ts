@@ -105,8 +105,15 @@ export class GatewayMetrics {
 
   readonly routerDecisions = new Counter({
     name: 'switchboard_router_decisions_total',
-    help: 'Strong/weak decisions of learned (threshold) routing, by route.',
+    help: 'Routing decisions by route: strong/weak (threshold), the class (classifier), the semantic route, the backend (predictive, bandit), rule:<name>, stage-<n> (cascade).',
     labelNames: ['route', 'decision'],
+    registers: [this.registry],
+  });
+
+  readonly feedback = new Counter({
+    name: 'switchboard_feedback_total',
+    help: 'Quality scores received on POST /v1/feedback, by route.',
+    labelNames: ['route'],
     registers: [this.registry],
   });
 

@@ -18,6 +18,8 @@ import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError, transportError } from '../upstream/errors.js';
 import { relaySse } from '../upstream/relay-stream.js';
+import { forwardCascade } from './cascade.js';
+import { responseHeaders } from './response-headers.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 const encoder = new TextEncoder();
@@ -35,7 +37,7 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
     const bytes = await readBody(c, limit);
     const body = op.validate(parseJsonObject(requestHeader(c, 'content-type'), bytes));
     const table = deps.tables.current();
-    const rankRequest: RankRequest = { prompt: () => promptText(op, body) };
+    const rankRequest = rankRequestFor(c, op, body);
     const route = table.byModel.get(body.model) ?? routeLLMSyntax(body.model, table, rankRequest);
     if (!route) throw modelNotFound(body.model, table);
     const caller = c.get('caller');
@@ -63,6 +65,18 @@ function routeLLMSyntax(model: string, table: RouteTable, request: RankRequest):
   const route = table.routes.find((r) => r.strategy.routerNames?.includes(m[1] as string));
   if (route) request.thresholdOverride = threshold;
   return route;
+}
+
+/** What strategies may read about this request; the prompt text is extracted only when asked for. */
+function rankRequestFor(c: Context, op: Operation, body: ProxiedBody): RankRequest {
+  let prompt: string | undefined;
+  const metadata = body.metadata;
+  return {
+    prompt: () => (prompt ??= promptText(op, body)),
+    header: (name) => c.req.header(name),
+    metadata: metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>) : undefined,
+    maxOutputTokens: requestedOutputTokens(body),
+  };
 }
 
 /** What a learned router reads: the last user message of a chat, or a completion's prompt. */
@@ -106,11 +120,12 @@ async function forward(
     skipped.push({ backend: b.name, reason });
     deps.metrics.skipped.inc({ route: route.id, backend: b.name, reason });
   };
-  const pending = orderByHealth(route.strategy.rank(random, rankRequest), state, now, skip);
-  if (rankRequest.decision) deps.metrics.routerDecisions.inc({ route: route.id, decision: rankRequest.decision });
   const maxOutput = requestedOutputTokens(body);
   const prompt = new PromptTokens(op, body);
   const promptTokens = (b: CompiledBackend) => prompt.for(b.tokenizer);
+  rankRequest.promptTokens = promptTokens;
+  const pending = orderByHealth(await route.strategy.rank(random, rankRequest), state, now, skip);
+  if (rankRequest.decision) deps.metrics.routerDecisions.inc({ route: route.id, decision: decisionLabel(rankRequest.decision) });
   dropUnfit(
     pending,
     { supports: (b) => providerFor(b.provider).supports(op), needs: op.needs(body), tokens: (b) => promptTokens(b) + maxOutput },
@@ -124,6 +139,24 @@ async function forward(
     : undefined;
   const settle = (usage: { promptTokens: number; completionTokens: number } | undefined, cost: number) =>
     reservation?.settle(usage, cost);
+  if (route.strategy.cascade) {
+    return forwardCascade({ c, deps, op, route, body, rank: rankRequest, plan: route.strategy.cascade, promptTokens, settle });
+  }
+  // Online learners hear how each answer went: latency to the end of the answer, and its cost.
+  const observe = route.strategy.observe?.bind(route.strategy);
+  const settleAnswered = (backend: CompiledBackend) =>
+    observe
+      ? (usage: { promptTokens: number; completionTokens: number } | undefined, cost: number) => {
+          settle(usage, cost);
+          observe({
+            requestId: c.get('requestId'),
+            backend: backend.name,
+            context: rankRequest.context ?? '',
+            latencyMs: performance.now() - c.get('startedAt'),
+            cost,
+          });
+        }
+      : settle;
 
   const call = new CallSignal(c, route.timeouts.total);
   let attempts = 0;
@@ -167,7 +200,15 @@ async function forward(
         case 'json': {
           slot.release();
           health?.success(at);
-          const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart, settle);
+          const record = new CallRecord(
+            metrics,
+            op,
+            provider,
+            backend,
+            promptTokens(backend),
+            outcome.upstreamStart,
+            settleAnswered(backend),
+          );
           const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
           record.complete(answer);
           record.finish(200, outcome.bodyEnd);
@@ -182,7 +223,15 @@ async function forward(
         case 'stream': {
           health?.success(at);
           metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
-          const record = new CallRecord(metrics, op, provider, backend, promptTokens(backend), outcome.upstreamStart, settle);
+          const record = new CallRecord(
+            metrics,
+            op,
+            provider,
+            backend,
+            promptTokens(backend),
+            outcome.upstreamStart,
+            settleAnswered(backend),
+          );
           const translator = provider.streamTranslator?.({ op, body, backend });
           const stream = relaySse(
             outcome.body,
@@ -248,29 +297,14 @@ async function forward(
 }
 
 /** `max_completion_tokens` or `max_tokens`: what the prompt must leave room for. */
-function requestedOutputTokens(body: ProxiedBody): number {
+export function requestedOutputTokens(body: ProxiedBody): number {
   const n = body.max_completion_tokens ?? body.max_tokens;
   return typeof n === 'number' && n > 0 ? n : 0;
 }
 
-function responseHeaders(
-  c: Context,
-  route: CompiledRoute,
-  backend: CompiledBackend,
-  type: string,
-  rank?: RankRequest,
-): Record<string, string> {
-  const headers: Record<string, string> = {
-    'x-request-id': c.get('requestId'),
-    'x-switchboard-route': route.id,
-    'x-switchboard-backend': backend.name,
-    'content-type': type,
-  };
-  if (rank?.score !== undefined && rank.decision) {
-    headers['x-switchboard-score'] = rank.score.toFixed(4);
-    headers['x-switchboard-decision'] = rank.decision;
-  }
-  return headers;
+/** Metric label for a decision: classes and semantic routes as they are, rules grouped, bounded length. */
+function decisionLabel(decision: string): string {
+  return decision.slice(0, 63);
 }
 
 /** Why nothing answered, as the most useful error for the client. */

@@ -75,7 +75,7 @@ describe('weighted strategy', () => {
     const lcg = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const s = createStrategy('weighted', [backend('a', 0, 1), backend('b', 0, 3)])!;
     let b = 0;
-    for (let i = 0; i < 4000; i++) if (s.rank(lcg)[0]?.name === 'b') b++;
+    for (let i = 0; i < 4000; i++) if ((s.rank(lcg) as { name: string }[])[0]?.name === 'b') b++;
     expect(b / 4000).toBeGreaterThan(0.72);
     expect(b / 4000).toBeLessThan(0.78);
   });

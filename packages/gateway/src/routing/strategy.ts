@@ -7,24 +7,64 @@ export type Random = () => number;
  * A strategy ranks a route's backends for one request: the first is tried
  * first, and failover walks the rest in order. Strategies are built once per
  * route when a table is compiled, so per-request work is only the ranking.
+ * Ranking is synchronous unless the strategy has to ask a remote model
+ * (embeddings, a Triton-served classifier).
  */
 export interface Strategy {
   readonly name: string;
-  rank(random: Random, request?: RankRequest): CompiledBackend[];
+  rank(random: Random, request?: RankRequest): CompiledBackend[] | Promise<CompiledBackend[]>;
   /** Names a learned router answers to in RouteLLM's `router-<name>-<threshold>` model syntax. */
   readonly routerNames?: readonly string[];
+  /** Told how each answered request went (latency, cost), for strategies that learn online. */
+  observe?(outcome: CallOutcome): void;
+  /** A quality score for an earlier answer (POST /v1/feedback). */
+  feedback?(outcome: CallOutcome, quality: number): void;
+  /** Cascades run several backends per request; the proxy asks for the plan instead of a ranking. */
+  readonly cascade?: CascadePlan;
+  /** Stops timers and connections when the route is replaced. */
+  close?(): void;
+}
+
+/** One answered request, as online learners see it. */
+export interface CallOutcome {
+  requestId: string;
+  backend: string;
+  /** Learner context (contextual bandits); '' when none. */
+  context: string;
+  latencyMs: number;
+  /** US dollars, from the backend's prices and the usage reported. */
+  cost: number;
+}
+
+/** How a cascade strategy wants a request run: stage by stage, accepting on confidence. */
+export interface CascadePlan {
+  stages: readonly CompiledBackend[];
+  confidence: 'logprob' | 'verifier';
+  minMeanLogprob: number;
+  verifier: CompiledBackend | undefined;
 }
 
 /**
- * What a strategy may read about one request, and where a learned
- * strategy leaves its decision (for response headers and metrics).
+ * What a strategy may read about one request, and where it leaves its
+ * decision (for response headers, metrics and later feedback).
  */
 export interface RankRequest {
   /** The text a learned router scores (computed only when asked for). */
   prompt(): string;
+  /** A request header, lower-case name; undefined when absent. */
+  header?(name: string): string | undefined;
+  /** The body's OpenAI `metadata` object, when given. */
+  metadata?: Readonly<Record<string, unknown>> | undefined;
+  /** Prompt tokens with a backend's tokenizer (the native counter, cached per tokenizer). */
+  promptTokens?(backend: CompiledBackend): number;
+  /** max_tokens / max_completion_tokens of the request; 0 when unset. */
+  maxOutputTokens?: number;
   /** A threshold from the request (`router-mf-0.3`), in place of the route's. */
   thresholdOverride?: number | undefined;
   /** Set by learned strategies. */
   score?: number;
-  decision?: 'strong' | 'weak';
+  /** What the strategy decided: strong / weak, a class, a semantic route, rule:<name>, a backend. */
+  decision?: string;
+  /** Learner context the decision was made in (bandits). */
+  context?: string;
 }

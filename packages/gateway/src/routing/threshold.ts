@@ -1,5 +1,6 @@
 import type { NativeRouter } from '@switchboard/native';
 import type { CompiledBackend } from '../config/route-table.js';
+import type { EmbeddingsClient } from './sources/embeddings.js';
 import type { RankRequest, Strategy } from './strategy.js';
 
 export interface ThresholdConfig {
@@ -9,6 +10,8 @@ export interface ThresholdConfig {
   threshold: number;
   /** The router's folder name and its kind (mf, sw, ...), for `router-<name>-<threshold>`. */
   routerNames: string[];
+  /** Routers trained with the remote encoder: the prompt is embedded here first. */
+  embeddings?: EmbeddingsClient | undefined;
 }
 
 /**
@@ -27,11 +30,22 @@ export function thresholdStrategy(backends: readonly CompiledBackend[], cfg: Thr
     routerNames: cfg.routerNames,
     rank(_random, request?: RankRequest) {
       if (!request) return strongFirst;
-      const score = cfg.router.score(request.prompt());
-      const strong = score >= (request.thresholdOverride ?? cfg.threshold);
-      request.score = score;
-      request.decision = strong ? 'strong' : 'weak';
-      return strong ? strongFirst : weakFirst;
+      const decide = (score: number) => {
+        const strong = score >= (request.thresholdOverride ?? cfg.threshold);
+        request.score = score;
+        request.decision = strong ? 'strong' : 'weak';
+        return strong ? strongFirst : weakFirst;
+      };
+      const embeddings = cfg.embeddings;
+      if (!embeddings) return decide(cfg.router.score(request.prompt()));
+      // Remote encoder: when the embeddings server fails, the strong model answers (quality first).
+      return embeddings.embed([request.prompt()]).then(
+        ([v]) => decide(cfg.router.scoreVector(v as Float32Array)),
+        () => {
+          request.decision = 'strong';
+          return strongFirst;
+        },
+      );
     },
   };
 }

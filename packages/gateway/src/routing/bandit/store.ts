@@ -1,0 +1,196 @@
+import { Redis } from 'ioredis';
+import type { CallOutcome } from '../strategy.js';
+import { emptyState, type BanditState } from './algorithms.js';
+
+/** What /v1/feedback needs to find an answered request again. */
+export interface FeedbackRecord extends CallOutcome {
+  routeId: string;
+  /** The reward already counted for this answer (with the default quality). */
+  reward: number;
+}
+
+/**
+ * Where online learners keep their statistics and the feedback ledger.
+ * Reads are synchronous from a local copy (the hot path never waits on the
+ * network); writes go to the store at once. MemoryLearningStore is one
+ * process; RedisLearningStore is shared by every replica and survives
+ * restarts, with each replica's copy refreshed every `refreshMs`.
+ */
+export interface LearningStore {
+  readonly kind: 'memory' | 'redis';
+  state(key: string, arms: number): BanditState;
+  addReward(key: string, arm: number, reward: number): void;
+  /** Replaces one reward already counted (feedback corrects the default quality). */
+  correctReward(key: string, arm: number, before: number, after: number): void;
+  setProbs(key: string, probs: readonly number[]): void;
+  remember(record: FeedbackRecord): void;
+  recall(requestId: string): Promise<FeedbackRecord | undefined>;
+  close(): Promise<void>;
+}
+
+const LEDGER_LIMIT = 100_000;
+const LEDGER_TTL_S = 3600;
+
+export class MemoryLearningStore implements LearningStore {
+  readonly kind: 'memory' | 'redis' = 'memory';
+  protected readonly states = new Map<string, BanditState>();
+  readonly #ledger = new Map<string, FeedbackRecord>();
+
+  state(key: string, arms: number): BanditState {
+    let s = this.states.get(key);
+    if (!s || s.arms.length !== arms) {
+      s = emptyState(arms);
+      this.states.set(key, s);
+    }
+    return s;
+  }
+
+  addReward(key: string, arm: number, reward: number): void {
+    const a = this.states.get(key)?.arms[arm];
+    if (!a) return;
+    a.n += 1;
+    a.sum += reward;
+    a.sumSq += reward * reward;
+  }
+
+  correctReward(key: string, arm: number, before: number, after: number): void {
+    const a = this.states.get(key)?.arms[arm];
+    if (!a) return;
+    a.sum += after - before;
+    a.sumSq += after * after - before * before;
+  }
+
+  setProbs(key: string, probs: readonly number[]): void {
+    const s = this.states.get(key);
+    if (s) s.probs = [...probs];
+  }
+
+  remember(record: FeedbackRecord): void {
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.#ledger.size >= LEDGER_LIMIT) this.#ledger.delete(this.#ledger.keys().next().value as string);
+    this.#ledger.set(record.requestId, record);
+  }
+
+  recall(requestId: string): Promise<FeedbackRecord | undefined> {
+    return Promise.resolve(this.#ledger.get(requestId));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Bandit statistics in Redis hashes (`n:<arm>`, `sum:<arm>`, `sq:<arm>`,
+ * `p:<arm>`), updated with HINCRBYFLOAT so replicas never overwrite each
+ * other's counts; the feedback ledger as keys with a one-hour TTL.
+ */
+export class RedisLearningStore extends MemoryLearningStore {
+  override readonly kind = 'redis' as const;
+  readonly #redis: Redis;
+  readonly #timer: NodeJS.Timeout;
+  readonly #keys = new Map<string, number>();
+
+  constructor(url: string, opts: { refreshMs?: number; prefix?: string } = {}) {
+    super();
+    this.#redis = new Redis(url, {
+      keyPrefix: opts.prefix ?? 'switchboard:learning:',
+      enableOfflineQueue: false,
+      commandTimeout: 500,
+      maxRetriesPerRequest: 0,
+    });
+    this.#redis.on('error', () => undefined);
+    this.#timer = setInterval(() => void this.refresh(), opts.refreshMs ?? 500);
+    this.#timer.unref();
+  }
+
+  async ready(timeoutMs = 5000): Promise<void> {
+    if (this.#redis.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
+      this.#redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  override state(key: string, arms: number): BanditState {
+    if (!this.#keys.has(key)) {
+      this.#keys.set(key, arms);
+      void this.refresh();
+    }
+    return super.state(key, arms);
+  }
+
+  override addReward(key: string, arm: number, reward: number): void {
+    super.addReward(key, arm, reward);
+    void this.#redis
+      .multi()
+      .hincrbyfloat(`bandit:${key}`, `n:${arm}`, 1)
+      .hincrbyfloat(`bandit:${key}`, `sum:${arm}`, reward)
+      .hincrbyfloat(`bandit:${key}`, `sq:${arm}`, reward * reward)
+      .exec()
+      .catch(() => undefined);
+  }
+
+  override correctReward(key: string, arm: number, before: number, after: number): void {
+    super.correctReward(key, arm, before, after);
+    void this.#redis
+      .multi()
+      .hincrbyfloat(`bandit:${key}`, `sum:${arm}`, after - before)
+      .hincrbyfloat(`bandit:${key}`, `sq:${arm}`, after * after - before * before)
+      .exec()
+      .catch(() => undefined);
+  }
+
+  override setProbs(key: string, probs: readonly number[]): void {
+    super.setProbs(key, probs);
+    const fields: Record<string, string> = {};
+    probs.forEach((p, i) => (fields[`p:${i}`] = String(p)));
+    void this.#redis.hset(`bandit:${key}`, fields).catch(() => undefined);
+  }
+
+  override remember(record: FeedbackRecord): void {
+    super.remember(record);
+    void this.#redis.set(`ledger:${record.requestId}`, JSON.stringify(record), 'EX', LEDGER_TTL_S).catch(() => undefined);
+  }
+
+  override async recall(requestId: string): Promise<FeedbackRecord | undefined> {
+    const local = await super.recall(requestId);
+    if (local) return local;
+    const text = await this.#redis.get(`ledger:${requestId}`).catch(() => null);
+    return text ? (JSON.parse(text) as FeedbackRecord) : undefined;
+  }
+
+  /** Reloads every known learner's statistics from Redis (what all replicas have learned). */
+  async refresh(): Promise<void> {
+    for (const [key, arms] of this.#keys) {
+      const hash = await this.#redis.hgetall(`bandit:${key}`).catch(() => undefined);
+      if (!hash || !Object.keys(hash).length) continue;
+      const s = super.state(key, arms);
+      s.arms.forEach((a, i) => {
+        a.n = Number(hash[`n:${i}`] ?? 0);
+        a.sum = Number(hash[`sum:${i}`] ?? 0);
+        a.sumSq = Number(hash[`sq:${i}`] ?? 0);
+      });
+      if (hash['p:0'] !== undefined) s.probs = s.probs.map((p, i) => Number(hash[`p:${i}`] ?? p));
+    }
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#redis.quit().catch(() => undefined);
+  }
+}
+
+let current: LearningStore = new MemoryLearningStore();
+
+/** The process's learning store (memory unless the gateway runs with --redis). */
+export function learningStore(): LearningStore {
+  return current;
+}
+
+export function setLearningStore(store: LearningStore): void {
+  current = store;
+}

@@ -1,0 +1,174 @@
+import * as grpc from '@grpc/grpc-js';
+import { GRPCInferenceService, type ModelMetadataResponse } from '../../providers/triton/grpc/protocol.js';
+import { getJson, postJson } from '../../upstream/side-call.js';
+import { softmax } from './onnx-classifier.js';
+
+export interface TritonClassifierConfig {
+  /** http(s)://host:8000 or grpc(s)://host:8001 */
+  endpoint: string;
+  model: string;
+  input: string | undefined;
+  output: string | undefined;
+  labels: readonly string[];
+  timeoutMs: number;
+}
+
+interface Io {
+  input: string;
+  shape: number[];
+  output: string;
+}
+
+type Client = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+
+/**
+ * A classifier served by Triton or any KServe v2 server, over the v2
+ * protocol (HTTP/REST or gRPC) — how NVIDIA's LLM router blueprint deploys
+ * its task and complexity routers. The prompt goes in as a one-element
+ * BYTES tensor; the output holds one score per label (probabilities, or
+ * logits, which are turned into probabilities).
+ */
+export class TritonClassifier {
+  readonly #grpc: Client | undefined;
+  #io: Promise<Io> | undefined;
+
+  constructor(readonly config: TritonClassifierConfig) {
+    const url = new URL(config.endpoint);
+    if (url.protocol === 'grpc:' || url.protocol === 'grpcs:') {
+      const creds = url.protocol === 'grpcs:' ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+      this.#grpc = new GRPCInferenceService.Client(url.host, creds) as unknown as Client;
+    }
+  }
+
+  get labels(): readonly string[] {
+    return this.config.labels;
+  }
+
+  async classify(text: string): Promise<number[]> {
+    const io = await this.#describe();
+    const scores = this.#grpc ? await this.#inferGrpc(io, text) : await this.#inferHttp(io, text);
+    if (scores.length !== this.config.labels.length) {
+      throw new Error(
+        `Triton model "${this.config.model}" returned ${scores.length} scores for ${this.config.labels.length} labels`,
+      );
+    }
+    const isDistribution = scores.every((s) => s >= 0 && s <= 1) && Math.abs(scores.reduce((a, b) => a + b, 0) - 1) < 1e-3;
+    return isDistribution ? scores : softmax(scores);
+  }
+
+  close(): void {
+    this.#grpc?.close();
+  }
+
+  /** Input and output names from the model's metadata, read once (retried after a failure). */
+  #describe(): Promise<Io> {
+    if (!this.#io) {
+      this.#io = this.#metadata().then((meta) => {
+        const input = meta.inputs.find((t) => t.name === this.config.input) ?? (this.config.input ? undefined : meta.inputs[0]);
+        const output =
+          meta.outputs.find((t) => t.name === this.config.output) ?? (this.config.output ? undefined : meta.outputs[0]);
+        if (!input || !output) {
+          throw new Error(
+            `Triton model "${this.config.model}" has no input ${this.config.input ?? ''} / output ${this.config.output ?? ''} (inputs: ${meta.inputs.map((t) => t.name).join(', ')}; outputs: ${meta.outputs.map((t) => t.name).join(', ')})`,
+          );
+        }
+        // One prompt: every variable dimension is 1.
+        const shape = (input.shape.length ? input.shape : [1]).map((d) => (Number(d) < 0 ? 1 : Number(d)));
+        return { input: input.name, shape, output: output.name };
+      });
+      this.#io.catch(() => (this.#io = undefined));
+    }
+    return this.#io;
+  }
+
+  async #metadata(): Promise<{ inputs: { name: string; shape: (number | string)[] }[]; outputs: { name: string }[] }> {
+    if (this.#grpc) {
+      const res = await this.#unary<ModelMetadataResponse>('ModelMetadata', { name: this.config.model });
+      return { inputs: res.inputs ?? [], outputs: res.outputs ?? [] };
+    }
+    return (await getJson(
+      new URL(`v2/models/${encodeURIComponent(this.config.model)}`, this.#base()),
+      this.config.timeoutMs,
+    )) as {
+      inputs: { name: string; shape: number[] }[];
+      outputs: { name: string }[];
+    };
+  }
+
+  #base(): URL {
+    return new URL(this.config.endpoint.endsWith('/') ? this.config.endpoint : `${this.config.endpoint}/`);
+  }
+
+  async #inferHttp(io: Io, text: string): Promise<number[]> {
+    const res = (await postJson(
+      new URL(`v2/models/${encodeURIComponent(this.config.model)}/infer`, this.#base()),
+      {
+        inputs: [{ name: io.input, shape: io.shape, datatype: 'BYTES', data: [text] }],
+        outputs: [{ name: io.output }],
+      },
+      { timeoutMs: this.config.timeoutMs },
+    )) as { outputs?: { name: string; data?: unknown[] }[] };
+    const out = res.outputs?.find((o) => o.name === io.output) ?? res.outputs?.[0];
+    return (out?.data ?? []).map(Number);
+  }
+
+  async #inferGrpc(io: Io, text: string): Promise<number[]> {
+    const res = await this.#unary<{
+      outputs: { name: string; datatype: string; contents?: Record<string, number[]> }[];
+      raw_output_contents?: Buffer[];
+    }>('ModelInfer', {
+      model_name: this.config.model,
+      inputs: [{ name: io.input, datatype: 'BYTES', shape: io.shape, contents: { bytes_contents: [Buffer.from(text)] } }],
+      outputs: [{ name: io.output }],
+    });
+    const index = Math.max(
+      0,
+      res.outputs.findIndex((o) => o.name === io.output),
+    );
+    const tensor = res.outputs[index];
+    const raw = res.raw_output_contents?.[index];
+    if (raw && tensor) return decodeRaw(raw, tensor.datatype);
+    const contents = tensor?.contents ?? {};
+    return (contents.fp32_contents ?? contents.fp64_contents ?? contents.int_contents ?? contents.int64_contents ?? []).map(
+      Number,
+    );
+  }
+
+  #unary<T>(method: string, request: unknown): Promise<T> {
+    const client = this.#grpc as Client;
+    return new Promise<T>((resolve, reject) => {
+      (client[method] as (r: unknown, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: Error | null, v: T) => void) => void).call(
+        client,
+        request,
+        new grpc.Metadata(),
+        { deadline: Date.now() + this.config.timeoutMs },
+        (err, value) => (err ? reject(err) : resolve(value)),
+      );
+    });
+  }
+}
+
+/** Little-endian numbers of a raw output tensor. */
+function decodeRaw(raw: Buffer, datatype: string): number[] {
+  const out: number[] = [];
+  const step = datatype === 'FP64' || datatype === 'INT64' ? 8 : datatype === 'FP16' ? 2 : 4;
+  for (let o = 0; o + step <= raw.length; o += step) {
+    switch (datatype) {
+      case 'FP32':
+        out.push(raw.readFloatLE(o));
+        break;
+      case 'FP64':
+        out.push(raw.readDoubleLE(o));
+        break;
+      case 'INT32':
+        out.push(raw.readInt32LE(o));
+        break;
+      case 'INT64':
+        out.push(Number(raw.readBigInt64LE(o)));
+        break;
+      default:
+        throw new Error(`unsupported classifier output type ${datatype}`);
+    }
+  }
+  return out;
+}
