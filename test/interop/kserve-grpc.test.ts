@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockBackend } from '@switchboard/cli';
 import { freePort } from '../helpers/cli-process.js';
 import { eventually, startHarness, type Harness } from '../helpers/harness.js';
 import { interopPython, interopScript } from '../helpers/python.js';
@@ -14,8 +15,10 @@ describe('wire compatibility with the kserve model server (v2 gRPC)', () => {
   let h: Harness;
   let client: OpenAI;
   let log = '';
+  let httpPort = 0;
+  let grpcPort = 0;
   beforeAll(async () => {
-    const [httpPort, grpcPort] = [await freePort(), await freePort()];
+    [httpPort, grpcPort] = [await freePort(), await freePort()];
     server = spawn(interopPython(), [interopScript('kserve_echo_server.py'), String(httpPort), String(grpcPort)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -89,5 +92,49 @@ spec:
       )?.[1];
     await expect.poll(() => state('nosuch'), { timeout: 10_000 }).toBe('ejected');
     expect(await state('kserve')).toBe('healthy');
+  });
+
+  it('a classifier served over the v2 protocol (gRPC and HTTP) picks the backend, as the NVIDIA blueprint deploys it', async () => {
+    const [coder, chatter] = await Promise.all([startMockBackend({}), startMockBackend({})]);
+    try {
+      const route = (name: string, endpoint: string) => `---
+apiVersion: switchboard.dev/v1alpha1
+kind: LLMRoute
+metadata: { name: ${name} }
+spec:
+  backends:
+    - { name: coder, provider: openai-compatible, endpoint: "${coder.url}", model: m }
+    - { name: chatter, provider: openai-compatible, endpoint: "${chatter.url}", model: m }
+  routing:
+    strategy: classifier
+    classifier:
+      triton: { endpoint: "${endpoint}", model: task_router, labels: [code, chat] }
+      classes: { code: coder, chat: chatter }
+      default: chatter
+`;
+      await h.writeRoutes(
+        route('tasks-grpc', `grpc://127.0.0.1:${grpcPort}`) + route('tasks-http', `http://127.0.0.1:${httpPort}`),
+        'tasks.yaml',
+      );
+      await eventually(() => h.gateway.store.current().byModel.has('tasks-http'), 10_000);
+      for (const model of ['tasks-grpc', 'tasks-http']) {
+        const pick = async (content: string) => {
+          const res = await fetch(`${h.url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
+          });
+          return [
+            res.headers.get('x-switchboard-backend'),
+            res.headers.get('x-switchboard-decision'),
+            res.headers.get('x-switchboard-score'),
+          ];
+        };
+        expect(await pick('write a python function'), log).toEqual(['coder', 'code', '0.9000']);
+        expect(await pick('hello there'), log).toEqual(['chatter', 'chat', '0.8000']);
+      }
+    } finally {
+      await Promise.all([coder.close(), chatter.close()]);
+    }
   });
 });
