@@ -71,11 +71,13 @@ export function chooseArm(state: BanditState, p: BanditParams, random: () => num
       return argmax(arms.map((a) => mean(a) + p.exploration * Math.sqrt((2 * Math.log(total)) / a.n)));
     }
     case 'thompson':
-      // Gaussian posterior on each arm's mean reward: sample, take the best.
+      // Gaussian posterior on each arm's mean reward: sample, take the best. The reward variance
+      // carries one pseudo-observation of 0.25 (a fair coin), so a few identical rewards do not
+      // collapse it to zero and stop exploration.
       return argmax(
         arms.map((a) => {
           const m = mean(a);
-          const variance = a.n > 1 ? Math.max((a.sumSq - a.n * m * m) / (a.n - 1), 1e-4) : 0.25;
+          const variance = (Math.max(0, a.sumSq - a.n * m * m) + 0.25) / a.n;
           return m + p.exploration * Math.sqrt(variance / a.n) * gaussian(random);
         }),
       );
