@@ -130,6 +130,12 @@ export interface RouterEvaluation {
   quality: Array<number>
 }
 
+/**
+ * Sentence embeddings (all-MiniLM-L6-v2) of every prompt of the files, in order, row-major;
+ * cached per file like training's (evaluation of semantic routes reuses them).
+ */
+export declare function sentenceVectors(data: Array<string>, progress?: boolean | undefined | null): Float32Array
+
 /** Training settings; unset numbers take router-core's defaults. */
 export interface TrainOptions {
   /** JSON Lines files of scored prompts. */

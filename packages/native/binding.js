@@ -716,7 +716,7 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { NativeRouter, NativeSemanticIndex, NativeTokenizer, calibrateThreshold, crossValidateOutputs, crossValidateRouter, evaluateOracle, evaluateRouter, trainRouter } = nativeBinding
+const { NativeRouter, NativeSemanticIndex, NativeTokenizer, calibrateThreshold, crossValidateOutputs, crossValidateRouter, evaluateOracle, evaluateRouter, sentenceVectors, trainRouter } = nativeBinding
 export { NativeRouter }
 export { NativeSemanticIndex }
 export { NativeTokenizer }
@@ -725,5 +725,6 @@ export { crossValidateOutputs }
 export { crossValidateRouter }
 export { evaluateOracle }
 export { evaluateRouter }
+export { sentenceVectors }
 export { trainRouter }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -277,6 +277,42 @@ fn inputs_for<'a>(
     Ok(Inputs::Dense { encoder, vectors })
 }
 
+/// Sentence embeddings (all-MiniLM-L6-v2) of every prompt of the files, in order, row-major;
+/// cached per file like training's (evaluation of semantic routes reuses them).
+#[napi]
+pub fn sentence_vectors(data: Vec<String>, progress: Option<bool>) -> napi::Result<Float32Array> {
+    let options = TrainOptions {
+        data,
+        router: "classifier".into(),
+        encoder: Some("sentence".into()),
+        strong: String::new(),
+        weak: String::new(),
+        seed: None,
+        epochs: None,
+        dim: None,
+        buckets: None,
+        k: None,
+        lr: None,
+        out: None,
+        progress,
+        labels: None,
+        vectors: None,
+        encoder_model: None,
+    };
+    let cfg = TrainConfig::default();
+    let (examples, per_file) = load_data(&options.data)?;
+    let (mut feats, mut vectors) = (Vec::new(), Vec::new());
+    inputs_for(
+        &options,
+        &examples,
+        &per_file,
+        &cfg,
+        &mut feats,
+        &mut vectors,
+    )?;
+    Ok(Float32Array::new(vectors))
+}
+
 /// Trains on every example and writes the router to `out`; returns router.json.
 #[napi]
 pub fn train_router(options: TrainOptions) -> napi::Result<String> {

@@ -5,8 +5,11 @@ import { pino } from 'pino';
 import { dev } from './commands/dev.js';
 import { mockBackend, mockTriton } from './commands/mock-backend.js';
 import { runCalibrate } from './commands/route-calibrate.js';
+import { formatLabelReport, runLabelEval } from './commands/route-eval-labels.js';
+import { formatPredictiveReport, runPredictiveEval } from './commands/route-eval-predictive.js';
 import { formatReport, runEval } from './commands/route-eval.js';
-import { runTrain } from './commands/route-train.js';
+import { remoteVectors, runTrain } from './commands/route-train.js';
+import { formatSimulation, runSimulation } from './commands/simulate.js';
 import { serve } from './commands/serve.js';
 import { parseDuration } from '@switchboard/api';
 import type { KubernetesSourceOptions } from './gateway-process.js';
@@ -46,13 +49,36 @@ Usage:
       extension (model "ensemble").
 
   switchboard train --data FILE... --router mf|sw|classifier|random --strong MODEL --weak MODEL
-                    --out models/NAME [--encoder hashed] [--seed 42] [--no-cv]
+                    --out models/NAME [--encoder hashed|sentence|remote] [--seed 42] [--no-cv]
       Train a strong/weak router on scored prompts (JSON Lines); writes router.json,
       weights.bin and a model card with leave-one-source-out figures.
+      --router classifier --labels FIELD [--label-map FILE]
+                     a task / complexity classifier on the classes in FIELD (or, with a
+                     label map such as data/router/mmlu-families.json, on each row's
+                     source mapped to a class); for routing.classifier.router.
+      --router predictive [--prices FILE]
+                     every model's quality per prompt (Tryage); for routing.predictive.
+                     With --prices the card gets the quality-cost figures.
+      --encoder remote --embeddings-url URL/v1 --embeddings-model NAME [--embeddings-key-env VAR]
+                     vectors from an OpenAI-compatible /v1/embeddings server.
   switchboard eval --data FILE... --strong MODEL --weak MODEL --router PATH_OR_NAME
                     [--cv source [--seeds N]] [--json] [--scores-out FILE] [--plot FILE.svg]
       APGR, CPT(50%), CPT(80%) with the oracle's; --cv source trains a router of the
       named kind per held-out source.
+  switchboard eval --data FILE... --labels FIELD [--label-map FILE] [--semantic]
+                    [--encoder hashed|sentence|lexical] [--utterances N] [--top-k 3] [--seeds N]
+      Task classification accuracy, leave one source out, and decision latency: a label
+      classifier per fold, or (--semantic) semantic routes whose utterances are N
+      prompts of each other source.
+  switchboard eval --data FILE... --router predictive --prices FILE [--models A,B,...] [--seeds N]
+      Quality-cost frontier of predictive routing over N models, leave one source out,
+      against the single models, random choice and the oracle; AIQ (RouterBench).
+  switchboard simulate --data FILE... --prices FILE [--rounds 5000] [--seeds 5]
+                    [--algorithms epsilon-greedy,ucb1,thompson,automaton,random]
+                    [--quality-weight 1] [--cost-weight 0] [--epsilon 0.1] [--exploration 1]
+                    [--learning-rate 0.1] [--models A,B,...]
+      Replays the data as a request stream and prints each bandit policy's cumulative
+      regret against the best fixed backend in hindsight, averaged over seeds.
   switchboard calibrate --router PATH_OR_NAME --prompts FILE --target-strong-fraction 0.3
       The threshold that sends that share of the prompts to the strong model.
 
@@ -103,6 +129,22 @@ function kubernetesOptions(values: Record<string, string | string[] | boolean | 
         }
       : {}),
   };
+}
+
+/** --embeddings-url / --embeddings-model / --embeddings-key-env: the remote encoder's server. */
+function embeddingsOption(values: Record<string, string | string[] | boolean | undefined>) {
+  const url = values['embeddings-url'];
+  const model = values['embeddings-model'];
+  if (values.encoder !== 'remote') {
+    if (url || model) throw new UsageError('--embeddings-url and --embeddings-model go with --encoder remote');
+    return undefined;
+  }
+  if (typeof url !== 'string' || typeof model !== 'string')
+    throw new UsageError('--encoder remote needs --embeddings-url URL and --embeddings-model NAME');
+  const keyEnv = values['embeddings-key-env'];
+  const apiKey =
+    typeof keyEnv === 'string' ? (process.env[keyEnv] ?? usage(`environment variable ${keyEnv} is not set`)) : undefined;
+  return { endpoint: url, model, apiKey };
 }
 
 function durationMs(value: string, name: string): number {
@@ -164,6 +206,23 @@ async function main(argv: string[]): Promise<void> {
       'lease-namespace': { type: 'string' },
       'lease-duration': { type: 'string' },
       'piece-delay-ms': { type: 'string' },
+      labels: { type: 'string' },
+      'label-map': { type: 'string' },
+      semantic: { type: 'boolean' },
+      utterances: { type: 'string' },
+      'top-k': { type: 'string' },
+      prices: { type: 'string' },
+      models: { type: 'string' },
+      rounds: { type: 'string' },
+      algorithms: { type: 'string' },
+      'quality-weight': { type: 'string' },
+      'cost-weight': { type: 'string' },
+      epsilon: { type: 'string' },
+      exploration: { type: 'string' },
+      'learning-rate': { type: 'string' },
+      'embeddings-url': { type: 'string' },
+      'embeddings-model': { type: 'string' },
+      'embeddings-key-env': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -257,16 +316,23 @@ async function main(argv: string[]): Promise<void> {
     case 'train': {
       const need = (k: 'router' | 'strong' | 'weak' | 'out') => values[k] ?? usage(`train needs --${k}`);
       if (!values.data?.length) throw new UsageError('train needs --data FILE (one or more)');
-      runTrain(
+      const router = need('router');
+      const pairless = Boolean(values.labels) || router === 'predictive';
+      if (values['label-map'] && !values.labels) throw new UsageError('--label-map needs --labels FIELD (the field it fills)');
+      await runTrain(
         {
           data: values.data,
-          router: need('router'),
+          router,
           encoder: values.encoder ?? 'hashed',
-          strong: need('strong'),
-          weak: need('weak'),
+          strong: pairless ? (values.strong ?? '') : need('strong'),
+          weak: pairless ? (values.weak ?? '') : need('weak'),
           seed: num(values.seed, 42, 'seed'),
           out: need('out'),
           cv: !values['no-cv'],
+          labels: values.labels,
+          labelMap: values['label-map'],
+          prices: values.prices,
+          embeddings: embeddingsOption(values),
         },
         (line) => process.stderr.write(`${line}\n`),
       );
@@ -277,6 +343,43 @@ async function main(argv: string[]): Promise<void> {
       if (values.cv !== undefined && values.cv !== 'source') throw new UsageError('--cv takes "source" (leave one source out)');
       const seedCount = num(values.seeds, 1, 'seeds');
       const firstSeed = num(values.seed, 42, 'seed');
+      const seeds = Array.from({ length: Math.max(1, seedCount) }, (_, i) => firstSeed + i);
+      const progress = (line: string) => process.stderr.write(`${line}\n`);
+      if (values.labels) {
+        const semantic = Boolean(values.semantic);
+        const report = runLabelEval(
+          {
+            data: values.data,
+            labels: values.labels,
+            labelMap: values['label-map'],
+            method: semantic ? 'semantic' : 'classifier',
+            encoder: values.encoder ?? (semantic ? 'lexical' : 'hashed'),
+            seeds,
+            utterancesPerSource: num(values.utterances, 20, 'utterances'),
+            topK: num(values['top-k'], 3, 'top-k'),
+            progress: !values.json,
+          },
+          progress,
+        );
+        process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatLabelReport(report)}\n`);
+        return;
+      }
+      if (values.router === 'predictive') {
+        const report = runPredictiveEval(
+          {
+            data: values.data,
+            prices: values.prices ?? usage('eval --router predictive needs --prices FILE (e.g. data/router/prices.json)'),
+            encoder: values.encoder ?? 'hashed',
+            seeds,
+            models: values.models?.split(',').map((m) => m.trim()),
+            progress: !values.json,
+          },
+          progress,
+        );
+        process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatPredictiveReport(report)}\n`);
+        return;
+      }
+      const embeddings = embeddingsOption(values);
       const { report } = runEval(
         {
           data: values.data,
@@ -285,14 +388,43 @@ async function main(argv: string[]): Promise<void> {
           router: values.router ?? usage('eval needs --router PATH_OR_NAME (or a router kind with --cv source)'),
           cv: values.cv === 'source' ? 'source' : undefined,
           encoder: values.encoder ?? 'hashed',
-          seeds: Array.from({ length: Math.max(1, seedCount) }, (_, i) => firstSeed + i),
+          seeds,
           json: Boolean(values.json),
           scoresOut: values['scores-out'],
           plot: values.plot,
+          vectors: embeddings ? await remoteVectors(values.data, embeddings, progress) : undefined,
+          encoderModel: embeddings?.model,
         },
-        (line) => process.stderr.write(`${line}\n`),
+        progress,
       );
       process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
+      return;
+    }
+    case 'simulate': {
+      if (!values.data?.length) throw new UsageError('simulate needs --data FILE (one or more)');
+      const known = ['epsilon-greedy', 'ucb1', 'thompson', 'automaton', 'random'] as const;
+      const algorithms = (values.algorithms ?? known.join(',')).split(',').map((a) => a.trim());
+      for (const a of algorithms)
+        if (!(known as readonly string[]).includes(a))
+          throw new UsageError(`unknown algorithm "${a}" (known: ${known.join(', ')})`);
+      const seedCount = num(values.seeds, 5, 'seeds');
+      const firstSeed = num(values.seed, 42, 'seed');
+      const report = runSimulation({
+        data: values.data,
+        prices: values.prices ?? usage('simulate needs --prices FILE (e.g. data/router/prices.json)'),
+        models: values.models?.split(',').map((m) => m.trim()),
+        algorithms: algorithms as (typeof known)[number][],
+        seeds: Array.from({ length: Math.max(1, seedCount) }, (_, i) => firstSeed + i),
+        rounds: num(values.rounds, 5000, 'rounds'),
+        weights: {
+          quality: num(values['quality-weight'], 1, 'quality-weight'),
+          cost: num(values['cost-weight'], 0, 'cost-weight'),
+        },
+        epsilon: num(values.epsilon, 0.1, 'epsilon'),
+        exploration: num(values.exploration, 1, 'exploration'),
+        learningRate: num(values['learning-rate'], 0.1, 'learning-rate'),
+      });
+      process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatSimulation(report)}\n`);
       return;
     }
     case 'calibrate': {

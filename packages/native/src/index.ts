@@ -11,6 +11,7 @@ export {
   evaluateOracle,
   calibrateThreshold,
   crossValidateOutputs,
+  sentenceVectors,
   NativeSemanticIndex,
   type CrossValidatedOutputs,
   type TrainOptions,

@@ -8,17 +8,38 @@
 //! encoder), or vectors computed outside (remote embeddings).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::features::hashed_features;
+
+/// Feature ids are already hashes: a multiplicative mix is enough, and much
+/// cheaper than the default SipHash on the per-request path.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
 use super::model::Encoder;
 
 const LEXICAL_BUCKETS: u32 = 1 << 20;
 
 enum Space {
-    /// bucket -> (utterance, weight), with the IDF each bucket gets.
+    /// bucket -> its IDF and (utterance, weight) postings.
     Lexical {
-        postings: HashMap<u32, Vec<(u32, f32)>>,
-        idf: HashMap<u32, f32>,
+        postings: IdMap<(f32, Vec<(u32, f32)>)>,
         default_idf: f32,
     },
     /// Normalised utterance vectors, row-major; `encoder` embeds prompts (None: vectors come from outside).
@@ -43,15 +64,19 @@ fn normalise(v: &mut [f32]) {
     }
 }
 
-/// Sub-linear term frequencies of the text's hashed features.
-fn term_counts(text: &str) -> HashMap<u32, f32> {
+/// Sub-linear term frequencies of the text's hashed features, by feature id.
+fn term_counts(text: &str) -> Vec<(u32, f32)> {
     let mut feats = Vec::new();
     hashed_features(text, LEXICAL_BUCKETS, &mut feats);
-    let mut tf: HashMap<u32, f32> = HashMap::new();
+    feats.sort_unstable();
+    let mut tf: Vec<(u32, f32)> = Vec::with_capacity(feats.len());
     for f in feats {
-        *tf.entry(f).or_default() += 1.0;
+        match tf.last_mut() {
+            Some((id, c)) if *id == f => *c += 1.0,
+            _ => tf.push((f, 1.0)),
+        }
     }
-    tf.values_mut().for_each(|c| *c = 1.0 + c.ln());
+    tf.iter_mut().for_each(|(_, c)| *c = 1.0 + c.ln());
     tf
 }
 
@@ -78,36 +103,38 @@ impl SemanticIndex {
         top_k: usize,
     ) -> Result<Self, String> {
         Self::check(&route_of, routes, utterances.len())?;
-        let docs: Vec<HashMap<u32, f32>> = utterances.iter().map(|u| term_counts(u)).collect();
-        let mut df: HashMap<u32, f32> = HashMap::new();
+        let docs: Vec<Vec<(u32, f32)>> = utterances.iter().map(|u| term_counts(u)).collect();
+        let mut postings: IdMap<(f32, Vec<(u32, f32)>)> = IdMap::default();
         for d in &docs {
-            for &b in d.keys() {
-                *df.entry(b).or_default() += 1.0;
+            for &(b, _) in d {
+                postings.entry(b).or_insert((0.0, Vec::new())).0 += 1.0;
             }
         }
         let n = docs.len() as f32;
-        let idf: HashMap<u32, f32> = df
-            .into_iter()
-            .map(|(b, c)| (b, ((n + 1.0) / (c + 1.0)).ln() + 1.0))
-            .collect();
-        let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        // df -> idf, in place
+        for (df, _) in postings.values_mut() {
+            *df = ((n + 1.0) / (*df + 1.0)).ln() + 1.0;
+        }
         for (u, d) in docs.into_iter().enumerate() {
-            let mut weights: Vec<(u32, f32)> =
-                d.into_iter().map(|(b, tf)| (b, tf * idf[&b])).collect();
+            let weights: Vec<(u32, f32)> = d
+                .into_iter()
+                .map(|(b, tf)| (b, tf * postings[&b].0))
+                .collect();
             let norm = weights
                 .iter()
                 .map(|(_, w)| w * w)
                 .sum::<f32>()
                 .sqrt()
                 .max(1e-12);
-            for (b, w) in weights.drain(..) {
-                postings.entry(b).or_default().push((u as u32, w / norm));
+            for (b, w) in weights {
+                if let Some((_, list)) = postings.get_mut(&b) {
+                    list.push((u as u32, w / norm));
+                }
             }
         }
         Ok(SemanticIndex {
             space: Space::Lexical {
                 postings,
-                idf,
                 default_idf: (n + 1.0).ln() + 1.0,
             },
             route_of,
@@ -184,26 +211,27 @@ impl SemanticIndex {
         match &self.space {
             Space::Lexical {
                 postings,
-                idf,
                 default_idf,
             } => {
                 let q = term_counts(text);
-                let mut weights: Vec<(u32, f32)> = q
-                    .into_iter()
-                    .map(|(b, tf)| (b, tf * idf.get(&b).copied().unwrap_or(*default_idf)))
-                    .collect();
-                let norm = weights
-                    .iter()
-                    .map(|(_, w)| w * w)
-                    .sum::<f32>()
-                    .sqrt()
-                    .max(1e-12);
-                let mut sims = vec![0.0f32; self.route_of.len()];
-                for (b, w) in weights.drain(..) {
-                    if let Some(list) = postings.get(&b) {
-                        for &(u, uw) in list {
-                            sims[u as usize] += w / norm * uw;
+                let mut hits: Vec<(f32, &[(u32, f32)])> = Vec::with_capacity(q.len());
+                let mut norm = 0.0f32;
+                for (b, tf) in q {
+                    match postings.get(&b) {
+                        Some((idf, list)) => {
+                            let w = tf * idf;
+                            norm += w * w;
+                            hits.push((w, list));
                         }
+                        // Terms no utterance has still count in the prompt's length.
+                        None => norm += (tf * default_idf).powi(2),
+                    }
+                }
+                let norm = norm.sqrt().max(1e-12);
+                let mut sims = vec![0.0f32; self.route_of.len()];
+                for (w, list) in hits {
+                    for &(u, uw) in list {
+                        sims[u as usize] += w / norm * uw;
                     }
                 }
                 Ok(self.aggregate(&sims))
@@ -239,19 +267,30 @@ impl SemanticIndex {
     }
 
     fn aggregate(&self, sims: &[f32]) -> Vec<f32> {
-        let mut per_route: Vec<Vec<f32>> = vec![Vec::new(); self.routes];
+        // The k best similarities of each route, kept sorted (k is small).
+        let k = self.top_k;
+        let mut top = vec![f32::NEG_INFINITY; self.routes * k];
+        let mut seen = vec![0usize; self.routes];
         for (u, &s) in sims.iter().enumerate() {
-            per_route[self.route_of[u] as usize].push(s);
+            let r = self.route_of[u] as usize;
+            seen[r] += 1;
+            let best = &mut top[r * k..(r + 1) * k];
+            if s > best[k - 1] {
+                let mut i = k - 1;
+                while i > 0 && best[i - 1] < s {
+                    best[i] = best[i - 1];
+                    i -= 1;
+                }
+                best[i] = s;
+            }
         }
-        per_route
-            .into_iter()
-            .map(|mut s| {
-                if s.is_empty() {
+        (0..self.routes)
+            .map(|r| {
+                let n = seen[r].min(k);
+                if n == 0 {
                     return 0.0;
                 }
-                s.sort_by(|a, b| b.total_cmp(a));
-                let k = self.top_k.min(s.len());
-                s[..k].iter().sum::<f32>() / k as f32
+                top[r * k..r * k + n].iter().sum::<f32>() / n as f32
             })
             .collect()
     }

@@ -16,6 +16,9 @@ export interface EvalOptions {
   json: boolean;
   scoresOut: string | undefined;
   plot: string | undefined;
+  /** remote encoder: every prompt's vector (from /v1/embeddings). */
+  vectors?: Float32Array | undefined;
+  encoderModel?: string | undefined;
 }
 
 const ROUTER_KINDS = new Set(['mf', 'sw', 'classifier', 'random']);
@@ -59,6 +62,8 @@ export function runEval(
         weak: opts.weak,
         seed,
         progress: !opts.json,
+        ...(opts.vectors ? { vectors: opts.vectors } : {}),
+        ...(opts.encoderModel ? { encoderModel: opts.encoderModel } : {}),
       });
       runs.push(cvScores.filter((_, k) => keep[k]));
     }

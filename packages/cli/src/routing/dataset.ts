@@ -6,6 +6,8 @@ export interface ScoredPrompt {
   prompt: string;
   source: string;
   scores: Record<string, number>;
+  /** AlpacaEval rows: each model's answer length in characters. */
+  output_chars?: Record<string, number>;
 }
 
 /** Reads JSON Lines files in order (the order the native trainer reads them in). */
