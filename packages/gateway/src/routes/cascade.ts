@@ -78,8 +78,19 @@ export async function forwardCascade(x: CascadeCall): Promise<Response> {
         tried.push(`${backend.name}=ejected`);
         continue;
       }
+      // The backend's concurrency limit holds for cascade stages too; a saturated stage is skipped.
+      const release = await state.backends.get(backend.name)?.limit.acquire(route.timeouts.connect);
+      if (state.backends.get(backend.name) && !release) {
+        tried.push(`${backend.name}=saturated`);
+        continue;
+      }
       c.set('backendName', backend.name);
-      const outcome = await callStage(x, op, backend, stageBody, call);
+      let outcome: AttemptOutcome;
+      try {
+        outcome = await callStage(x, op, backend, stageBody, call);
+      } finally {
+        release?.();
+      }
       const at = performance.now();
       if (outcome.kind === 'client_closed') throw new ClientClosedError();
       if (outcome.kind !== 'json') {

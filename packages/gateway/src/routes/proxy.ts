@@ -124,7 +124,9 @@ async function forward(
   const prompt = new PromptTokens(op, body);
   const promptTokens = (b: CompiledBackend) => prompt.for(b.tokenizer);
   rankRequest.promptTokens = promptTokens;
-  const pending = orderByHealth(await route.strategy.rank(random, rankRequest), state, now, skip);
+  // Most strategies rank synchronously: no await (and no extra tick) unless one returned a promise.
+  const ranked = route.strategy.rank(random, rankRequest);
+  const pending = orderByHealth(ranked instanceof Promise ? await ranked : ranked, state, now, skip);
   if (rankRequest.decision) deps.metrics.routerDecisions.inc({ route: route.id, decision: decisionLabel(rankRequest.decision) });
   dropUnfit(
     pending,
