@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -439,5 +440,70 @@ spec:
   it("targetStrongFraction without calibrationPrompts uses the training prompts' score percentiles", async () => {
     expect(await decide('all-strong', 'hello, what is the weather')).toBe('strong');
     expect(await decide('none-strong', 'prove the integral theorem')).toBe('weak');
+  });
+});
+
+describe('bandit with an evaluator backend (LLM as a judge)', () => {
+  let h: Harness;
+  let judge: Server;
+  let judged = 0;
+  beforeAll(async () => {
+    // The judge rates answers containing "good" 9/10, the others 1/10.
+    judge = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        judged++;
+        const { messages } = JSON.parse(body) as { messages: { content: string }[] };
+        const answer = (messages[1]?.content ?? '').split('Answer:\n')[1] ?? '';
+        const rating = answer.includes('good') ? '9' : '1';
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            id: 'j',
+            object: 'chat.completion',
+            choices: [{ index: 0, message: { role: 'assistant', content: rating }, finish_reason: 'stop' }],
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => judge.listen(0, '127.0.0.1', r));
+    const port = (judge.address() as { port: number }).port;
+    h = await startHarness(
+      ([a, b]) => `apiVersion: switchboard.dev/v1alpha1
+kind: LLMRoute
+metadata: { name: judged }
+spec:
+  backends:
+    - { name: a, provider: openai-compatible, endpoint: "${a}", model: m }
+    - { name: b, provider: openai-compatible, endpoint: "${b}", model: m }
+    - { name: judge, provider: openai-compatible, endpoint: "http://127.0.0.1:${port}/v1", model: judge }
+  routing:
+    strategy: bandit
+    bandit: { algorithm: epsilon-greedy, epsilon: 0, evaluator: { backend: judge } }
+`,
+      [{ replyText: 'a bad answer' }, { replyText: 'a good answer' }],
+    );
+  }, 30_000);
+  afterAll(async () => {
+    await h?.close();
+    judge?.close();
+  });
+
+  it("the evaluator's ratings move the learner to the better backend", async () => {
+    const pick = async () =>
+      (
+        await fetch(`${h.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'judged', messages: [{ role: 'user', content: 'question' }] }),
+        })
+      ).headers.get('x-switchboard-backend');
+    // untried arms first; the judge is never an arm
+    expect([await pick(), await pick()]).toEqual(['a', 'b']);
+    await eventually(() => judged === 2);
+    // equal default rewards would pick a; the ratings (0.1 vs 0.9) pick b
+    await eventually(async () => (await pick()) === 'b');
+    expect(await pick()).toBe('b');
   });
 });

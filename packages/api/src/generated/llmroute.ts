@@ -543,6 +543,23 @@ export interface BanditRouting {
    * A separate learner per prompt context: the rule, or the class of routing.classifier when set, else the prompt-length bucket (short / medium / long).
    */
   contextual?: boolean;
+  /**
+   * An evaluator backend (LLM as a judge) that scores answers for the learner, as POST /v1/feedback would. Non-streaming answers only.
+   */
+  evaluator?: {
+    /**
+     * Backend of this route asked to rate each answer from 0 to 10 (its reply's first number / 10 is the quality). It is not chosen for requests.
+     */
+    backend: string;
+    /**
+     * Share of answers sent to the evaluator.
+     */
+    sampleRate?: number;
+    /**
+     * Time limit of one evaluation. Default 30s.
+     */
+    timeout?: string;
+  };
 }
 /**
  * Cheapest first, escalate on low confidence (strategy cascade only). Non-streaming; a streaming request gets the accepted answer as one buffered stream.

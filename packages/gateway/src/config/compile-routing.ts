@@ -316,7 +316,12 @@ function compilePredictive(cfg: Routing['predictive'], s: RoutingScope): Strateg
   });
 }
 
-function compileBandit(cfg: NonNullable<Routing['bandit']>, s: RoutingScope): Strategy {
+function compileBandit(cfg: NonNullable<Routing['bandit']>, s: RoutingScope): Strategy | undefined {
+  const ev = cfg.evaluator;
+  const evaluator = ev ? backendNamed(ev.backend, 'spec.routing.bandit.evaluator.backend', s) : undefined;
+  if (ev && !evaluator) return undefined;
+  if (evaluator && s.backends.length < 2)
+    throw new Error('routing.bandit: besides the evaluator, at least one backend must serve requests');
   return banditStrategy(s.backends, {
     routeId: s.routeId,
     params: {
@@ -329,6 +334,10 @@ function compileBandit(cfg: NonNullable<Routing['bandit']>, s: RoutingScope): St
     defaultQuality: cfg.defaultQuality ?? 0.5,
     contextual: cfg.contextual ?? false,
     store: learningStore,
+    evaluator:
+      evaluator && ev
+        ? { backend: evaluator, sampleRate: ev.sampleRate ?? 1, timeoutMs: ev.timeout ? parseDuration(ev.timeout) : 30_000 }
+        : undefined,
   });
 }
 

@@ -146,7 +146,7 @@ async function forward(
   }
   // Online learners hear how each answer went: latency to the end of the answer, and its cost.
   const observe = route.strategy.observe?.bind(route.strategy);
-  const settleAnswered = (backend: CompiledBackend) =>
+  const settleAnswered = (backend: CompiledBackend, answer?: () => unknown) =>
     observe
       ? (usage: { promptTokens: number; completionTokens: number } | undefined, cost: number) => {
           settle(usage, cost);
@@ -156,6 +156,8 @@ async function forward(
             context: rankRequest.context ?? '',
             latencyMs: performance.now() - c.get('startedAt'),
             cost,
+            // Non-streaming answers only: an evaluator may read them.
+            texts: answer && (() => ({ prompt: rankRequest.prompt(), answer: op.completionText(answer()) })),
           });
         }
       : settle;
@@ -202,6 +204,7 @@ async function forward(
         case 'json': {
           slot.release();
           health?.success(at);
+          let answered: unknown;
           const record = new CallRecord(
             metrics,
             op,
@@ -209,9 +212,10 @@ async function forward(
             backend,
             promptTokens(backend),
             outcome.upstreamStart,
-            settleAnswered(backend),
+            settleAnswered(backend, () => answered),
           );
           const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
+          answered = answer;
           record.complete(answer);
           record.finish(200, outcome.bodyEnd);
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);

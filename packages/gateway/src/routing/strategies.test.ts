@@ -30,7 +30,8 @@ const fixed = (...values: number[]) => {
   return () => values[i++ % values.length] as number;
 };
 
-const names = (bs: CompiledBackend[]) => bs.map((b) => b.name);
+// priority and weighted rank synchronously
+const names = (bs: CompiledBackend[] | Promise<CompiledBackend[]>) => (bs as CompiledBackend[]).map((b) => b.name);
 
 // The shared cases every strategy passes (DESIGN.md example 3).
 describe.each(['priority', 'weighted'])('%s strategy: common cases', (name) => {

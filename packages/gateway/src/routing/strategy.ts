@@ -34,6 +34,8 @@ export interface CallOutcome {
   latencyMs: number;
   /** US dollars, from the backend's prices and the usage reported. */
   cost: number;
+  /** Non-streaming answers: the prompt and the answer's text, for an evaluator (computed only if read). */
+  texts?: (() => { prompt: string; answer: string }) | undefined;
 }
 
 /** How a cascade strategy wants a request run: stage by stage, accepting on confidence. */

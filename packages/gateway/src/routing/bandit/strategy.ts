@@ -1,4 +1,5 @@
 import type { CompiledBackend } from '../../config/route-table.js';
+import { postJson } from '../../upstream/side-call.js';
 import { firstOf } from '../first-of.js';
 import type { CallOutcome, Strategy } from '../strategy.js';
 import { automatonUpdate, chooseArm, reward, type BanditParams, type RewardWeights } from './algorithms.js';
@@ -11,6 +12,35 @@ export interface BanditConfig {
   defaultQuality: number;
   contextual: boolean;
   store: () => LearningStore;
+  /** An LLM judge scoring answers in place of client feedback. */
+  evaluator?: { backend: CompiledBackend; sampleRate: number; timeoutMs: number } | undefined;
+  random?: () => number;
+  onError?: (err: Error) => void;
+}
+
+const JUDGE_SYSTEM =
+  'You rate answers. Reply with one number from 0 (useless or wrong) to 10 (correct, complete and helpful), nothing else.';
+
+/** The evaluator's rating of one answer, as a quality in [0, 1]. */
+async function judge(backend: CompiledBackend, prompt: string, answer: string, timeoutMs: number): Promise<number> {
+  const headers: Record<string, string> = { ...backend.headers };
+  if (backend.apiKey) headers.authorization = `Bearer ${backend.apiKey}`;
+  const reply = (await postJson(
+    new URL('chat/completions', backend.baseUrl),
+    {
+      model: backend.model,
+      messages: [
+        { role: 'system', content: JUDGE_SYSTEM },
+        { role: 'user', content: `Question:\n${prompt}\n\nAnswer:\n${answer}\n\nRating (0-10):` },
+      ],
+      max_tokens: 4,
+      temperature: 0,
+    },
+    { headers, timeoutMs },
+  )) as { choices?: { message?: { content?: string } }[] };
+  const m = /\d+(?:\.\d+)?/.exec(reply.choices?.[0]?.message?.content ?? '');
+  if (!m) throw new Error(`evaluator ${backend.name} gave no rating`);
+  return Math.min(1, Math.max(0, Number(m[0]) / 10));
 }
 
 /** Prompt-length context for contextual learners: short / medium / long prompts. */
@@ -26,11 +56,14 @@ function lengthBucket(tokens: number): string {
  * the real score. The automaton, a reward-inaction scheme, learns from
  * feedback only (a default quality would reinforce whatever it picked).
  */
-export function banditStrategy(backends: readonly CompiledBackend[], cfg: BanditConfig): Strategy {
+export function banditStrategy(all: readonly CompiledBackend[], cfg: BanditConfig): Strategy {
+  // The evaluator judges; it is not one of the arms.
+  const backends = all.filter((b) => b !== cfg.evaluator?.backend);
   const first = firstOf(backends);
+  const random = cfg.random ?? Math.random;
   const armOf = new Map(backends.map((b, i) => [b.name, i]));
   const key = (context: string) => `${cfg.routeId}|${context}`;
-  return {
+  const strategy: Strategy = {
     name: 'bandit',
     rank(random, request) {
       let context = '';
@@ -54,7 +87,16 @@ export function banditStrategy(backends: readonly CompiledBackend[], cfg: Bandit
       store.state(key(outcome.context), backends.length);
       const r = reward(cfg.weights, cfg.defaultQuality, outcome.cost, outcome.latencyMs / 1000);
       store.addReward(key(outcome.context), arm, r);
-      store.remember({ ...outcome, routeId: cfg.routeId, reward: r });
+      const { texts, ...record } = outcome;
+      store.remember({ ...record, routeId: cfg.routeId, reward: r });
+      const ev = cfg.evaluator;
+      if (ev && texts && random() < ev.sampleRate) {
+        const { prompt, answer } = texts();
+        judge(ev.backend, prompt, answer, ev.timeoutMs).then(
+          (quality) => strategy.feedback?.({ ...record, reward: r } as FeedbackRecord, quality),
+          (err: unknown) => cfg.onError?.(err as Error),
+        );
+      }
     },
     feedback(outcome: CallOutcome, quality: number) {
       const arm = armOf.get(outcome.backend);
@@ -73,4 +115,5 @@ export function banditStrategy(backends: readonly CompiledBackend[], cfg: Bandit
       }
     },
   };
+  return strategy;
 }
