@@ -204,7 +204,7 @@ async function forward(
         case 'json': {
           slot.release();
           health?.success(at);
-          let answered: unknown;
+          const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
           const record = new CallRecord(
             metrics,
             op,
@@ -212,10 +212,8 @@ async function forward(
             backend,
             promptTokens(backend),
             outcome.upstreamStart,
-            settleAnswered(backend, () => answered),
+            settleAnswered(backend, () => answer),
           );
-          const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
-          answered = answer;
           record.complete(answer);
           record.finish(200, outcome.bodyEnd);
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
