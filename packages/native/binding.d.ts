@@ -99,6 +99,12 @@ export interface CrossValidatedOutputs {
   info: string
 }
 
+/**
+ * Leave-one-source-out scores of an ensemble (members trained per fold; each held-out prompt
+ * scored as the mean of the members' training-score percentiles).
+ */
+export declare function crossValidateEnsemble(members: Array<TrainOptions>): Array<number>
+
 export declare function crossValidateOutputs(options: TrainOptions): CrossValidatedOutputs
 
 /** Leave-one-source-out scores: for each `source`, train on the others and score its prompts. One score per example, in file order. */
@@ -135,6 +141,9 @@ export interface RouterEvaluation {
  * cached per file like training's (evaluation of semantic routes reuses them).
  */
 export declare function sentenceVectors(data: Array<string>, progress?: boolean | undefined | null): Float32Array
+
+/** Trains every member on all the data and writes their ensemble (members under `out/members/`). */
+export declare function trainEnsemble(members: Array<TrainOptions>, out: string): string
 
 /** Training settings; unset numbers take router-core's defaults. */
 export interface TrainOptions {

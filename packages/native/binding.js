@@ -716,15 +716,17 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { NativeRouter, NativeSemanticIndex, NativeTokenizer, calibrateThreshold, crossValidateOutputs, crossValidateRouter, evaluateOracle, evaluateRouter, sentenceVectors, trainRouter } = nativeBinding
+const { NativeRouter, NativeSemanticIndex, NativeTokenizer, calibrateThreshold, crossValidateEnsemble, crossValidateOutputs, crossValidateRouter, evaluateOracle, evaluateRouter, sentenceVectors, trainEnsemble, trainRouter } = nativeBinding
 export { NativeRouter }
 export { NativeSemanticIndex }
 export { NativeTokenizer }
 export { calibrateThreshold }
+export { crossValidateEnsemble }
 export { crossValidateOutputs }
 export { crossValidateRouter }
 export { evaluateOracle }
 export { evaluateRouter }
 export { sentenceVectors }
+export { trainEnsemble }
 export { trainRouter }
 export const __napiBindingTarget = __napiLoadedBindingTarget

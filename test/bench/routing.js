@@ -34,7 +34,10 @@ export function benchRouting({ quick = false } = {}) {
     const routers = [['mf (models/mf-hashed)', NativeRouter.load(join(ROOT, 'models/mf-hashed'))]];
     let sentence;
     try {
-      sentence = NativeRouter.load(join(ROOT, 'models/mf-sentence'));
+      sentence = [
+        ['mf (models/mf-sentence)', NativeRouter.load(join(ROOT, 'models/mf-sentence'))],
+        ['mf ensemble (models/mf-ensemble)', NativeRouter.load(join(ROOT, 'models/mf-ensemble'))],
+      ];
     } catch (err) {
       console.log(`(sentence encoder skipped: ${err.message})`);
     }
@@ -49,9 +52,10 @@ export function benchRouting({ quick = false } = {}) {
       [20480, '20 KB'],
     ]) {
       const texts = prompts(size, 64);
-      for (const [name, router] of sentence ? [...routers, ['mf (models/mf-sentence)', sentence]] : routers) {
-        const n = name.includes('sentence') ? 100 : size > 10000 ? Math.round(rounds / 5) : rounds;
-        for (let i = 0; i < (name.includes('sentence') ? 5 : 200); i++) router.score(texts[i % texts.length]); // warm up
+      for (const [name, router] of sentence ? [...routers, ...sentence] : routers) {
+        const slow = name.includes('sentence') || name.includes('ensemble');
+        const n = slow ? 100 : size > 10000 ? Math.round(rounds / 5) : rounds;
+        for (let i = 0; i < (slow ? 5 : 200); i++) router.score(texts[i % texts.length]); // warm up
         const times = new Float64Array(n);
         for (let i = 0; i < n; i++) {
           const t0 = performance.now();

@@ -46,6 +46,19 @@ describe('the sentence encoder (all-MiniLM-L6-v2 on CPU)', () => {
     }
   });
 
+  it('the shipped ensemble (models/mf-ensemble: hashed + sentence mf) loads, scores in [0, 1] and takes another pair', () => {
+    const router = NativeRouter.load(fileURLToPath(new URL('../../models/mf-ensemble', import.meta.url)));
+    const info = JSON.parse(router.info) as { router: string; members: string[]; score_percentiles: number[] };
+    expect(info).toMatchObject({ router: 'ensemble', members: ['mf-hashed', 'mf-sentence'] });
+    expect(info.score_percentiles).toHaveLength(101);
+    const score = router.score('Prove that there are infinitely many primes.');
+    expect(score).toBeGreaterThanOrEqual(0);
+    expect(score).toBeLessThanOrEqual(1);
+    const other = router.withPair('gpt4_1106_preview', 'FuseChat-Llama-3.2-1B-Instruct');
+    expect(other.score('Write a haiku about routers.')).toBeGreaterThanOrEqual(0);
+    expect(() => router.withPair('gpt-9', 'gpt-10')).toThrow(/router knows no model "gpt-9"/);
+  });
+
   it('refuses encoders it does not have, naming the ones it has, and remote training without vectors', () => {
     expect(() =>
       trainRouter({ data: [data], router: 'mf', encoder: 'bert-9000', strong: 'a', weak: 'b', out: join(dir, 'y') }),

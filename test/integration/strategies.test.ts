@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddingsClient } from '@switchboard/gateway';
-import { trainRouter } from '@switchboard/native';
+import { NativeRouter, trainEnsemble, trainRouter } from '@switchboard/native';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, type Harness } from '../helpers/harness.js';
@@ -505,5 +505,67 @@ spec:
     // equal default rewards would pick a; the ratings (0.1 vs 0.9) pick b
     await eventually(async () => (await pick()) === 'b');
     expect(await pick()).toBe('b');
+  });
+});
+
+describe('threshold routing with an ensemble router', () => {
+  let h: Harness;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-ensemble-'));
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const hard = i % 2 === 0;
+      const prompt = hard ? `prove the integral bound theorem ${i}` : `hello what is the weather like ${i}`;
+      return { id: String(i), prompt, source: `s/${i % 3}`, scores: { s: 1, w: hard ? 0 : 1 } };
+    });
+    await writeFile(join(dir, 'data.jsonl'), lines(rows));
+    const member = (router: string) => ({
+      data: [join(dir, 'data.jsonl')],
+      router,
+      strong: 's',
+      weak: 'w',
+      epochs: 5,
+      dim: 8,
+      buckets: 4096,
+      k: 4,
+    });
+    trainEnsemble([member('mf'), member('classifier')], join(dir, 'both'));
+    h = await startHarness(
+      ([strong, weak]) => `apiVersion: switchboard.dev/v1alpha1
+kind: LLMRoute
+metadata: { name: both }
+spec:
+  backends:
+    - { name: strong, provider: openai-compatible, endpoint: "${strong}", model: big }
+    - { name: weak, provider: openai-compatible, endpoint: "${weak}", model: small }
+  routing:
+    strategy: threshold
+    threshold: { strong: strong, weak: weak, router: "${join(dir, 'both')}", targetStrongFraction: 0.5 }
+`,
+      [{}, {}],
+    );
+  }, 30_000);
+  afterAll(async () => {
+    await h?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads members from members/, scores in [0, 1] and routes by the combined percentile', async () => {
+    const router = NativeRouter.load(join(dir, 'both'));
+    expect(JSON.parse(router.info)).toMatchObject({ router: 'ensemble', members: ['mf-hashed', 'classifier-hashed'] });
+    const [hard, easy] = [router.score('prove the integral theorem'), router.score('hello, what is the weather')];
+    expect(hard).toBeGreaterThan(easy);
+    expect(hard).toBeLessThanOrEqual(1);
+    expect(easy).toBeGreaterThanOrEqual(0);
+    const decide = async (content: string) =>
+      (
+        await fetch(`${h.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'both', messages: [{ role: 'user', content }] }),
+        })
+      ).headers.get('x-switchboard-decision');
+    expect(await decide('prove the integral theorem')).toBe('strong');
+    expect(await decide('hello, what is the weather')).toBe('weak');
   });
 });

@@ -409,6 +409,75 @@ pub fn cross_validate_outputs(options: TrainOptions) -> napi::Result<CrossValida
     })
 }
 
+/// Loads the data the ensemble's members share, builds each member's inputs (hashed features,
+/// cached sentence vectors, remote vectors) and settings, and hands them to `f`.
+fn with_ensemble<T>(
+    members: &[TrainOptions],
+    f: impl FnOnce(&[Example], &[(String, &Inputs, &TrainConfig)]) -> Result<T, String>,
+) -> napi::Result<T> {
+    let Some(first) = members.first() else {
+        return Err(invalid("an ensemble needs at least one member".into()));
+    };
+    if members.iter().any(|m| m.data != first.data) {
+        return Err(invalid(
+            "ensemble members must train on the same data files".into(),
+        ));
+    }
+    let (data, per_file) = load_data(&first.data)?;
+    let mut configs = Vec::new();
+    for m in members {
+        let name = format!("{}-{}", m.router, m.encoder.as_deref().unwrap_or("hashed"));
+        configs.push((name, config(m)?));
+    }
+    let mut buffers: Vec<(Vec<Vec<u32>>, Vec<f32>)> =
+        members.iter().map(|_| (Vec::new(), Vec::new())).collect();
+    let mut inputs = Vec::new();
+    for ((m, (_, cfg)), (feats, vectors)) in members.iter().zip(&configs).zip(buffers.iter_mut()) {
+        inputs.push(inputs_for(m, &data, &per_file, cfg, feats, vectors)?);
+    }
+    let list: Vec<(String, &Inputs, &TrainConfig)> = configs
+        .iter()
+        .zip(&inputs)
+        .map(|((name, cfg), inp)| (name.clone(), inp, cfg))
+        .collect();
+    f(&data, &list).map_err(invalid)
+}
+
+/// Trains every member on all the data and writes their ensemble (members under `out/members/`).
+#[napi]
+pub fn train_ensemble(members: Vec<TrainOptions>, out: String) -> napi::Result<String> {
+    with_ensemble(&members, |data, list| {
+        let all: Vec<usize> = (0..data.len()).collect();
+        let router = routing::train_ensemble(data, list, &all)?;
+        router.save(Path::new(&out))?;
+        Ok(serde_json::to_string(&router.meta).unwrap_or_default())
+    })
+}
+
+/// Leave-one-source-out scores of an ensemble (members trained per fold; each held-out prompt
+/// scored as the mean of the members' training-score percentiles).
+#[napi]
+pub fn cross_validate_ensemble(members: Vec<TrainOptions>) -> napi::Result<Vec<f64>> {
+    let progress = members.iter().any(|m| m.progress.unwrap_or(false));
+    let started = std::time::Instant::now();
+    with_ensemble(&members, |data, list| {
+        routing::cross_validate_ensemble(
+            data,
+            list,
+            |e| e.source.clone(),
+            |i, n, group| {
+                if progress {
+                    eprintln!(
+                        "  fold {}/{n}: holding out {group} ({:.1} s)",
+                        i + 1,
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            },
+        )
+    })
+}
+
 #[napi(object)]
 pub struct RouterEvaluation {
     pub n: u32,

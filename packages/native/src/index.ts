@@ -11,6 +11,8 @@ export {
   evaluateOracle,
   calibrateThreshold,
   crossValidateOutputs,
+  crossValidateEnsemble,
+  trainEnsemble,
   sentenceVectors,
   NativeSemanticIndex,
   type CrossValidatedOutputs,

@@ -16,4 +16,7 @@ pub mod train;
 pub use data::{parse_jsonl, Example};
 pub use model::{Router, RouterKind};
 pub use semantic::SemanticIndex;
-pub use train::{cross_validate, cross_validate_outputs, featurize, train, Inputs, TrainConfig};
+pub use train::{
+    cross_validate, cross_validate_ensemble, cross_validate_outputs, featurize, train,
+    train_ensemble, Inputs, TrainConfig,
+};

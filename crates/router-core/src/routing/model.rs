@@ -24,6 +24,9 @@ pub enum RouterKind {
     Random,
     /// Tryage: each model's expected quality on the prompt (a sigmoid per model over a shared projection).
     Predictive,
+    /// Several strong/weak routers (e.g. one per encoder): the mean of each member's score as a
+    /// percentile of its own training-prompt scores.
+    Ensemble,
 }
 
 impl RouterKind {
@@ -34,6 +37,7 @@ impl RouterKind {
             "classifier" => Ok(Self::Classifier),
             "random" => Ok(Self::Random),
             "predictive" => Ok(Self::Predictive),
+            "ensemble" => Ok(Self::Ensemble),
             other => Err(format!(
                 "unknown router \"{other}\" (known: mf, sw, classifier, random, predictive)"
             )),
@@ -78,6 +82,8 @@ pub enum Encoder {
     Remote {
         dim: usize,
     },
+    /// An ensemble's members encode for themselves.
+    Members,
 }
 
 impl Encoder {
@@ -85,6 +91,7 @@ impl Encoder {
         match self {
             Encoder::Hashed(h) => h.dim,
             Encoder::Remote { dim } => *dim,
+            Encoder::Members => 0,
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => s.dim,
         }
@@ -96,6 +103,7 @@ impl std::fmt::Debug for Encoder {
         match self {
             Encoder::Hashed(h) => write!(f, "Hashed({} x {})", h.buckets, h.dim),
             Encoder::Remote { dim } => write!(f, "Remote({dim})"),
+            Encoder::Members => write!(f, "Members"),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => write!(f, "Sentence({})", s.dir.display()),
         }
@@ -132,6 +140,7 @@ pub enum Head {
         gamma: f32,
     },
     Random,
+    Ensemble(Vec<Router>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -168,6 +177,9 @@ pub struct RouterMeta {
     /// calls can be turned into a threshold without a calibration file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub score_percentiles: Vec<f32>,
+    /// ensemble: the members' folder names under `members/`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
     /// Tensor names and lengths, in weights.bin order.
     pub tensors: Vec<(String, usize)>,
 }
@@ -207,6 +219,13 @@ impl Router {
         if let Head::Random = self.head {
             return self.score_vector(&[], text) as f64;
         }
+        if let Head::Ensemble(members) = &self.head {
+            let sum: f64 = members
+                .iter()
+                .map(|m| percentile_rank(&m.meta.score_percentiles, m.score(text) as f32) as f64)
+                .sum();
+            return sum / members.len().max(1) as f64;
+        }
         self.with_vector(text, |x| self.score_vector(x, text) as f64)
             .unwrap_or(0.5)
     }
@@ -234,7 +253,7 @@ impl Router {
             })),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(enc) => enc.encode_batch(&[text]).ok().map(|x| f(&x)),
-            Encoder::Remote { .. } => None,
+            Encoder::Remote { .. } | Encoder::Members => None,
         }
     }
 
@@ -259,6 +278,7 @@ impl Router {
                     .map(|m| sigmoid(dot(&emb[m * k..(m + 1) * k], &px) + bias[m]))
                     .collect()
             }
+            Head::Ensemble(_) => vec![self.score(text) as f32],
             _ => vec![self.score_vector(x, text)],
         }
     }
@@ -306,6 +326,8 @@ impl Router {
                     0.5
                 }
             }
+            // Members read the text themselves (see `score`).
+            Head::Ensemble(_) => self.score(text) as f32,
             Head::Random => {
                 let mut h: u64 = 0xcbf2_9ce4_8422_2325;
                 for b in text.bytes() {
@@ -322,6 +344,16 @@ impl Router {
 
     /// Points the mf router at another pair of the models it knows.
     pub fn with_pair(mut self, strong: &str, weak: &str) -> Result<Self, String> {
+        if let Head::Ensemble(members) = self.head {
+            let members = members
+                .into_iter()
+                .map(|m| m.with_pair(strong, weak))
+                .collect::<Result<Vec<_>, _>>()?;
+            self.head = Head::Ensemble(members);
+            self.meta.strong = strong.to_string();
+            self.meta.weak = weak.to_string();
+            return Ok(self);
+        }
         if let Head::Mf { .. } | Head::Quality { .. } = self.head {
             for m in [strong, weak] {
                 if self.model_index(m).is_none() {
@@ -380,6 +412,11 @@ impl Router {
                 tensors.push(("sw.outcomes".into(), outcomes));
             }
             Head::Random => {}
+            Head::Ensemble(members) => {
+                for (name, m) in self.meta.members.iter().zip(members) {
+                    m.save(&dir.join("members").join(name))?;
+                }
+            }
         }
         let mut meta = self.meta.clone();
         meta.tensors = tensors.iter().map(|(n, t)| (n.clone(), t.len())).collect();
@@ -406,9 +443,9 @@ impl Router {
                 meta.format
             ));
         }
-        if !["hashed", "sentence", "remote"].contains(&meta.encoder.as_str()) {
+        if !["hashed", "sentence", "remote", "ensemble"].contains(&meta.encoder.as_str()) {
             return Err(format!(
-                "encoder \"{}\" is not known (known: hashed, sentence, remote)",
+                "encoder \"{}\" is not known (known: hashed, sentence, remote, ensemble)",
                 meta.encoder
             ));
         }
@@ -446,6 +483,8 @@ impl Router {
             })
         } else if meta.encoder == "remote" {
             Encoder::Remote { dim: meta.dim }
+        } else if meta.encoder == "ensemble" {
+            Encoder::Members
         } else {
             sentence_encoder(&meta.encoder_model)?
         };
@@ -476,6 +515,24 @@ impl Router {
                 gamma: meta.gamma,
             },
             RouterKind::Random => Head::Random,
+            RouterKind::Ensemble => {
+                let mut members = Vec::new();
+                for name in &meta.members {
+                    let m = Router::load(&dir.join("members").join(name))?;
+                    if m.meta.score_percentiles.is_empty()
+                        || matches!(m.encoder, Encoder::Remote { .. })
+                    {
+                        return Err(format!(
+                            "ensemble member {name} must be a strong/weak router with a local encoder and training-score percentiles"
+                        ));
+                    }
+                    members.push(m);
+                }
+                if members.is_empty() {
+                    return Err("an ensemble router needs members".into());
+                }
+                Head::Ensemble(members)
+            }
         };
         Ok(Router {
             meta,
@@ -483,6 +540,69 @@ impl Router {
             head,
         })
     }
+}
+
+/// Where `score` falls among a router's training-score percentiles (0..=100 in `p`), in [0, 1].
+pub fn percentile_rank(p: &[f32], score: f32) -> f32 {
+    let (Some(&first), Some(&last)) = (p.first(), p.last()) else {
+        return score;
+    };
+    if score <= first {
+        return 0.0;
+    }
+    if score >= last {
+        return 1.0;
+    }
+    let i = p.partition_point(|&v| v <= score).saturating_sub(1);
+    let (lo, hi) = (p[i], p[(i + 1).min(p.len() - 1)]);
+    let frac = if hi > lo {
+        (score - lo) / (hi - lo)
+    } else {
+        0.0
+    };
+    (i as f32 + frac) / (p.len() - 1) as f32
+}
+
+/// An ensemble of trained strong/weak routers for the same pair, named by their folder names.
+pub fn ensemble(members: Vec<(String, Router)>) -> Result<Router, String> {
+    let Some((_, first)) = members.first() else {
+        return Err("an ensemble needs at least one member".into());
+    };
+    let (strong, weak) = (first.meta.strong.clone(), first.meta.weak.clone());
+    for (name, m) in &members {
+        if m.meta.strong != strong || m.meta.weak != weak {
+            return Err(format!("ensemble member {name} scores another pair"));
+        }
+        if m.meta.score_percentiles.is_empty() {
+            return Err(format!(
+                "ensemble member {name} has no training-score percentiles"
+            ));
+        }
+    }
+    let meta = RouterMeta {
+        format: 1,
+        router: RouterKind::Ensemble,
+        encoder: "ensemble".into(),
+        buckets: 0,
+        dim: 0,
+        strong,
+        weak,
+        encoder_model: String::new(),
+        models: vec![],
+        k: 0,
+        gamma: 0.0,
+        classes: vec![],
+        label_field: String::new(),
+        output_tokens: vec![],
+        score_percentiles: vec![],
+        members: members.iter().map(|(n, _)| n.clone()).collect(),
+        tensors: vec![],
+    };
+    Ok(Router {
+        meta,
+        encoder: Encoder::Members,
+        head: Head::Ensemble(members.into_iter().map(|(_, r)| r).collect()),
+    })
 }
 
 /// The pretrained encoder named in router.json, loaded once per process.

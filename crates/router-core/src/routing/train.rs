@@ -76,7 +76,7 @@ pub enum Inputs<'a> {
 }
 
 impl Inputs<'_> {
-    fn dim(&self, cfg: &TrainConfig) -> usize {
+    pub fn dim(&self, cfg: &TrainConfig) -> usize {
         match self {
             Inputs::Hashed(_) => cfg.dim,
             Inputs::Dense { encoder, .. } => encoder.dim(),
@@ -143,9 +143,10 @@ pub fn train(
             #[cfg(feature = "sentence")]
             Encoder::Sentence(_) => "sentence".into(),
             Encoder::Remote { .. } => "remote".into(),
+            Encoder::Members => "ensemble".into(),
         },
         encoder_model: match &encoder {
-            Encoder::Hashed(_) => String::new(),
+            Encoder::Hashed(_) | Encoder::Members => String::new(),
             Encoder::Remote { .. } => cfg.encoder_model.clone(),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => s
@@ -169,6 +170,7 @@ pub fn train(
         label_field: String::new(),
         score_percentiles: vec![],
         output_tokens: vec![],
+        members: vec![],
         tensors: vec![],
     };
     let mut x = vec![0.0f32; dim];
@@ -308,6 +310,9 @@ pub fn train(
             Head::Quality { k, proj, emb, bias }
         }
         RouterKind::Random => Head::Random,
+        RouterKind::Ensemble => {
+            return Err("train the members of an ensemble one by one (see train_ensemble)".into())
+        }
         RouterKind::Classifier | RouterKind::Sw => {
             // Soft label: P(strong beats weak) on this prompt = (1 + strong - weak) / 2, so a tie
             // is 0.5 and the ranking follows the expected gain of calling the strong model.
@@ -479,6 +484,85 @@ fn update_rows(encoder: &mut HashedEncoder, feats: &[u32], gx: &[f32], lr: f32) 
     }
 }
 
+/// Example `i`'s vector for a router trained on `inputs`, into `x`.
+fn input_vector(inputs: &Inputs, encoder: &Encoder, i: usize, x: &mut [f32]) {
+    match (inputs, encoder) {
+        (Inputs::Hashed(feats), Encoder::Hashed(h)) => h.encode_features(&feats[i], x),
+        (Inputs::Dense { vectors, .. }, _) => {
+            let dim = x.len();
+            x.copy_from_slice(&vectors[i * dim..(i + 1) * dim])
+        }
+        _ => {}
+    }
+}
+
+/// One router per (inputs, config) on the same examples, then their ensemble; the ensemble's own
+/// training-score percentiles are computed from the members' scores of the training prompts.
+pub fn train_ensemble(
+    examples: &[Example],
+    members: &[(String, &Inputs, &TrainConfig)],
+    indices: &[usize],
+) -> Result<Router, String> {
+    let mut trained = Vec::new();
+    for (name, inputs, cfg) in members {
+        trained.push((name.clone(), train(examples, inputs, indices, cfg)?));
+    }
+    let mut scores: Vec<f32> = vec![0.0; indices.len()];
+    for ((_, router), (_, inputs, cfg)) in trained.iter().zip(members) {
+        let mut x = vec![0.0f32; inputs.dim(cfg)];
+        for (k, &i) in indices.iter().enumerate() {
+            input_vector(inputs, &router.encoder, i, &mut x);
+            let s = router.score_vector(&x, &examples[i].prompt);
+            scores[k] += super::model::percentile_rank(&router.meta.score_percentiles, s)
+                / members.len() as f32;
+        }
+    }
+    let mut ensemble = super::model::ensemble(trained)?;
+    scores.sort_by(|a, b| a.total_cmp(b));
+    if !scores.is_empty() {
+        ensemble.meta.score_percentiles = (0..=100)
+            .map(|p| scores[(p * (scores.len() - 1)) / 100])
+            .collect();
+    }
+    Ok(ensemble)
+}
+
+/// Leave-one-group-out for an ensemble: per group, every member is trained on the others, and a
+/// held-out prompt's score is the mean of its members' scores as percentiles of their own
+/// training scores (exactly what the deployed ensemble computes).
+pub fn cross_validate_ensemble(
+    examples: &[Example],
+    members: &[(String, &Inputs, &TrainConfig)],
+    group: impl Fn(&Example) -> String,
+    mut progress: impl FnMut(usize, usize, &str),
+) -> Result<Vec<f64>, String> {
+    let groups: Vec<String> = examples
+        .iter()
+        .map(&group)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut scores = vec![0.0f64; examples.len()];
+    for (gi, g) in groups.iter().enumerate() {
+        progress(gi, groups.len(), g);
+        let train_idx: Vec<usize> = (0..examples.len())
+            .filter(|&i| &group(&examples[i]) != g)
+            .collect();
+        for (_, inputs, cfg) in members {
+            let router = train(examples, inputs, &train_idx, cfg)?;
+            let mut x = vec![0.0f32; inputs.dim(cfg)];
+            for i in (0..examples.len()).filter(|&i| &group(&examples[i]) == g) {
+                input_vector(inputs, &router.encoder, i, &mut x);
+                let s = router.score_vector(&x, &examples[i].prompt);
+                scores[i] += super::model::percentile_rank(&router.meta.score_percentiles, s)
+                    as f64
+                    / members.len() as f64;
+            }
+        }
+    }
+    Ok(scores)
+}
+
 /// Leave-one-group-out: for every group, train on the others and score its prompts.
 /// Returns one score per example, in input order.
 pub fn cross_validate(
@@ -520,14 +604,7 @@ pub fn cross_validate_outputs(
             .collect();
         let router = train(examples, inputs, &train_idx, cfg)?;
         for i in (0..examples.len()).filter(|&i| &group(&examples[i]) == g) {
-            match (inputs, &router.encoder) {
-                (Inputs::Hashed(feats), Encoder::Hashed(h)) => h.encode_features(&feats[i], &mut x),
-                (Inputs::Dense { vectors, .. }, _) => {
-                    x.copy_from_slice(&vectors[i * dim..(i + 1) * dim])
-                }
-                #[allow(unreachable_patterns)]
-                _ => {}
-            }
+            input_vector(inputs, &router.encoder, i, &mut x);
             outputs[i] = output(&router, &x, &examples[i].prompt);
         }
     }
@@ -712,5 +789,56 @@ mod tests {
         assert!(p.windows(2).all(|w| w[0] <= w[1]));
         // half the toy prompts need the strong model: the median sits between the two groups
         assert!(p[25] < p[75]);
+    }
+
+    #[test]
+    fn ensemble_averages_member_percentiles_and_round_trips() {
+        let data = toy();
+        let feats = featurize(&data, 1 << 12);
+        let inputs = Inputs::Hashed(&feats);
+        let idx: Vec<usize> = (0..data.len()).collect();
+        let (mf, cl) = (cfg(RouterKind::Mf), cfg(RouterKind::Classifier));
+        let members = [
+            ("mf".to_string(), &inputs, &mf),
+            ("classifier".to_string(), &inputs, &cl),
+        ];
+        let e = train_ensemble(&data, &members, &idx).unwrap();
+        assert_eq!(e.meta.members, vec!["mf", "classifier"]);
+        assert_eq!(e.meta.score_percentiles.len(), 101);
+        let (hard, easy) = (
+            e.score("prove the integral bound again"),
+            e.score("hello what is the weather"),
+        );
+        assert!((0.0..=1.0).contains(&hard) && (0.0..=1.0).contains(&easy));
+        assert!(hard > easy + 0.2, "hard {hard} easy {easy}");
+        let dir = std::env::temp_dir().join(format!("router-ensemble-{}", std::process::id()));
+        e.save(&dir).unwrap();
+        let back = Router::load(&dir).unwrap();
+        assert!((back.score("prove it") - e.score("prove it")).abs() < 0.05);
+        std::fs::remove_dir_all(dir).ok();
+        let cv =
+            cross_validate_ensemble(&data, &members, |e| e.source.clone(), |_, _, _| {}).unwrap();
+        assert_eq!(cv.len(), data.len());
+        let mean = |even: bool| {
+            let v: Vec<f64> = cv
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| (i % 2 == 0) == even)
+                .map(|(_, s)| *s)
+                .collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        assert!(
+            mean(true) > mean(false) + 0.2,
+            "held-out hard prompts score higher"
+        );
+    }
+
+    #[test]
+    fn percentile_rank_interpolates() {
+        let p: Vec<f32> = (0..=100).map(|i| i as f32 / 10.0).collect();
+        assert_eq!(super::super::model::percentile_rank(&p, -1.0), 0.0);
+        assert_eq!(super::super::model::percentile_rank(&p, 11.0), 1.0);
+        assert!((super::super::model::percentile_rank(&p, 2.55) - 0.255).abs() < 1e-4);
     }
 }

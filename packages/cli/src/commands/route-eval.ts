@@ -1,6 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { resolveRouterDir } from '@switchboard/gateway';
-import { crossValidateRouter, evaluateOracle, evaluateRouter, NativeRouter, type RouterEvaluation } from '@switchboard/native';
+import {
+  crossValidateEnsemble,
+  crossValidateRouter,
+  evaluateOracle,
+  evaluateRouter,
+  NativeRouter,
+  type RouterEvaluation,
+} from '@switchboard/native';
 import { readDataset, scoresOf } from '../routing/dataset.js';
 import { plotSvg } from '../routing/plot.js';
 
@@ -54,17 +61,22 @@ export function runEval(
       );
     for (const seed of opts.seeds) {
       log(`leave-one-${opts.cv}-out, router ${opts.router}, encoder ${opts.encoder}, seed ${seed}`);
-      const cvScores = crossValidateRouter({
+      const base = {
         data: opts.data,
         router: opts.router,
-        encoder: opts.encoder,
         strong: opts.strong,
         weak: opts.weak,
         seed,
         progress: !opts.json,
         ...(opts.vectors ? { vectors: opts.vectors } : {}),
         ...(opts.encoderModel ? { encoderModel: opts.encoderModel } : {}),
-      });
+      };
+      // Several encoders (hashed,sentence): an ensemble of one router per encoder.
+      const encoders = opts.encoder.split(',');
+      const cvScores =
+        encoders.length > 1
+          ? crossValidateEnsemble(encoders.map((encoder) => ({ ...base, encoder })))
+          : crossValidateRouter({ ...base, encoder: opts.encoder });
       runs.push(cvScores.filter((_, k) => keep[k]));
     }
   } else {

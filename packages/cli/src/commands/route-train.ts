@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EmbeddingsClient } from '@switchboard/gateway';
-import { trainRouter } from '@switchboard/native';
+import { trainEnsemble, trainRouter } from '@switchboard/native';
 import { readDataset } from '../routing/dataset.js';
 import { labelledFiles } from '../routing/labels.js';
 import { formatLabelReport, runLabelEval, type LabelReport } from './route-eval-labels.js';
@@ -111,19 +111,23 @@ export async function runTrain(
   log(`training ${opts.router} on all of ${opts.data.map((d) => basename(d)).join(', ')} ...`);
   let meta: Record<string, unknown>;
   try {
+    const encoders = opts.encoder.split(',');
+    const member = (encoder: string) => ({
+      data: files.files,
+      router: opts.router,
+      encoder,
+      strong: opts.strong,
+      weak: opts.weak,
+      seed: opts.seed,
+      ...(opts.labels ? { labels: opts.labels } : {}),
+      ...(vectors ? { vectors } : {}),
+      ...(opts.embeddings ? { encoderModel: opts.embeddings.model } : {}),
+    });
+    // Several encoders: one router per encoder, combined (members under out/members/).
     meta = JSON.parse(
-      trainRouter({
-        data: files.files,
-        router: opts.router,
-        encoder: opts.encoder,
-        strong: opts.strong,
-        weak: opts.weak,
-        seed: opts.seed,
-        out: opts.out,
-        ...(opts.labels ? { labels: opts.labels } : {}),
-        ...(vectors ? { vectors } : {}),
-        ...(opts.embeddings ? { encoderModel: opts.embeddings.model } : {}),
-      }),
+      encoders.length > 1
+        ? trainEnsemble(encoders.map(member), opts.out)
+        : trainRouter({ ...member(opts.encoder), out: opts.out }),
     ) as Record<string, unknown>;
   } finally {
     files.cleanup();
@@ -158,7 +162,7 @@ export async function runTrain(
     join(opts.out, 'README.md'),
     `# Router ${basename(opts.out)}
 
-- router: \`${opts.router}\`, encoder: \`${opts.encoder}\` (hashed word/bigram/char-trigram features, ${String(meta.buckets)} buckets, learned ${String(meta.dim)}-d embeddings)
+- router: \`${opts.router}\`, encoder: \`${opts.encoder}\` (${describeEncoder(opts.encoder, meta)})
 - ${describeTarget(opts, meta)}
 - seed ${opts.seed}; data: ${card.data.map((d) => `${d.file} (${d.rows} rows, sha256 ${d.sha256.slice(0, 12)}…)`).join(', ')}
 - written by \`switchboard train\`; details in card.json
@@ -174,5 +178,14 @@ function describeTarget(opts: TrainOptions, meta: Record<string, unknown>): stri
   if (opts.labels) return `classes from \`${opts.labels}\`: ${(meta.classes as string[]).join(', ')}`;
   if (opts.router === 'predictive')
     return `predicted quality of ${(meta.models as string[]).length} models: ${(meta.models as string[]).join(', ')}`;
-  return `pair: strong \`${opts.strong}\`, weak \`${opts.weak}\`${opts.router === 'mf' ? ` (mf: any two of ${(meta.models as string[]).length} models)` : ''}`;
+  const models = (meta.models as string[] | undefined) ?? [];
+  return `pair: strong \`${opts.strong}\`, weak \`${opts.weak}\`${opts.router === 'mf' && models.length ? ` (mf: any two of ${models.length} models)` : ''}`;
+}
+
+function describeEncoder(encoder: string, meta: Record<string, unknown>): string {
+  if (encoder.includes(','))
+    return `an ensemble: one router per encoder, under members/; the score is the mean of each member's score as a percentile of its training scores`;
+  if (encoder === 'sentence') return 'all-MiniLM-L6-v2 sentence embeddings, 384-d, weights from scripts/fetch-models.sh';
+  if (encoder === 'remote') return `vectors from /v1/embeddings, ${String(meta.dim)}-d`;
+  return `hashed word/bigram/char-trigram features, ${String(meta.buckets)} buckets, learned ${String(meta.dim)}-d embeddings`;
 }
