@@ -447,9 +447,14 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** Commands that read data files: their errors (bad data, unknown model, missing label) are the user's to fix, not crashes. */
+const DATA_COMMANDS = new Set(['train', 'eval', 'simulate', 'calibrate']);
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof UsageError) {
     process.stderr.write(`switchboard: ${err.message}\n${err instanceof UsageError ? `\n${HELP}` : ''}`);
+  } else if (DATA_COMMANDS.has(process.argv[2] ?? '') && err instanceof Error && process.env.LOG_LEVEL !== 'debug') {
+    process.stderr.write(`switchboard ${process.argv[2]}: ${err.message}\n`);
   } else {
     process.stderr.write(`switchboard: ${(err as Error).stack ?? String(err)}\n`);
   }

@@ -1,0 +1,131 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The offline commands of routing strategies, as a user runs them (the built CLI, JSON output).
+const BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+const DATA = fileURLToPath(new URL('../../data/router/', import.meta.url));
+const run = (...args: string[]) =>
+  JSON.parse(
+    execFileSync(process.execPath, [BIN, ...args, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+  ) as Record<string, unknown>;
+
+describe('switchboard eval / simulate / train for the strategies', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-commands-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('eval --router predictive: a quality-cost frontier between the single models and the oracle', () => {
+    const r = run(
+      'eval',
+      '--data',
+      join(DATA, 'alpaca-eval-train.jsonl'),
+      '--router',
+      'predictive',
+      '--prices',
+      join(DATA, 'prices.json'),
+    ) as {
+      n: number;
+      models: string[];
+      aiq: { predictive: number; singleModels: number; oracle: number };
+      frontier: { cost: number; quality: number }[];
+    };
+    expect(r.n).toBe(569);
+    expect(r.models).toHaveLength(17);
+    expect(r.aiq.oracle).toBeGreaterThan(r.aiq.predictive);
+    expect(r.aiq.predictive).toBeGreaterThan(0);
+    // the frontier never loses quality as cost grows
+    for (let i = 1; i < r.frontier.length; i++) {
+      expect(r.frontier[i]!.cost).toBeGreaterThan(r.frontier[i - 1]!.cost);
+      expect(r.frontier[i]!.quality).toBeGreaterThan(r.frontier[i - 1]!.quality);
+    }
+  });
+
+  it('simulate: the learning policies have far less regret than random choice (seeded)', () => {
+    const r = run(
+      'simulate',
+      '--data',
+      join(DATA, 'alpaca-eval-train.jsonl'),
+      '--prices',
+      join(DATA, 'prices.json'),
+      '--rounds',
+      '2000',
+      '--seeds',
+      '2',
+    ) as {
+      rows: { algorithm: string; regret: number }[];
+    };
+    const regret = Object.fromEntries(r.rows.map((row) => [row.algorithm, row.regret]));
+    for (const a of ['epsilon-greedy', 'ucb1', 'thompson', 'automaton'])
+      expect(regret[a]).toBeLessThan((regret.random as number) / 2);
+  });
+
+  it('eval --labels --semantic: leave-one-subject-out accuracy above the majority class', () => {
+    const r = run(
+      'eval',
+      '--data',
+      join(DATA, 'mmlu-train.jsonl'),
+      '--labels',
+      'family',
+      '--label-map',
+      join(DATA, 'mmlu-families.json'),
+      '--semantic',
+      '--utterances',
+      '5',
+    ) as { accuracy: number; majority: number; classes: string[] };
+    expect(r.classes).toEqual(['humanities', 'other', 'social_sciences', 'stem']);
+    expect(r.accuracy).toBeGreaterThan(r.majority + 0.05);
+  });
+
+  it('train --labels writes a label classifier with its card; a label field the data lacks is a clear error', () => {
+    const out = join(dir, 'families');
+    execFileSync(
+      process.execPath,
+      [
+        BIN,
+        'train',
+        '--data',
+        join(DATA, 'mmlu-train.jsonl'),
+        '--router',
+        'classifier',
+        '--labels',
+        'family',
+        '--label-map',
+        join(DATA, 'mmlu-families.json'),
+        '--out',
+        out,
+        '--no-cv',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    expect(JSON.parse(readFileSync(join(out, 'router.json'), 'utf8'))).toMatchObject({
+      classes: ['humanities', 'other', 'social_sciences', 'stem'],
+      label_field: 'family',
+    });
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('classes from `family`');
+    const bad = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'train',
+        '--data',
+        join(DATA, 'mmlu-train.jsonl'),
+        '--router',
+        'classifier',
+        '--labels',
+        'family',
+        '--out',
+        join(dir, 'x'),
+        '--no-cv',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('switchboard train: label field "family" has 0 distinct value(s) in the data');
+    expect(bad.stderr).not.toContain('    at ');
+  });
+});
