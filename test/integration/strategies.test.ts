@@ -129,6 +129,11 @@ describe('routing strategies through the gateway', () => {
             `    strategy: bandit\n    bandit: { algorithm: epsilon-greedy, epsilon: 0 }\n`,
           ),
           route(
+            'bandit-ctx',
+            backend('a', a) + backend('b', b),
+            `    strategy: bandit\n    bandit:\n      algorithm: epsilon-greedy\n      epsilon: 0\n      contextual: true\n      contexts:\n        clusters:\n          - { name: code, utterances: ${JSON.stringify(CODE)} }\n          - { name: chat, utterances: ${JSON.stringify(CHAT)} }\n`,
+          ),
+          route(
             'cascade',
             backend('cheap', shaky, 0.1) + backend('pricey', sure, 10),
             `    strategy: cascade\n    cascade: { minMeanLogprob: -0.5 }\n`,
@@ -248,6 +253,24 @@ describe('routing strategies through the gateway', () => {
       expect(await backendOf('bandit', 'hi')).toBe('b');
       const metrics = await (await fetch(`${h.url}/metrics`)).text();
       expect(metrics).toMatch(/switchboard_feedback_total\{route="default\/bandit"\} 1/);
+    });
+
+    it('contextual: one learner per prompt cluster, so feedback on code prompts leaves chat prompts alone', async () => {
+      const code = 'please write a python function';
+      const chat = 'hello, tell me a joke';
+      const first = await ask('bandit-ctx', code);
+      expect(first.headers.get('x-switchboard-backend')).toBe('a');
+      expect(await backendOf('bandit-ctx', code)).toBe('b');
+      expect(await backendOf('bandit-ctx', chat)).toBe('a'); // a separate learner: untried arms again
+      expect(await backendOf('bandit-ctx', chat)).toBe('b');
+      const fb = await fetch(`${h.url}/v1/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ request_id: first.headers.get('x-request-id'), score: 0 }),
+      });
+      expect(await fb.json()).toMatchObject({ backend: 'a', context: 'code' });
+      expect(await backendOf('bandit-ctx', code)).toBe('b');
+      expect(await backendOf('bandit-ctx', chat)).toBe('a');
     });
 
     it('rejects feedback for unknown requests and out-of-range scores', async () => {

@@ -70,6 +70,9 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
       });
     }
   }
+  if (routing?.bandit?.contexts && !routing.bandit.contextual) {
+    problems.push({ path: 'spec.routing.bandit', message: 'routing.bandit.contexts needs contextual: true' });
+  }
   const c = routing?.classifier;
   if (c && [c.router, c.onnx, c.triton].filter((x) => x !== undefined).length !== 1) {
     problems.push({ path: 'spec.routing.classifier', message: 'routing.classifier: set exactly one of router, onnx or triton' });

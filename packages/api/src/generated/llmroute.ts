@@ -540,9 +540,41 @@ export interface BanditRouting {
    */
   defaultQuality?: number;
   /**
-   * A separate learner per prompt context: the rule, or the class of routing.classifier when set, else the prompt-length bucket (short / medium / long).
+   * A separate learner per prompt context: the name of the rule that matched, else the nearest of `contexts` (when given), else the prompt-length bucket (short < 200 tokens, medium < 2000, long).
    */
   contextual?: boolean;
+  /**
+   * Prompt clusters for contextual learning, defined by example utterances and matched like semantic routes (embedded once at load).
+   */
+  contexts?: {
+    /**
+     * lexical (TF-IDF over hashed n-grams) or sentence (all-MiniLM-L6-v2).
+     */
+    encoder?: 'lexical' | 'sentence';
+    /**
+     * A cluster's similarity is the mean of its topK closest utterances.
+     */
+    topK?: number;
+    /**
+     * The contexts.
+     *
+     * @minItems 2
+     * @maxItems 32
+     */
+    clusters: {
+      /**
+       * Context name (shown in the feedback answer).
+       */
+      name: string;
+      /**
+       * Example prompts of this context.
+       *
+       * @minItems 1
+       * @maxItems 1000
+       */
+      utterances: string[];
+    }[];
+  };
   /**
    * An evaluator backend (LLM as a judge) that scores answers for the learner, as POST /v1/feedback would. Non-streaming answers only.
    */

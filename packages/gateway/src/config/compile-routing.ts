@@ -333,12 +333,31 @@ function compileBandit(cfg: NonNullable<Routing['bandit']>, s: RoutingScope): St
     weights: { quality: cfg.weights?.quality ?? 1, cost: cfg.weights?.cost ?? 0, latency: cfg.weights?.latency ?? 0 },
     defaultQuality: cfg.defaultQuality ?? 0.5,
     contextual: cfg.contextual ?? false,
+    contextOf: cfg.contexts ? clusterOf(cfg.contexts) : undefined,
     store: learningStore,
     evaluator:
       evaluator && ev
         ? { backend: evaluator, sampleRate: ev.sampleRate ?? 1, timeoutMs: ev.timeout ? parseDuration(ev.timeout) : 30_000 }
         : undefined,
   });
+}
+
+/** The nearest prompt cluster by its utterances (a semantic index built now, queried natively per request). */
+function clusterOf(contexts: NonNullable<NonNullable<Routing['bandit']>['contexts']>): (prompt: string) => string {
+  const names = contexts.clusters.map((c) => c.name);
+  const index = NativeSemanticIndex.fromText(
+    contexts.encoder ?? 'lexical',
+    contexts.clusters.flatMap((c) => c.utterances),
+    contexts.clusters.flatMap((c, i) => c.utterances.map(() => i)),
+    names.length,
+    contexts.topK ?? 3,
+  );
+  return (prompt) => {
+    const scores = index.scores(prompt);
+    let best = 0;
+    for (let i = 1; i < scores.length; i++) if ((scores[i] as number) > (scores[best] as number)) best = i;
+    return names[best] as string;
+  };
 }
 
 function compileCascade(cfg: NonNullable<Routing['cascade']>, s: RoutingScope): Strategy | undefined {

@@ -47,6 +47,13 @@ export function feedback(deps: AppDeps) {
     }
     route.strategy.feedback(record, score);
     deps.metrics.feedback.inc({ route: route.id });
-    return c.json({ object: 'feedback', request_id: id, route: route.id, backend: record.backend, score });
+    return c.json({
+      object: 'feedback',
+      request_id: id,
+      route: route.id,
+      backend: record.backend,
+      context: record.context,
+      score,
+    });
   };
 }

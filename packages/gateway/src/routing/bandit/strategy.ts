@@ -11,6 +11,8 @@ export interface BanditConfig {
   weights: RewardWeights;
   defaultQuality: number;
   contextual: boolean;
+  /** contextual: the prompt's cluster (nearest `contexts` utterances); absent = prompt-length buckets. */
+  contextOf?: ((prompt: string) => string) | undefined;
   store: () => LearningStore;
   /** An LLM judge scoring answers in place of client feedback. */
   evaluator?: { backend: CompiledBackend; sampleRate: number; timeoutMs: number } | undefined;
@@ -55,6 +57,8 @@ function lengthBucket(tokens: number): string {
  * with the default quality at once; POST /v1/feedback later replaces it by
  * the real score. The automaton, a reward-inaction scheme, learns from
  * feedback only (a default quality would reinforce whatever it picked).
+ * Contextual learners keep one set of statistics per context: the matched
+ * rule, the nearest prompt cluster, or the prompt-length bucket.
  */
 export function banditStrategy(all: readonly CompiledBackend[], cfg: BanditConfig): Strategy {
   // The evaluator judges; it is not one of the arms.
@@ -69,7 +73,8 @@ export function banditStrategy(all: readonly CompiledBackend[], cfg: BanditConfi
       let context = '';
       if (cfg.contextual && request) {
         const b = backends[0] as CompiledBackend;
-        context = request.context ?? lengthBucket(request.promptTokens?.(b) ?? 0);
+        context =
+          request.context ?? (cfg.contextOf ? cfg.contextOf(request.prompt()) : lengthBucket(request.promptTokens?.(b) ?? 0));
       }
       const state = cfg.store().state(key(context), backends.length);
       const arm = chooseArm(state, cfg.params, random);
