@@ -95,8 +95,8 @@ export declare function calibrateThreshold(scores: Array<number>, share: number)
 export interface CrossValidatedOutputs {
   width: number
   values: Array<number>
-  /** router.json of a model trained on all the data (classes / models in output order). */
-  info: string
+  /** What each of the `width` outputs stands for: the classes, or the models. */
+  names: Array<string>
 }
 
 /**

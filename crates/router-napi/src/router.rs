@@ -313,6 +313,20 @@ pub fn sentence_vectors(data: Vec<String>, progress: Option<bool>) -> napi::Resu
     Ok(Float32Array::new(vectors))
 }
 
+/// One stderr line per cross-validation fold, when asked for.
+fn fold_progress(progress: bool) -> impl FnMut(usize, usize, &str) {
+    let started = std::time::Instant::now();
+    move |i, n, group| {
+        if progress {
+            eprintln!(
+                "  fold {}/{n}: holding out {group} ({:.1} s)",
+                i + 1,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
 /// Trains on every example and writes the router to `out`; returns router.json.
 #[napi]
 pub fn train_router(options: TrainOptions) -> napi::Result<String> {
@@ -338,21 +352,12 @@ pub fn cross_validate_router(options: TrainOptions) -> napi::Result<Vec<f64>> {
     let (mut feats, mut vectors) = (Vec::new(), Vec::new());
     let inputs = inputs_for(&options, &data, &per_file, &cfg, &mut feats, &mut vectors)?;
     let progress = options.progress.unwrap_or(false);
-    let started = std::time::Instant::now();
     routing::cross_validate(
         &data,
         &inputs,
         &cfg,
         |e| e.source.clone(),
-        |i, n, group| {
-            if progress {
-                eprintln!(
-                    "  fold {}/{n}: holding out {group} ({:.1} s)",
-                    i + 1,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-        },
+        fold_progress(progress),
     )
     .map_err(invalid)
 }
@@ -363,8 +368,8 @@ pub fn cross_validate_router(options: TrainOptions) -> napi::Result<Vec<f64>> {
 pub struct CrossValidatedOutputs {
     pub width: u32,
     pub values: Vec<f64>,
-    /// router.json of a model trained on all the data (classes / models in output order).
-    pub info: String,
+    /// What each of the `width` outputs stands for: the classes, or the models.
+    pub names: Vec<String>,
 }
 
 #[napi]
@@ -374,28 +379,15 @@ pub fn cross_validate_outputs(options: TrainOptions) -> napi::Result<CrossValida
     let (mut feats, mut vectors) = (Vec::new(), Vec::new());
     let inputs = inputs_for(&options, &data, &per_file, &cfg, &mut feats, &mut vectors)?;
     let progress = options.progress.unwrap_or(false);
-    let started = std::time::Instant::now();
     let outputs = routing::cross_validate_outputs(
         &data,
         &inputs,
         &cfg,
         |e| e.source.clone(),
-        |i, n, group| {
-            if progress {
-                eprintln!(
-                    "  fold {}/{n}: holding out {group} ({:.1} s)",
-                    i + 1,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-        },
+        fold_progress(progress),
         |r, x, t| r.outputs_vector(x, t),
     )
     .map_err(invalid)?;
-    // Output order (classes, models) is fixed by the whole data, so every fold agrees.
-    let all: Vec<usize> = (0..data.len()).collect();
-    let full =
-        routing::train(&data, &inputs, &all, &TrainConfig { epochs: 1, ..cfg }).map_err(invalid)?;
     let width = outputs.iter().map(Vec::len).max().unwrap_or(0);
     let mut values = Vec::with_capacity(width * outputs.len());
     for o in &outputs {
@@ -405,7 +397,7 @@ pub fn cross_validate_outputs(options: TrainOptions) -> napi::Result<CrossValida
     Ok(CrossValidatedOutputs {
         width: width as u32,
         values,
-        info: serde_json::to_string(&full.meta).unwrap_or_default(),
+        names: routing::output_names(&data, &cfg),
     })
 }
 
@@ -459,22 +451,8 @@ pub fn train_ensemble(members: Vec<TrainOptions>, out: String) -> napi::Result<S
 #[napi]
 pub fn cross_validate_ensemble(members: Vec<TrainOptions>) -> napi::Result<Vec<f64>> {
     let progress = members.iter().any(|m| m.progress.unwrap_or(false));
-    let started = std::time::Instant::now();
     with_ensemble(&members, |data, list| {
-        routing::cross_validate_ensemble(
-            data,
-            list,
-            |e| e.source.clone(),
-            |i, n, group| {
-                if progress {
-                    eprintln!(
-                        "  fold {}/{n}: holding out {group} ({:.1} s)",
-                        i + 1,
-                        started.elapsed().as_secs_f64()
-                    );
-                }
-            },
-        )
+        routing::cross_validate_ensemble(data, list, |e| e.source.clone(), fold_progress(progress))
     })
 }
 

@@ -17,6 +17,6 @@ pub use data::{parse_jsonl, Example};
 pub use model::{Router, RouterKind};
 pub use semantic::SemanticIndex;
 pub use train::{
-    cross_validate, cross_validate_ensemble, cross_validate_outputs, featurize, train,
-    train_ensemble, Inputs, TrainConfig,
+    cross_validate, cross_validate_ensemble, cross_validate_outputs, featurize, output_names,
+    train, train_ensemble, Inputs, TrainConfig,
 };

@@ -60,8 +60,78 @@ pub fn featurize(examples: &[Example], buckets: u32) -> Vec<Vec<u32>> {
     out
 }
 
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+use super::model::{dot, sigmoid, softmax};
+
+/// Learning rate of an epoch: linear decay to a tenth of the configured rate.
+fn epoch_lr(cfg: &TrainConfig, epoch: usize) -> f32 {
+    cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1)
+}
+
+/// Model embeddings against a learned projection of the prompt vector — the
+/// shared machinery of mf (pairwise) and predictive (per-model) heads.
+struct Factors {
+    k: usize,
+    dim: usize,
+    /// `k x dim`, row-major.
+    proj: Vec<f32>,
+    /// `models x k`.
+    emb: Vec<f32>,
+    bias: Vec<f32>,
+    /// Scratch: the projected prompt and its gradient.
+    px: Vec<f32>,
+    gp: Vec<f32>,
+}
+
+impl Factors {
+    fn new(rng: &mut Rng, k: usize, dim: usize, models: usize) -> Self {
+        let proj = (0..k * dim)
+            .map(|_| rng.symmetric((1.0 / dim as f32).sqrt()))
+            .collect();
+        let emb = (0..models * k)
+            .map(|_| rng.symmetric((1.0 / k as f32).sqrt()))
+            .collect();
+        Factors {
+            k,
+            dim,
+            proj,
+            emb,
+            bias: vec![0.0; models],
+            px: vec![0.0; k],
+            gp: vec![0.0; k],
+        }
+    }
+
+    /// `px = proj . x`, and the gradient of the projection cleared.
+    fn project(&mut self, x: &[f32]) {
+        let dim = self.dim;
+        for (j, p) in self.px.iter_mut().enumerate() {
+            *p = self.proj[j * dim..(j + 1) * dim]
+                .iter()
+                .zip(x)
+                .map(|(a, c)| a * c)
+                .sum();
+        }
+        self.gp.iter_mut().for_each(|v| *v = 0.0);
+    }
+
+    /// Model `m`'s embedding row.
+    fn row(&self, m: usize) -> &[f32] {
+        &self.emb[m * self.k..(m + 1) * self.k]
+    }
+
+    /// Sends the accumulated gradient `gp` through the projection: the input's gradient into
+    /// `gx` (for the hashed table), and the projection's update.
+    fn backprop(&mut self, x: &[f32], gx: &mut [f32], lr: f32, l2: f32) {
+        let dim = self.dim;
+        gx.iter_mut().for_each(|v| *v = 0.0);
+        for j in 0..self.k {
+            for d in 0..dim {
+                let w = &mut self.proj[j * dim + d];
+                gx[d] += self.gp[j] * *w;
+                *w -= lr * (self.gp[j] * x[d] + l2 * *w);
+            }
+        }
+    }
 }
 
 /// What the router reads for each example.
@@ -116,12 +186,11 @@ pub fn train(
             update_rows(h, &feats[i], gx, lr);
         }
     };
-    let models: Vec<String> = {
-        let mut set = std::collections::BTreeSet::new();
-        for &i in indices {
-            set.extend(examples[i].scores.keys().cloned());
-        }
-        set.into_iter().collect()
+    // Predictive outputs follow every model of the data, so all folds of a cross-validation agree.
+    let models = if cfg.router == RouterKind::Predictive {
+        model_names(examples.iter())
+    } else {
+        model_names(indices.iter().map(|&i| &examples[i]))
     };
     let pairwise = cfg.label_field.is_none() && cfg.router != RouterKind::Predictive;
     for m in [&cfg.strong, &cfg.weak] {
@@ -178,13 +247,7 @@ pub fn train(
     let head = match cfg.router {
         RouterKind::Classifier if cfg.label_field.is_some() => {
             let field = cfg.label_field.as_deref().unwrap_or_default();
-            // Classes from every example (the label set is not something a held-out fold hides).
-            let classes: Vec<String> = examples
-                .iter()
-                .filter_map(|e| e.label(field))
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
+            let classes = label_classes(examples, field);
             if classes.len() < 2 {
                 return Err(format!(
                     "label field \"{field}\" has {} distinct value(s) in the data; a classifier needs at least 2",
@@ -204,7 +267,7 @@ pub fn train(
             let mut p = vec![0.0f32; c];
             for epoch in 0..cfg.epochs {
                 rng.shuffle(&mut items);
-                let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
+                let lr = epoch_lr(cfg, epoch);
                 for &(i, y) in &items {
                     encode(&encoder, i, &mut x);
                     for (cl, pc) in p.iter_mut().enumerate() {
@@ -237,56 +300,33 @@ pub fn train(
         RouterKind::Predictive => {
             // Each model's score on a prompt is a probability-like quality in [0, 1]: fit a
             // sigmoid per model over a shared projection of the prompt by cross-entropy.
-            let k = cfg.k;
-            let m = models.len();
             let mut items: Vec<usize> = indices
                 .iter()
                 .copied()
                 .filter(|&i| !examples[i].scores.is_empty())
                 .collect();
-            let mut proj: Vec<f32> = (0..k * dim)
-                .map(|_| rng.symmetric((1.0 / dim as f32).sqrt()))
-                .collect();
-            let mut emb: Vec<f32> = (0..m * k)
-                .map(|_| rng.symmetric((1.0 / k as f32).sqrt()))
-                .collect();
-            let mut bias = vec![0.0f32; m];
-            let mut px = vec![0.0f32; k];
-            let mut gp = vec![0.0f32; k];
+            let mut f = Factors::new(&mut rng, cfg.k, dim, models.len());
             for epoch in 0..cfg.epochs {
                 rng.shuffle(&mut items);
-                let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
+                let lr = epoch_lr(cfg, epoch);
                 for &i in &items {
                     encode(&encoder, i, &mut x);
-                    for j in 0..k {
-                        px[j] = proj[j * dim..(j + 1) * dim]
-                            .iter()
-                            .zip(&x)
-                            .map(|(p, c)| p * c)
-                            .sum();
-                    }
-                    gp.iter_mut().for_each(|v| *v = 0.0);
+                    f.project(&x);
                     let scored = examples[i].scores.len() as f32;
                     for (name, &target) in &examples[i].scores {
                         let Some(mi) = models.iter().position(|x| x == name) else {
                             continue;
                         };
-                        let z: f32 =
-                            (0..k).map(|j| emb[mi * k + j] * px[j]).sum::<f32>() + bias[mi];
+                        let z = dot(f.row(mi), &f.px) + f.bias[mi];
                         let g = (sigmoid(z) - target as f32) / scored.sqrt();
-                        for j in 0..k {
-                            gp[j] += g * emb[mi * k + j];
-                            emb[mi * k + j] -= lr * (g * px[j] + cfg.l2 * emb[mi * k + j]);
+                        for j in 0..f.k {
+                            let e = f.emb[mi * f.k + j];
+                            f.gp[j] += g * e;
+                            f.emb[mi * f.k + j] -= lr * (g * f.px[j] + cfg.l2 * e);
                         }
-                        bias[mi] -= lr * g;
+                        f.bias[mi] -= lr * g;
                     }
-                    gx.iter_mut().for_each(|v| *v = 0.0);
-                    for j in 0..k {
-                        for d in 0..dim {
-                            gx[d] += gp[j] * proj[j * dim + d];
-                            proj[j * dim + d] -= lr * (gp[j] * x[d] + cfg.l2 * proj[j * dim + d]);
-                        }
-                    }
+                    f.backprop(&x, &mut gx, lr, cfg.l2);
                     learn(&mut encoder, i, &gx, lr);
                 }
             }
@@ -306,8 +346,13 @@ pub fn train(
                 })
                 .collect();
             meta.models = models.clone();
-            meta.k = k;
-            Head::Quality { k, proj, emb, bias }
+            meta.k = f.k;
+            Head::Quality {
+                k: f.k,
+                proj: f.proj,
+                emb: f.emb,
+                bias: f.bias,
+            }
         }
         RouterKind::Random => Head::Random,
         RouterKind::Ensemble => {
@@ -328,7 +373,7 @@ pub fn train(
             let mut items = labelled.clone();
             for epoch in 0..cfg.epochs {
                 rng.shuffle(&mut items);
-                let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
+                let lr = epoch_lr(cfg, epoch);
                 for &(i, y) in &items {
                     encode(&encoder, i, &mut x);
                     let p = sigmoid(w.iter().zip(&x).map(|(a, c)| a * c).sum::<f32>() + b);
@@ -380,59 +425,39 @@ pub fn train(
                     }
                 }
             }
-            let k = cfg.k;
-            let m = models.len();
-            let mut proj: Vec<f32> = (0..k * dim)
-                .map(|_| rng.symmetric((1.0 / dim as f32).sqrt()))
-                .collect();
-            let mut emb: Vec<f32> = (0..m * k)
-                .map(|_| rng.symmetric((1.0 / k as f32).sqrt()))
-                .collect();
-            let mut bias = vec![0.0f32; m];
-            let mut px = vec![0.0f32; k];
-            let mut gp = vec![0.0f32; k];
+            let mut f = Factors::new(&mut rng, cfg.k, dim, models.len());
             for epoch in 0..cfg.epochs {
                 rng.shuffle(&mut battles);
-                let lr = cfg.lr * (1.0 - epoch as f32 / cfg.epochs as f32).max(0.1);
+                let lr = epoch_lr(cfg, epoch);
                 for &(i, a, b, target) in &battles {
                     let (a, b) = (a as usize, b as usize);
                     encode(&encoder, i, &mut x);
-                    for j in 0..k {
-                        px[j] = proj[j * dim..(j + 1) * dim]
-                            .iter()
-                            .zip(&x)
-                            .map(|(p, c)| p * c)
-                            .sum();
-                    }
-                    let diff: f32 = (0..k)
-                        .map(|j| (emb[a * k + j] - emb[b * k + j]) * px[j])
-                        .sum::<f32>()
-                        + bias[a]
-                        - bias[b];
+                    f.project(&x);
+                    let diff = dot(f.row(a), &f.px) - dot(f.row(b), &f.px) + f.bias[a] - f.bias[b];
                     // gradient of the cross-entropy of sigmoid(diff) against the soft outcome
                     let g = sigmoid(diff) - target;
+                    let k = f.k;
                     for j in 0..k {
-                        let dv = emb[a * k + j] - emb[b * k + j];
-                        gp[j] = g * dv;
-                        let step = g * px[j];
-                        emb[a * k + j] -= lr * (step + cfg.l2 * emb[a * k + j]);
-                        emb[b * k + j] -= lr * (-step + cfg.l2 * emb[b * k + j]);
+                        let dv = f.emb[a * k + j] - f.emb[b * k + j];
+                        f.gp[j] = g * dv;
+                        let step = g * f.px[j];
+                        f.emb[a * k + j] -= lr * (step + cfg.l2 * f.emb[a * k + j]);
+                        f.emb[b * k + j] -= lr * (-step + cfg.l2 * f.emb[b * k + j]);
                     }
-                    bias[a] -= lr * g;
-                    bias[b] += lr * g;
-                    gx.iter_mut().for_each(|v| *v = 0.0);
-                    for j in 0..k {
-                        for d in 0..dim {
-                            gx[d] += gp[j] * proj[j * dim + d];
-                            proj[j * dim + d] -= lr * (gp[j] * x[d] + cfg.l2 * proj[j * dim + d]);
-                        }
-                    }
+                    f.bias[a] -= lr * g;
+                    f.bias[b] += lr * g;
+                    f.backprop(&x, &mut gx, lr, cfg.l2);
                     learn(&mut encoder, i, &gx, lr);
                 }
             }
             meta.models = models.clone();
-            meta.k = k;
-            Head::Mf { k, proj, emb, bias }
+            meta.k = f.k;
+            Head::Mf {
+                k: f.k,
+                proj: f.proj,
+                emb: f.emb,
+                bias: f.bias,
+            }
         }
     };
     let mut router = Router {
@@ -459,14 +484,32 @@ pub fn train(
     Ok(router)
 }
 
-fn softmax(z: &mut [f32]) {
-    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in z.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
+fn model_names<'a>(examples: impl Iterator<Item = &'a Example>) -> Vec<String> {
+    let mut set = std::collections::BTreeSet::new();
+    for e in examples {
+        set.extend(e.scores.keys().cloned());
     }
-    z.iter_mut().for_each(|v| *v /= sum);
+    set.into_iter().collect()
+}
+
+/// Classes from every example (the label set is not something a held-out fold hides).
+fn label_classes(examples: &[Example], field: &str) -> Vec<String> {
+    examples
+        .iter()
+        .filter_map(|e| e.label(field))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// What the outputs of a label classifier or predictive router stand for, in order: the classes,
+/// or the models (empty for strong/weak routers, whose one output is the score).
+pub fn output_names(examples: &[Example], cfg: &TrainConfig) -> Vec<String> {
+    match (&cfg.label_field, cfg.router) {
+        (Some(field), RouterKind::Classifier) => label_classes(examples, field),
+        (_, RouterKind::Predictive) => model_names(examples.iter()),
+        _ => Vec::new(),
+    }
 }
 
 /// Gradient of the mean-of-rows encoding reaches each feature row equally.
