@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { failFastRedis, redisReady } from '../redis-client.js';
 import { windowKey, type ConsumeResult, type Counter, type LimitStore, type Window } from './store.js';
 
 // Check every counter, then take them all: one script, so it is atomic
@@ -30,39 +31,25 @@ type Commands = Redis & {
 };
 
 /**
- * Counters in Redis, shared by every replica and worker. Commands fail fast
- * when Redis is unreachable (no offline queue, short timeout) so the caller
- * can fail open or closed at once instead of piling requests up.
+ * Counters in Redis, shared by every replica and worker; the client fails
+ * fast when Redis is unreachable (redis-client.ts).
  */
 export class RedisLimitStore implements LimitStore {
   readonly kind = 'redis';
   readonly #redis: Commands;
 
   constructor(url: string, opts: { commandTimeoutMs?: number; prefix?: string } = {}) {
-    this.#redis = new Redis(url, {
-      keyPrefix: opts.prefix ?? 'switchboard:limits:',
-      enableOfflineQueue: false,
-      commandTimeout: opts.commandTimeoutMs ?? 500,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-      lazyConnect: false,
+    this.#redis = failFastRedis(url, {
+      prefix: opts.prefix ?? 'switchboard:limits:',
+      commandTimeoutMs: opts.commandTimeoutMs,
     }) as Commands;
-    // Connection errors surface on commands; this keeps them off the process's unhandled path.
-    this.#redis.on('error', () => undefined);
     this.#redis.defineCommand('switchboardConsume', { lua: CONSUME });
     this.#redis.defineCommand('switchboardAdjust', { numberOfKeys: 1, lua: ADJUST });
   }
 
   /** Resolves once connected (start-up checks and tests). */
-  async ready(timeoutMs = 5000): Promise<void> {
-    if (this.#redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
-      this.#redis.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  ready(timeoutMs = 5000): Promise<void> {
+    return redisReady(this.#redis, timeoutMs);
   }
 
   async consume(counters: readonly Counter[]): Promise<ConsumeResult> {

@@ -189,6 +189,8 @@ async function forward(
         route.strategy.name,
       );
       metrics.decisions.inc();
+      const recordFor = (upstreamStart: number, answer?: () => unknown) =>
+        new CallRecord(metrics, op, provider, backend, promptTokens(backend), upstreamStart, settleAnswered(backend, answer));
       const outcome: AttemptOutcome = isGrpc(backend)
         ? await grpcAttempt(deps.pools.grpc, route, backend, op, body, call, c.get('requestId'))
         : await attempt(
@@ -205,15 +207,7 @@ async function forward(
           slot.release();
           health?.success(at);
           const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
-          const record = new CallRecord(
-            metrics,
-            op,
-            provider,
-            backend,
-            promptTokens(backend),
-            outcome.upstreamStart,
-            settleAnswered(backend, () => answer),
-          );
+          const record = recordFor(outcome.upstreamStart, () => answer);
           record.complete(answer);
           record.finish(200, outcome.bodyEnd);
           metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
@@ -227,15 +221,7 @@ async function forward(
         case 'stream': {
           health?.success(at);
           metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
-          const record = new CallRecord(
-            metrics,
-            op,
-            provider,
-            backend,
-            promptTokens(backend),
-            outcome.upstreamStart,
-            settleAnswered(backend),
-          );
+          const record = recordFor(outcome.upstreamStart);
           const translator = provider.streamTranslator?.({ op, body, backend });
           const stream = relaySse(
             outcome.body,

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { failFastRedis, redisReady } from '../../redis-client.js';
 import type { CallOutcome } from '../strategy.js';
 import { emptyState, type BanditState } from './algorithms.js';
 
@@ -93,26 +94,13 @@ export class RedisLearningStore extends MemoryLearningStore {
 
   constructor(url: string, opts: { refreshMs?: number; prefix?: string } = {}) {
     super();
-    this.#redis = new Redis(url, {
-      keyPrefix: opts.prefix ?? 'switchboard:learning:',
-      enableOfflineQueue: false,
-      commandTimeout: 500,
-      maxRetriesPerRequest: 0,
-    });
-    this.#redis.on('error', () => undefined);
+    this.#redis = failFastRedis(url, { prefix: opts.prefix ?? 'switchboard:learning:' });
     this.#timer = setInterval(() => void this.refresh(), opts.refreshMs ?? 500);
     this.#timer.unref();
   }
 
-  async ready(timeoutMs = 5000): Promise<void> {
-    if (this.#redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
-      this.#redis.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  ready(timeoutMs = 5000): Promise<void> {
+    return redisReady(this.#redis, timeoutMs);
   }
 
   override state(key: string, arms: number): BanditState {

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { loadTokenizer, type NativeTokenizer } from '@switchboard/native';
-import type { InferenceSession as Session } from 'onnxruntime-node';
+import type * as OrtModule from 'onnxruntime-node';
+import type { InferenceSession as Session, Tensor } from 'onnxruntime-node';
+
+type Ort = typeof OrtModule;
 
 /** The special tokens a HuggingFace tokenizer.json's post-processor wraps a single text in. */
 export function specialTokens(tokenizerFile: string): { before: number[]; after: number[] } {
@@ -43,7 +46,8 @@ export function specialTokens(tokenizerFile: string): { before: number[]; after:
 export class OnnxClassifier {
   readonly #tokenizer: NativeTokenizer;
   readonly #special: { before: number[]; after: number[] };
-  readonly #session: Promise<Session>;
+  /** The runtime module and the loaded model, together: one await per request. */
+  readonly #loaded: Promise<{ ort: Ort; session: Session }>;
 
   constructor(
     modelFile: string,
@@ -54,20 +58,20 @@ export class OnnxClassifier {
     this.#tokenizer = loadTokenizer(tokenizerFile);
     this.#special = specialTokens(tokenizerFile);
     // The runtime loads lazily: routes without ONNX classifiers never pay for it.
-    this.#session = import('onnxruntime-node').then((ort) =>
-      ort.InferenceSession.create(modelFile, { intraOpNumThreads: 1, interOpNumThreads: 1 }),
-    );
-    this.#session.catch(() => undefined);
+    this.#loaded = import('onnxruntime-node').then(async (ort) => ({
+      ort,
+      session: await ort.InferenceSession.create(modelFile, { intraOpNumThreads: 1, interOpNumThreads: 1 }),
+    }));
+    this.#loaded.catch(() => undefined);
   }
 
   /** Resolves once the model is loaded; rejects with onnxruntime's reason. */
   ready(): Promise<unknown> {
-    return this.#session;
+    return this.#loaded;
   }
 
   async classify(text: string): Promise<number[]> {
-    const session = await this.#session;
-    const ort = await import('onnxruntime-node');
+    const { ort, session } = await this.#loaded;
     const room = this.maxTokens - this.#special.before.length - this.#special.after.length;
     const ids = [
       ...this.#special.before,
@@ -75,7 +79,7 @@ export class OnnxClassifier {
       ...this.#special.after,
     ];
     const n = ids.length;
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+    const feeds: Record<string, Tensor> = {
       input_ids: new ort.Tensor(
         'int64',
         BigInt64Array.from(ids, (v) => BigInt(v)),

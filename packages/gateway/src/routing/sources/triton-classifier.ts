@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { GRPCInferenceService, type ModelMetadataResponse } from '../../providers/triton/grpc/protocol.js';
+import { unary, type InferenceClient } from '../../providers/triton/grpc/clients.js';
+import { GRPCInferenceService } from '../../providers/triton/grpc/protocol.js';
 import { getJson, postJson } from '../../upstream/side-call.js';
 import { softmax } from './onnx-classifier.js';
 
@@ -19,7 +20,10 @@ interface Io {
   output: string;
 }
 
-type Client = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+interface InferResponse {
+  outputs: { name: string; datatype: string; contents?: Record<string, number[]> }[];
+  raw_output_contents?: Buffer[];
+}
 
 /**
  * A classifier served by Triton or any KServe v2 server, over the v2
@@ -29,14 +33,14 @@ type Client = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
  * logits, which are turned into probabilities).
  */
 export class TritonClassifier {
-  readonly #grpc: Client | undefined;
+  readonly #grpc: InferenceClient | undefined;
   #io: Promise<Io> | undefined;
 
   constructor(readonly config: TritonClassifierConfig) {
     const url = new URL(config.endpoint);
     if (url.protocol === 'grpc:' || url.protocol === 'grpcs:') {
       const creds = url.protocol === 'grpcs:' ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
-      this.#grpc = new GRPCInferenceService.Client(url.host, creds) as unknown as Client;
+      this.#grpc = new GRPCInferenceService.Client(url.host, creds) as InferenceClient;
     }
   }
 
@@ -82,8 +86,14 @@ export class TritonClassifier {
   }
 
   async #metadata(): Promise<{ inputs: { name: string; shape: (number | string)[] }[]; outputs: { name: string }[] }> {
-    if (this.#grpc) {
-      const res = await this.#unary<ModelMetadataResponse>('ModelMetadata', { name: this.config.model });
+    const client = this.#grpc;
+    if (client) {
+      const res = await unary(
+        client.ModelMetadata.bind(client),
+        { name: this.config.model },
+        new grpc.Metadata(),
+        this.#deadline(),
+      );
       return { inputs: res.inputs ?? [], outputs: res.outputs ?? [] };
     }
     return (await getJson(
@@ -113,14 +123,17 @@ export class TritonClassifier {
   }
 
   async #inferGrpc(io: Io, text: string): Promise<number[]> {
-    const res = await this.#unary<{
-      outputs: { name: string; datatype: string; contents?: Record<string, number[]> }[];
-      raw_output_contents?: Buffer[];
-    }>('ModelInfer', {
-      model_name: this.config.model,
-      inputs: [{ name: io.input, datatype: 'BYTES', shape: io.shape, contents: { bytes_contents: [Buffer.from(text)] } }],
-      outputs: [{ name: io.output }],
-    });
+    const client = this.#grpc as InferenceClient;
+    const res = (await unary(
+      client.ModelInfer.bind(client),
+      {
+        model_name: this.config.model,
+        inputs: [{ name: io.input, datatype: 'BYTES', shape: io.shape, contents: { bytes_contents: [Buffer.from(text)] } }],
+        outputs: [{ name: io.output }],
+      },
+      new grpc.Metadata(),
+      this.#deadline(),
+    )) as InferResponse;
     const index = Math.max(
       0,
       res.outputs.findIndex((o) => o.name === io.output),
@@ -134,17 +147,8 @@ export class TritonClassifier {
     );
   }
 
-  #unary<T>(method: string, request: unknown): Promise<T> {
-    const client = this.#grpc as Client;
-    return new Promise<T>((resolve, reject) => {
-      (client[method] as (r: unknown, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: Error | null, v: T) => void) => void).call(
-        client,
-        request,
-        new grpc.Metadata(),
-        { deadline: Date.now() + this.config.timeoutMs },
-        (err, value) => (err ? reject(err) : resolve(value)),
-      );
-    });
+  #deadline(): Date {
+    return new Date(Date.now() + this.config.timeoutMs);
   }
 }
 

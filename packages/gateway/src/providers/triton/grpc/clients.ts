@@ -137,7 +137,8 @@ export const isGrpc = (b: CompiledBackend) => b.baseUrl.protocol === 'grpc:' || 
 /** host:port for grpc-js; Triton's gRPC port (8001) when none is given. */
 const targetOf = (url: URL) => `${url.hostname}:${url.port || (url.protocol === 'grpcs:' ? '443' : '8001')}`;
 
-function unary<Req, Res>(method: Unary<Req, Res>, req: Req, metadata: grpc.Metadata, deadline: Date): Promise<Res> {
+/** One unary RPC as a promise. */
+export function unary<Req, Res>(method: Unary<Req, Res>, req: Req, metadata: grpc.Metadata, deadline: Date): Promise<Res> {
   return new Promise((resolve, reject) => {
     method(req, metadata, { deadline }, (err, res) => (err ? reject(err) : resolve(res)));
   });
