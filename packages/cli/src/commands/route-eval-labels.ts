@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { crossValidateOutputs, NativeRouter, NativeSemanticIndex, sentenceVectors, trainRouter } from '@switchboard/native';
 import { readDataset } from '../routing/dataset.js';
 import { labelledFiles, labelsOf } from '../routing/labels.js';
+import { mean, sd, seeded } from '../routing/stats.js';
 
 export interface LabelEvalOptions {
   data: string[];
@@ -36,14 +37,6 @@ export interface LabelReport {
   seeds: number[];
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-}
-
 function percentiles(samples: number[]): { p50: number; p99: number } {
   const s = [...samples].sort((a, b) => a - b);
   const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] as number;
@@ -68,7 +61,7 @@ function timeDecisions(prompts: string[], decide: (p: string) => unknown): { p50
  */
 export function runLabelEval(opts: LabelEvalOptions, log: (line: string) => void): LabelReport {
   const rows = readDataset(opts.data);
-  const labels = labelsOf(opts.data, opts.labels, opts.labelMap);
+  const labels = labelsOf(rows, opts.labels, opts.labelMap);
   const classes = [...new Set(labels.filter((l): l is string => l !== undefined))].sort();
   const keep = labels.map((l) => l !== undefined);
   const predictions: (string | undefined)[][] = [];
@@ -91,7 +84,7 @@ export function runLabelEval(opts: LabelEvalOptions, log: (line: string) => void
           seed,
           progress: opts.progress,
         });
-        const own = (JSON.parse(cv.info) as { classes: string[] }).classes;
+        const own = cv.names;
         predictions.push(
           rows.map((_, i) => {
             let best = 0;

@@ -2,6 +2,7 @@ import { crossValidateOutputs } from '@switchboard/native';
 import { costMatrix, readPrices } from '../routing/costs.js';
 import { readDataset } from '../routing/dataset.js';
 import { aiq, frontier, qualityAt, type Point } from '../routing/frontier.js';
+import { mean, sd } from '../routing/stats.js';
 
 export interface PredictiveEvalOptions {
   data: string[];
@@ -60,9 +61,6 @@ function operatingPoint(
   return { cost: c / quality.length, quality: q / quality.length };
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
-
 /**
  * Tryage-style evaluation on N models: leave-one-source-out quality
  * predictions, then for each cost weight every prompt goes to the model with
@@ -102,9 +100,8 @@ export function runPredictiveEval(opts: PredictiveEvalOptions, log: (line: strin
       seed,
       progress: opts.progress,
     });
-    const info = JSON.parse(cv.info) as { models: string[] };
     // The router's output order is its own model list; keep the evaluated models, in our order.
-    const columns = models.map((m) => info.models.indexOf(m));
+    const columns = models.map((m) => cv.names.indexOf(m));
     const pred = new Float64Array(n * models.length);
     for (let i = 0; i < n; i++)
       columns.forEach((col, m) => (pred[i * models.length + m] = cv.values[i * cv.width + col] as number));

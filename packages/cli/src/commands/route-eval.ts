@@ -10,6 +10,7 @@ import {
 } from '@switchboard/native';
 import { readDataset, scoresOf } from '../routing/dataset.js';
 import { plotSvg } from '../routing/plot.js';
+import { mean, sd } from '../routing/stats.js';
 
 export interface EvalOptions {
   data: string[];
@@ -29,9 +30,6 @@ export interface EvalOptions {
 }
 
 const ROUTER_KINDS = new Set(['mf', 'sw', 'classifier', 'random']);
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
 
 export interface EvalReport {
   n: number;

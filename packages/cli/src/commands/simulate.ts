@@ -1,6 +1,7 @@
 import { addReward, automatonUpdate, chooseArm, emptyState, type BanditAlgorithm, type BanditParams } from '@switchboard/gateway';
 import { costMatrix, readPrices } from '../routing/costs.js';
 import { readDataset } from '../routing/dataset.js';
+import { mean, sd, seeded } from '../routing/stats.js';
 
 export interface SimulateOptions {
   data: string[];
@@ -36,14 +37,6 @@ export interface SimulationReport {
   rows: SimulationRow[];
   seeds: number[];
 }
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
 
 /**
  * Replays a scored dataset as a stream of requests (prompts drawn at random,

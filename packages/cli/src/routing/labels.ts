@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readDataset } from './dataset.js';
+import { readDataset, type ScoredPrompt } from './dataset.js';
 
 /** A label map file: `{"labels": {"<source>": "<label>", ...}}` (e.g. data/router/mmlu-families.json). */
 export function readLabelMap(file: string): Record<string, string> {
@@ -33,9 +33,9 @@ export function labelledFiles(files: string[], field: string, mapFile: string | 
 }
 
 /** Each row's label (from the field, or via the map); undefined where it has none. */
-export function labelsOf(files: string[], field: string, mapFile: string | undefined): (string | undefined)[] {
+export function labelsOf(rows: readonly ScoredPrompt[], field: string, mapFile: string | undefined): (string | undefined)[] {
   const map = mapFile ? readLabelMap(mapFile) : undefined;
-  return readDataset(files).map((row) => {
+  return rows.map((row) => {
     if (map) return map[row.source];
     const v = (row as unknown as Record<string, unknown>)[field];
     return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
