@@ -87,6 +87,14 @@ ${b.extra ?? ''}`,
 `;
 }
 
+/** POSTs one user message to the gateway's chat endpoint. */
+export const chat = (url: string, model: string, content: string, headers: Record<string, string> = {}, extra: object = {}) =>
+  fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content }], ...extra }),
+  });
+
 export const chatBody = (model: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello, Switchboard!' }], ...extra });
 

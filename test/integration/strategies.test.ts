@@ -8,7 +8,7 @@ import { EmbeddingsClient } from '@switchboard/gateway';
 import { NativeRouter, trainEnsemble, trainRouter } from '@switchboard/native';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../helpers/harness.js';
+import { chat, eventually, startHarness, type Harness } from '../helpers/harness.js';
 import { interopPython } from '../helpers/python.js';
 
 // Every strategy beyond strong/weak, end to end: a real gateway process,
@@ -26,12 +26,7 @@ describe('routing strategies through the gateway', () => {
   let dir: string;
   let client: OpenAI;
   const ask = async (model: string, content: string, headers: Record<string, string> = {}, extra: object = {}) => {
-    const res = await fetch(`${h.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content }], ...extra }),
-    });
-    return res;
+    return chat(h.url, model, content, headers, extra);
   };
   const backendOf = async (model: string, content: string, headers: Record<string, string> = {}) =>
     (await ask(model, content, headers)).headers.get('x-switchboard-backend');
@@ -372,11 +367,7 @@ spec:
 
   it("the ONNX model's class picks the backend", async () => {
     const pick = async (content: string) => {
-      const res = await fetch(`${h.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'onnx', messages: [{ role: 'user', content }] }),
-      });
+      const res = await chat(h.url, 'onnx', content);
       return [res.headers.get('x-switchboard-backend'), res.headers.get('x-switchboard-decision')];
     };
     expect(await pick('there is a bug in my python code')).toEqual(['coder', 'code']);
@@ -446,11 +437,7 @@ spec:
   });
 
   const decide = async (model: string, content: string) => {
-    const res = await fetch(`${h.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
-    });
+    const res = await chat(h.url, model, content);
     expect(res.status).toBe(200);
     return res.headers.get('x-switchboard-decision');
   };
@@ -514,14 +501,7 @@ spec:
   });
 
   it("the evaluator's ratings move the learner to the better backend", async () => {
-    const pick = async () =>
-      (
-        await fetch(`${h.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'judged', messages: [{ role: 'user', content: 'question' }] }),
-        })
-      ).headers.get('x-switchboard-backend');
+    const pick = async () => (await chat(h.url, 'judged', 'question')).headers.get('x-switchboard-backend');
     // untried arms first; the judge is never an arm
     expect([await pick(), await pick()]).toEqual(['a', 'b']);
     await eventually(() => judged === 2);
@@ -580,14 +560,7 @@ spec:
     expect(hard).toBeGreaterThan(easy);
     expect(hard).toBeLessThanOrEqual(1);
     expect(easy).toBeGreaterThanOrEqual(0);
-    const decide = async (content: string) =>
-      (
-        await fetch(`${h.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'both', messages: [{ role: 'user', content }] }),
-        })
-      ).headers.get('x-switchboard-decision');
+    const decide = async (content: string) => (await chat(h.url, 'both', content)).headers.get('x-switchboard-decision');
     expect(await decide('prove the integral theorem')).toBe('strong');
     expect(await decide('hello, what is the weather')).toBe('weak');
   });

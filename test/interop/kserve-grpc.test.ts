@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockBackend } from '@switchboard/cli';
 import { freePort } from '../helpers/cli-process.js';
-import { eventually, startHarness, type Harness } from '../helpers/harness.js';
+import { chat, eventually, startHarness, type Harness } from '../helpers/harness.js';
 import { interopPython, interopScript } from '../helpers/python.js';
 
 const PROMPT = '<|im_start|>user\nHello KServe<|im_end|>\n<|im_start|>assistant\n';
@@ -119,11 +119,7 @@ spec:
       await eventually(() => h.gateway.store.current().byModel.has('tasks-http'), 10_000);
       for (const model of ['tasks-grpc', 'tasks-http']) {
         const pick = async (content: string) => {
-          const res = await fetch(`${h.url}/v1/chat/completions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
-          });
+          const res = await chat(h.url, model, content);
           return [
             res.headers.get('x-switchboard-backend'),
             res.headers.get('x-switchboard-decision'),
