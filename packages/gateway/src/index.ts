@@ -14,6 +14,7 @@ export type { CompiledBackend, CompiledRoute, RouteTable, TimeoutsMs } from './c
 export { GatewayError } from './errors.js';
 export { GatewayMetrics } from './metrics/metrics.js';
 export { UpstreamPools } from './upstream/pools.js';
+export { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from './upstream/limits.js';
 export { listen, type RunningServer } from './server.js';
 export { RouteStates } from './resilience/route-states.js';
 export { ActiveHealthChecks } from './resilience/active-health.js';

@@ -21,6 +21,8 @@ export interface StreamTranslator {
   event(event: { event?: string | undefined; data: string }): unknown[];
   /** Usage gathered from the stream, once known. */
   readonly usage: Usage | undefined;
+  /** True once the backend has said the answer is complete (a stream that ends before is cut short). */
+  readonly complete: boolean;
 }
 
 /** What a response transform may need to know about the call. */

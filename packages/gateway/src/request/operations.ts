@@ -42,14 +42,24 @@ interface ChatMessageBody {
   tool_calls?: ToolCall[];
 }
 
-/** Text the model reads from a message: text parts joined, tool calls as name + arguments. */
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * Text the model reads from a message: text parts joined, tool calls as
+ * name + arguments. Answers come from backends, which may send anything:
+ * whatever is not the expected shape counts as no text.
+ */
 function messageText(m: ChatMessageBody): string {
   let text = typeof m.content === 'string' ? m.content : '';
   if (Array.isArray(m.content)) {
-    text = m.content.map((p) => (p.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('\n');
+    text = m.content.map((p) => (isObject(p) && p.type === 'text' ? str(p.text) : '')).join('\n');
   }
   if (Array.isArray(m.tool_calls)) {
-    for (const call of m.tool_calls) text += `${call.function?.name ?? ''}${call.function?.arguments ?? ''}`;
+    for (const call of m.tool_calls as unknown[]) {
+      const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
+      if (fn) text += `${str(fn.name)}${str(fn.arguments)}`;
+    }
   }
   return text;
 }
@@ -69,11 +79,12 @@ function countTextOrTokens(tokenizer: NativeTokenizer, input: unknown): number {
   return (input as number[][]).reduce((sum, ids) => sum + ids.length, 0);
 }
 
-type Choice = { message?: ChatMessageBody; delta?: ChatMessageBody; text?: string };
+type Choice = { message?: unknown; delta?: unknown; text?: unknown };
 const choicesOf = (value: unknown): Choice[] => {
-  const choices = (value as { choices?: unknown } | null)?.choices;
-  return Array.isArray(choices) ? (choices as Choice[]) : [];
+  const choices = isObject(value) ? value.choices : undefined;
+  return Array.isArray(choices) ? (choices as unknown[]).filter(isObject) : [];
 };
+const textOf = (m: unknown): string => (isObject(m) ? messageText(m as unknown as ChatMessageBody) : '');
 
 /** tools, image parts and JSON response formats are what some backends cannot take. */
 function chatNeeds(body: ProxiedBody): Capability[] {
@@ -96,11 +107,11 @@ export const chatCompletions: Operation = {
   promptTokens: (tokenizer, body) => tokenizer.countChat(toNativeMessages(body.messages as ChatMessageBody[])),
   completionText: (response) =>
     choicesOf(response)
-      .map((c) => (c.message ? messageText(c.message) : ''))
+      .map((c) => textOf(c.message))
       .join(''),
   deltaText: (chunk) =>
     choicesOf(chunk)
-      .map((c) => (c.delta ? messageText(c.delta) : ''))
+      .map((c) => textOf(c.delta))
       .join(''),
 };
 
@@ -112,11 +123,11 @@ export const completions: Operation = {
   promptTokens: (tokenizer, body) => countTextOrTokens(tokenizer, body.prompt),
   completionText: (response) =>
     choicesOf(response)
-      .map((c) => c.text ?? '')
+      .map((c) => str(c.text))
       .join(''),
   deltaText: (chunk) =>
     choicesOf(chunk)
-      .map((c) => c.text ?? '')
+      .map((c) => str(c.text))
       .join(''),
 };
 

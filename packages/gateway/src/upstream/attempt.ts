@@ -22,7 +22,7 @@ export type AttemptOutcome =
 /**
  * One call to one backend, read far enough to know whether failing over is
  * still possible: a whole JSON body, or a stream's first chunk (nothing has
- * reached the client before either).
+ * reached the client before either). The pools cap every answer's size.
  */
 export async function attempt(
   pools: UpstreamPools,
@@ -55,7 +55,7 @@ export async function attempt(
   }
   const headersAt = performance.now();
   if (res.statusCode >= 400) {
-    const text = await readBounded(res.body, ERROR_BODY_LIMIT);
+    const text = (await readBounded(res.body, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0))).toString('utf8');
     const header = res.headers['retry-after'];
     const retryAfter = typeof header === 'string' ? header : undefined;
     const error = statusError(res.statusCode, text, backend.name, retryAfter);
@@ -65,6 +65,16 @@ export async function attempt(
     return { kind: 'fail', error, backendHealthy: res.statusCode < 401 || res.statusCode > 404 };
   }
   if (stream) {
+    const type = res.headers['content-type'];
+    if (typeof type !== 'string' || !/^text\/event-stream\b/i.test(type)) {
+      // dump(): discard what is there and close; destroy() would emit an error nobody listens to.
+      await res.body.dump().catch(() => undefined);
+      return misbehaving(
+        backend,
+        'upstream_not_sse',
+        `answered a streaming request with ${String(type ?? 'no content type')}, not an event stream`,
+      );
+    }
     const chunks = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     try {
       const first = await chunks.next();
@@ -86,6 +96,7 @@ export async function attempt(
   }
   let bytes: Uint8Array<ArrayBuffer>;
   try {
+    // The pool stops reading past maxResponseBytes (undici's maxResponseSize) and drops the connection.
     bytes = new Uint8Array(await res.body.arrayBuffer());
   } catch (err) {
     return failed(err);
@@ -93,21 +104,25 @@ export async function attempt(
   const bodyEnd = performance.now();
   try {
     const json: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+    // Every answer the gateway reads is a JSON object; anything else is as broken as bad JSON.
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new SyntaxError('not an object');
     return { kind: 'json', bytes, json, upstreamStart, bodyEnd };
   } catch {
-    const error = new GatewayError(
-      502,
-      'upstream_error',
-      `Backend "${backend.name}" returned a response that is not valid JSON.`,
-      {
-        code: 'upstream_malformed',
-      },
-    );
-    return { kind: 'fail', error, backendHealthy: false };
+    return misbehaving(backend, 'upstream_malformed', 'returned a response that is not a valid JSON object');
   }
 }
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
+/** A backend breaking the protocol: 502, and another backend may answer (it counts as a server error). */
+function misbehaving(backend: CompiledBackend, code: string, what: string): AttemptOutcome {
+  return {
+    kind: 'retry',
+    reason: '5xx',
+    error: new GatewayError(502, 'upstream_error', `Backend "${backend.name}" ${what}.`, { code }),
+  };
+}
+
+/** The first `limit` bytes of an error body (the status says enough; the rest is not read). */
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   try {
@@ -116,10 +131,8 @@ async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }, li
       size += chunk.length;
       if (size >= limit) break;
     }
-  } catch {
-    // a broken error body still yields the status; keep what arrived
   } finally {
     body.destroy();
   }
-  return Buffer.concat(parts).subarray(0, limit).toString('utf8');
+  return Buffer.concat(parts, size).subarray(0, limit);
 }

@@ -1,14 +1,21 @@
 import { Pool } from 'undici';
 import type { RouteTable } from '../config/route-table.js';
 import { TritonGrpcClients } from '../providers/triton/grpc/clients.js';
+import { DEFAULT_UPSTREAM_LIMITS } from './limits.js';
 
 export interface PoolOptions {
   /** Connections kept per backend origin. */
   connections: number;
   keepAliveTimeoutMs: number;
+  /** Largest answer (streamed or not) read from a backend; the connection is dropped past it. */
+  maxResponseBytes: number;
 }
 
-const DEFAULTS: PoolOptions = { connections: 256, keepAliveTimeoutMs: 30_000 };
+const DEFAULTS: PoolOptions = {
+  connections: 256,
+  keepAliveTimeoutMs: 30_000,
+  maxResponseBytes: DEFAULT_UPSTREAM_LIMITS.maxResponseBytes,
+};
 
 /**
  * Keep-alive connection pools, one per backend origin and connect timeout,
@@ -33,6 +40,7 @@ export class UpstreamPools {
       pool = new Pool(url.origin, {
         connections: this.#options.connections,
         keepAliveTimeout: this.#options.keepAliveTimeoutMs,
+        maxResponseSize: this.#options.maxResponseBytes,
         connect: { timeout: connectTimeoutMs },
       });
       this.#pools.set(key, pool);

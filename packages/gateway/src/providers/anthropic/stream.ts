@@ -31,6 +31,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   constructor(private readonly includeUsage: boolean) {}
 
+  get complete(): boolean {
+    return this.#done;
+  }
+
   get usage(): Usage | undefined {
     return this.#done ? { promptTokens: this.#input, completionTokens: this.#output } : undefined;
   }

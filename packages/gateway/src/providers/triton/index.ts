@@ -25,6 +25,8 @@ function toOpenAI(op: Operation, output: string, model: string, finish: string |
 
 class TritonStreamTranslator implements StreamTranslator {
   readonly usage = undefined; // Triton reports none: the gateway counts tokens natively.
+  // generate_stream has no end-of-answer event: a body that ends cleanly is the whole answer.
+  readonly complete = true;
   #started = false;
   constructor(
     private readonly op: Operation,

@@ -5,7 +5,7 @@ import { GatewayError } from '../../../errors.js';
 import type { Operation, ProxiedBody } from '../../../request/operations.js';
 import type { AttemptOutcome } from '../../../upstream/attempt.js';
 import type { CallSignal } from '../../../upstream/call-signal.js';
-import { upstreamTimeout } from '../../../upstream/errors.js';
+import { UpstreamDetail, upstreamTimeout } from '../../../upstream/errors.js';
 import { promptOf } from '../prompt.js';
 import type { InferenceClient, TritonGrpcClients } from './clients.js';
 import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from './protocol.js';
@@ -347,11 +347,21 @@ export function mapStatus(
         retry: '429',
         backendHealthy: true,
       };
-    case grpc.status.NOT_FOUND:
-    case grpc.status.UNIMPLEMENTED:
     case grpc.status.UNAUTHENTICATED:
     case grpc.status.PERMISSION_DENIED:
-      // The gateway's configuration for this backend is wrong (model name, protocol, credentials).
+      // The server's details may quote the credential: the client gets a generic message, the log the rest.
+      return {
+        error: new GatewayError(
+          502,
+          'upstream_error',
+          `Backend "${backend.name}" rejected the gateway's credentials (gRPC ${grpc.status[err.code]}). The gateway log has the server's message.`,
+          { code: 'upstream_auth_failed', cause: new UpstreamDetail(err.code, details) },
+        ),
+        backendHealthy: false,
+      };
+    case grpc.status.NOT_FOUND:
+    case grpc.status.UNIMPLEMENTED:
+      // The gateway's configuration for this backend is wrong (model name, protocol).
       return { error: upstream(`answered gRPC ${grpc.status[err.code]}`), backendHealthy: false };
     default:
       return { error: upstream(`answered gRPC ${grpc.status[err.code] ?? err.code}`), retry: '5xx', backendHealthy: false };
