@@ -6,6 +6,7 @@ import type { RouteTableStore } from './config/table-store.js';
 import type { RouteStates } from './resilience/route-states.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
 import type { Random } from './routing/index.js';
+import type { UpstreamLimits } from './upstream/limits.js';
 import type { UpstreamPools } from './upstream/pools.js';
 
 /** Everything the data plane needs, injected so tests can swap any part. */
@@ -26,11 +27,16 @@ export interface AppDeps {
   bodyLimitBytes?: number;
   /** True once shutdown has begun: /readyz fails so load balancers stop sending. */
   isDraining?: () => boolean;
+  /** Bounds on backend answers; DEFAULT_UPSTREAM_LIMITS when absent (the pools take maxResponseBytes). */
+  upstreamLimits?: UpstreamLimits;
 }
 
 declare module 'hono' {
   interface ContextVariableMap {
+    /** The caller's x-request-id when it sent a sane one, else `gatewayId`: echoed and forwarded to backends. */
     requestId: string;
+    /** The gateway's own id of the request, never chosen by a client (the feedback ledger keys on it). */
+    gatewayId: string;
     /** performance.now() when the request reached the gateway. */
     startedAt: number;
     /** Set once a route and backend are chosen, for error metrics. */

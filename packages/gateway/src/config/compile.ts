@@ -32,6 +32,8 @@ export interface CompileResult {
 }
 
 export const DEFAULT_TIMEOUTS: TimeoutsMs = { connect: 10_000, firstToken: 60_000, idle: 60_000, total: 600_000 };
+/** What a request without max_tokens is assumed to write, per choice, until its usage is known. */
+export const DEFAULT_RESERVE_OUTPUT_TOKENS = 4096;
 const ALL_RETRY_ON: RetryOn[] = ['connect-error', 'reset', '5xx', '429', 'timeout'];
 
 /**
@@ -105,7 +107,9 @@ function compileRoute(
     strategy?.close?.();
     return undefined;
   }
-  return { id, modelNames, backends, strategy, timeouts, resilience, limits: spec.limits };
+  const { reserveOutputTokens = DEFAULT_RESERVE_OUTPUT_TOKENS, ...rates } = spec.limits ?? {};
+  const limits = rates.requestsPerMinute || rates.tokensPerMinute ? rates : undefined;
+  return { id, modelNames, backends, strategy, timeouts, resilience, limits, reserveOutputTokens };
 }
 
 function compileBackend(

@@ -82,6 +82,8 @@ export interface CompiledRoute {
   resilience: ResilienceConfig;
   /** Route-wide limits (all callers); undefined when none. */
   limits: { requestsPerMinute?: number; tokensPerMinute?: number } | undefined;
+  /** Completion tokens a request without max_tokens reserves against limits and budgets (per choice). */
+  reserveOutputTokens: number;
 }
 
 /**

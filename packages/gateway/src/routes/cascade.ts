@@ -67,6 +67,15 @@ export async function forwardCascade(x: CascadeCall): Promise<Response> {
   const tried: string[] = [];
   let total: Usage = { promptTokens: 0, completionTokens: 0 };
   let totalCost = 0;
+  // Every call of the cascade (stages and verifier) counts against limits and budgets.
+  const count = (usage: Usage | undefined, cost: number) => {
+    if (usage)
+      total = {
+        promptTokens: total.promptTokens + usage.promptTokens,
+        completionTokens: total.completionTokens + usage.completionTokens,
+      };
+    totalCost += cost;
+  };
   let answer: Answer | undefined;
   let lastError: GatewayError | undefined;
   try {
@@ -110,25 +119,10 @@ export async function forwardCascade(x: CascadeCall): Promise<Response> {
         'cascade',
       );
       metrics.decisions.inc();
-      const record = new CallRecord(
-        metrics,
-        op,
-        provider,
-        backend,
-        x.promptTokens(backend),
-        outcome.upstreamStart,
-        (usage, cost) => {
-          if (usage)
-            total = {
-              promptTokens: total.promptTokens + usage.promptTokens,
-              completionTokens: total.completionTokens + usage.completionTokens,
-            };
-          totalCost += cost;
-        },
-      );
+      const record = new CallRecord(metrics, op, provider, backend, x.promptTokens(backend), outcome.upstreamStart, count);
       record.complete(json);
       record.finish(200, outcome.bodyEnd);
-      const confidence = plan.confidence === 'logprob' ? meanLogprob(json) : await verify(x, json, call);
+      const confidence = plan.confidence === 'logprob' ? meanLogprob(json) : await verify(x, json, call, count);
       const accepted =
         plan.confidence === 'logprob' ? confidence !== undefined && confidence >= plan.minMeanLogprob : confidence === 1;
       tried.push(`${backend.name}=${confidence === undefined ? 'n/a' : confidence.toFixed(3)}`);
@@ -180,21 +174,38 @@ function callStage(
 
 /** Mean token log-probability of the first choice (chat `logprobs.content`, or completions `token_logprobs`). */
 export function meanLogprob(json: Record<string, unknown>): number | undefined {
-  const choice = (
-    json.choices as
-      { logprobs?: { content?: { logprob?: number }[] | null; token_logprobs?: (number | null)[] } | null }[] | undefined
-  )?.[0];
+  const choice = objects(json.choices)[0] as { logprobs?: { content?: unknown; token_logprobs?: unknown } | null } | undefined;
   const lp = choice?.logprobs;
-  const values = lp?.content ? lp.content.map((t) => t.logprob) : lp?.token_logprobs;
-  const nums = (values ?? []).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (!lp || typeof lp !== 'object') return undefined;
+  const values: unknown[] = Array.isArray(lp.content)
+    ? objects(lp.content).map((t) => t.logprob)
+    : Array.isArray(lp.token_logprobs)
+      ? lp.token_logprobs
+      : [];
+  const nums = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return nums.length ? nums.reduce((a, b) => a + b, 0) / nums.length : undefined;
+}
+
+/** The objects of what should be a list of objects (a backend may send anything). */
+function objects(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value)
+    ? value.filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v))
+    : [];
 }
 
 const VERIFY_SYSTEM =
   'You check answers. Reply with exactly one word: "yes" if the answer is correct and complete for the question, otherwise "no".';
 
-/** AutoMix-style self-verification by another backend: 1 for yes, 0 for no (or no verdict). */
-async function verify(x: CascadeCall, json: Record<string, unknown>, call: CallSignal): Promise<number> {
+/**
+ * AutoMix-style self-verification by another backend: 1 for yes, 0 for no
+ * (or no verdict). Its tokens and cost count like any stage's (`count`).
+ */
+async function verify(
+  x: CascadeCall,
+  json: Record<string, unknown>,
+  call: CallSignal,
+  count: (usage: Usage | undefined, cost: number) => void,
+): Promise<number> {
   const verifier = x.plan.verifier;
   if (!verifier) return 0;
   const answer = x.op.completionText(json);
@@ -209,23 +220,41 @@ async function verify(x: CascadeCall, json: Record<string, unknown>, call: CallS
   };
   const outcome = await callStage(x, chatCompletions, verifier, body, call);
   if (outcome.kind !== 'json') return 0;
-  const text = chatCompletions.completionText(outcome.json).trim().toLowerCase();
+  const provider = providerFor(verifier.provider);
+  const reply = provider.toOpenAI
+    ? provider.toOpenAI(outcome.json, { op: chatCompletions, body, backend: verifier })
+    : outcome.json;
+  const metrics = x.deps.metrics.forCall(
+    { operation: 'chat', provider: verifier.provider, model: verifier.model, route: x.route.id, backend: verifier.name },
+    'cascade',
+  );
+  const record = new CallRecord(
+    metrics,
+    chatCompletions,
+    provider,
+    verifier,
+    chatCompletions.promptTokens(verifier.tokenizer, body),
+    outcome.upstreamStart,
+    count,
+  );
+  record.complete(reply);
+  record.finish(200, outcome.bodyEnd);
+  const text = chatCompletions.completionText(reply).trim().toLowerCase();
   return text.startsWith('yes') ? 1 : 0;
 }
 
 function stripLogprobs(json: Record<string, unknown>): void {
-  for (const choice of (json.choices as Record<string, unknown>[] | undefined) ?? [])
-    if ('logprobs' in choice) choice.logprobs = null;
+  for (const choice of objects(json.choices)) if ('logprobs' in choice) choice.logprobs = null;
 }
 
 /** The accepted answer as OpenAI stream events: the content in one chunk, the finish reason, usage if asked, [DONE]. */
 function asSse(op: Operation, json: Record<string, unknown>, body: ProxiedBody): string {
   const base = { id: json.id, created: json.created, model: json.model };
-  const choices = (json.choices as Record<string, unknown>[] | undefined) ?? [];
+  const choices = objects(json.choices);
   const events: unknown[] = [];
   if (op.name === 'chat') {
     for (const [i, ch] of choices.entries()) {
-      const message = (ch.message as Record<string, unknown> | undefined) ?? {};
+      const message = objects([ch.message])[0] ?? {};
       events.push({
         ...base,
         object: 'chat.completion.chunk',

@@ -3,7 +3,9 @@ import { mayUse } from '../auth/api-keys.js';
 import type { CompiledBackend, CompiledRoute, RouteTable } from '../config/route-table.js';
 import type { AppDeps } from '../context.js';
 import { GatewayError } from '../errors.js';
-import { providerFor } from '../providers/index.js';
+import { estimateUsage, requestedOutputTokens } from '../limits/estimate.js';
+import type { Reservation } from '../limits/admission.js';
+import { providerFor, type Usage } from '../providers/index.js';
 import { grpcAttempt } from '../providers/triton/grpc/attempt.js';
 import { isGrpc } from '../providers/triton/grpc/clients.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
@@ -11,24 +13,28 @@ import { requestHeader } from '../request/headers.js';
 import { PromptTokens } from '../request/prompt-tokens.js';
 import { readBody } from '../request/read-body.js';
 import { parseJsonObject } from '../request/read-json.js';
-import { dropUnfit, orderByHealth, takeSlot, type SkipReason } from '../routing/candidates.js';
+import { dropUnfit, orderByHealth, takeSlot, type Candidate, type SkipReason } from '../routing/candidates.js';
 import type { RankRequest } from '../routing/index.js';
 import { attempt, type AttemptOutcome } from '../upstream/attempt.js';
 import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
-import { ClientClosedError, transportError } from '../upstream/errors.js';
+import { ClientClosedError, transportError, UpstreamDetail } from '../upstream/errors.js';
+import { DEFAULT_UPSTREAM_LIMITS } from '../upstream/limits.js';
 import { relaySse } from '../upstream/relay-stream.js';
 import { forwardCascade } from './cascade.js';
+import { ownerOf } from './feedback.js';
 import { responseHeaders } from './response-headers.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 const encoder = new TextEncoder();
+const NOTHING_RESERVED: Reservation = { settle: () => undefined };
 
 /**
  * The handler for one proxied OpenAI endpoint: parse and check the body,
- * find the route, let its strategy rank the backends, then walk that
- * ranking (skipping unhealthy, saturated and too-small backends) until one
- * answers, within maxAttempts and the route's retry budget.
+ * find the route, admit the request against limits and budgets, let the
+ * route's strategy rank the backends, then walk that ranking (skipping
+ * unhealthy, saturated and too-small backends) until one answers, within
+ * maxAttempts and the route's retry budget.
  */
 export function proxyHandler(op: Operation, deps: AppDeps) {
   const random = deps.random ?? Math.random;
@@ -38,9 +44,9 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
     const body = op.validate(parseJsonObject(requestHeader(c, 'content-type'), bytes));
     const table = deps.tables.current();
     const rankRequest = rankRequestFor(c, op, body);
-    const route = table.byModel.get(body.model) ?? routeLLMSyntax(body.model, table, rankRequest);
-    if (!route) throw modelNotFound(body.model, table);
     const caller = c.get('caller');
+    const route = table.byModel.get(body.model) ?? routeLLMSyntax(body.model, table, rankRequest);
+    if (!route) throw modelNotFound(body.model, table, caller);
     if (!mayUse(caller, route, body.model)) {
       throw new GatewayError(403, 'permission_error', `API key "${caller?.keyName}" may not use model \`${body.model}\`.`, {
         code: 'model_not_allowed',
@@ -103,6 +109,20 @@ function promptText(op: Operation, body: ProxiedBody): string {
   return '';
 }
 
+/** One proxied request on its way through the route's backends. */
+interface Walk {
+  c: Context;
+  deps: AppDeps;
+  op: Operation;
+  route: CompiledRoute;
+  body: ProxiedBody;
+  rankRequest: RankRequest;
+  promptTokens: (b: CompiledBackend) => number;
+  settle: (usage: Usage | undefined, cost: number) => void;
+  skip: (b: CompiledBackend, reason: SkipReason) => void;
+  skipped: { backend: string; reason: SkipReason }[];
+}
+
 async function forward(
   c: Context,
   deps: AppDeps,
@@ -114,60 +134,69 @@ async function forward(
 ): Promise<Response> {
   const state = deps.states.route(route);
   state.budget.onRequest();
-  const now = performance.now();
-  const skipped: { backend: string; reason: SkipReason }[] = [];
+  const skipped: Walk['skipped'] = [];
   const skip = (b: CompiledBackend, reason: SkipReason) => {
     skipped.push({ backend: b.name, reason });
     deps.metrics.skipped.inc({ route: route.id, backend: b.name, reason });
   };
-  const maxOutput = requestedOutputTokens(body);
   const prompt = new PromptTokens(op, body);
   const promptTokens = (b: CompiledBackend) => prompt.for(b.tokenizer);
   rankRequest.promptTokens = promptTokens;
-  // Most strategies rank synchronously: no await (and no extra tick) unless one returned a promise.
-  const ranked = route.strategy.rank(random, rankRequest);
-  const pending = orderByHealth(ranked instanceof Promise ? await ranked : ranked, state, now, skip);
-  if (rankRequest.decision) deps.metrics.routerDecisions.inc({ route: route.id, decision: decisionLabel(rankRequest.decision) });
-  dropUnfit(
-    pending,
-    { supports: (b) => providerFor(b.provider).supports(op), needs: op.needs(body), tokens: (b) => promptTokens(b) + maxOutput },
-    skip,
-  );
-
-  const first = pending[0]?.backend ?? route.backends[0];
+  // Admission first: a caller over its limits costs no classifier, embeddings or cascade call.
   const caller = c.get('caller');
   const reservation = deps.admission?.applies(caller, route)
-    ? await deps.admission.admit(caller, route, first ? promptTokens(first) : 0, maxOutput)
-    : undefined;
-  const settle = (usage: { promptTokens: number; completionTokens: number } | undefined, cost: number) =>
-    reservation?.settle(usage, cost);
-  if (route.strategy.cascade) {
-    return forwardCascade({ c, deps, op, route, body, rank: rankRequest, plan: route.strategy.cascade, promptTokens, settle });
+    ? await deps.admission.admit(caller, route, estimateUsage(op, route, body, promptTokens))
+    : NOTHING_RESERVED;
+  const settle = (usage: Usage | undefined, cost: number) => reservation.settle(usage, cost);
+  const walk: Walk = { c, deps, op, route, body, rankRequest, promptTokens, settle, skip, skipped };
+  try {
+    if (route.strategy.cascade) {
+      return await forwardCascade({
+        c,
+        deps,
+        op,
+        route,
+        body,
+        rank: rankRequest,
+        plan: route.strategy.cascade,
+        promptTokens,
+        settle,
+      });
+    }
+    // Most strategies rank synchronously: no await (and no extra tick) unless one returned a promise.
+    const ranked = route.strategy.rank(random, rankRequest);
+    const pending = orderByHealth(ranked instanceof Promise ? await ranked : ranked, state, performance.now(), skip);
+    if (rankRequest.decision)
+      deps.metrics.routerDecisions.inc({ route: route.id, decision: decisionLabel(rankRequest.decision) });
+    const maxOutput = requestedOutputTokens(body);
+    dropUnfit(
+      pending,
+      {
+        supports: (b) => providerFor(b.provider).supports(op),
+        needs: op.needs(body),
+        tokens: (b) => promptTokens(b) + maxOutput,
+      },
+      skip,
+    );
+    return await tryBackends(walk, pending);
+  } catch (err) {
+    // Nothing answered: whatever was reserved is given back (settle counts only once).
+    settle(undefined, 0);
+    throw err;
   }
-  // Online learners hear how each answer went: latency to the end of the answer, and its cost.
-  const observe = route.strategy.observe?.bind(route.strategy);
-  const settleAnswered = (backend: CompiledBackend, answer?: () => unknown) =>
-    observe
-      ? (usage: { promptTokens: number; completionTokens: number } | undefined, cost: number) => {
-          settle(usage, cost);
-          observe({
-            requestId: c.get('requestId'),
-            backend: backend.name,
-            context: rankRequest.context ?? '',
-            latencyMs: performance.now() - c.get('startedAt'),
-            cost,
-            // Non-streaming answers only: an evaluator may read them.
-            texts: answer && (() => ({ prompt: rankRequest.prompt(), answer: op.completionText(answer()) })),
-          });
-        }
-      : settle;
+}
 
+/** Walks the candidates until one answers; the call's timer is released on every way out. */
+async function tryBackends(w: Walk, pending: Candidate[]): Promise<Response> {
+  const { c, deps, route } = w;
+  const state = deps.states.route(route);
   const call = new CallSignal(c, route.timeouts.total);
+  let streaming = false;
   let attempts = 0;
   let lastError: GatewayError | undefined;
   try {
     while (attempts < route.resilience.maxAttempts) {
-      const slot = await takeSlot(pending, state, route.timeouts.connect, skip);
+      const slot = await takeSlot(pending, state, route.timeouts.connect, w.skip);
       if (!slot) break;
       if (call.reason === 'client') {
         slot.release();
@@ -179,117 +208,195 @@ async function forward(
         break;
       }
       attempts++;
-      const { backend } = slot;
-      const health = state.backends.get(backend.name)?.health;
-      if (slot.probe) health?.beginProbe();
-      c.set('backendName', backend.name);
-      const provider = providerFor(backend.provider);
-      const metrics = deps.metrics.forCall(
-        { operation: op.name, provider: backend.provider, model: backend.model, route: route.id, backend: backend.name },
-        route.strategy.name,
-      );
-      metrics.decisions.inc();
-      const recordFor = (upstreamStart: number, answer?: () => unknown) =>
-        new CallRecord(metrics, op, provider, backend, promptTokens(backend), upstreamStart, settleAnswered(backend, answer));
-      const outcome: AttemptOutcome = isGrpc(backend)
-        ? await grpcAttempt(deps.pools.grpc, route, backend, op, body, call, c.get('requestId'))
-        : await attempt(
-            deps.pools,
-            route,
-            backend,
-            provider.buildRequest(op, backend, body, c.get('requestId')),
-            call,
-            Boolean(body.stream),
-          );
-      const at = performance.now();
-      switch (outcome.kind) {
-        case 'json': {
-          slot.release();
-          health?.success(at);
-          const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
-          const record = recordFor(outcome.upstreamStart, () => answer);
-          record.complete(answer);
-          record.finish(200, outcome.bodyEnd);
-          metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
-          // OpenAI-family answers go back byte for byte; translated ones are serialised once.
-          const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
-          return new Response(bytes, {
-            status: 200,
-            headers: responseHeaders(c, route, backend, 'application/json', rankRequest),
-          });
-        }
-        case 'stream': {
-          health?.success(at);
-          metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
-          const record = recordFor(outcome.upstreamStart);
-          const translator = provider.streamTranslator?.({ op, body, backend });
-          const stream = relaySse(
-            outcome.body,
-            outcome.chunks,
-            outcome.first,
-            {
-              onEvent: (payload) => record.streamEvent(payload),
-              onEnd: (result, error) => {
-                slot.release();
-                call.done();
-                if (translator?.usage) record.useUsage(translator.usage);
-                record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
-              },
-            },
-            {
-              transport: (err) =>
-                call.reason === 'client'
-                  ? new GatewayError(499, 'upstream_error', 'client closed')
-                  : transportError(err, backend.name, route.timeouts),
-              malformed: () =>
-                new GatewayError(
-                  502,
-                  'upstream_error',
-                  `Backend "${backend.name}" sent a stream event that is not valid JSON; the stream was ended.`,
-                  { code: 'upstream_malformed' },
-                ),
-            },
-            translator,
-          );
-          metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
-          const headers = responseHeaders(c, route, backend, 'text/event-stream; charset=utf-8', rankRequest);
-          headers['cache-control'] = 'no-cache';
-          return new Response(stream, { status: 200, headers });
-        }
-        case 'client_closed':
-          slot.release();
-          throw new ClientClosedError();
-        case 'fail':
-          slot.release();
-          if (outcome.backendHealthy) health?.success(at);
-          else health?.failure(at);
-          metrics.requests(outcome.error.status).inc();
-          throw outcome.error;
-        case 'retry':
-          slot.release();
-          if (outcome.reason === '429') health?.rateLimited(at + (outcome.retryAfterMs ?? 1000));
-          else health?.failure(at);
-          metrics.requests(outcome.error.status).inc();
-          lastError = outcome.error;
-          if (!route.resilience.retryOn.has(outcome.reason)) throw outcome.error;
-          deps.metrics.retries.inc({ route: route.id, backend: backend.name, reason: outcome.reason });
-          break;
+      const health = state.backends.get(slot.backend.name)?.health;
+      // The one request testing a half-open backend; released below whatever happens to it.
+      const probe = slot.probe ? health?.beginProbe() : undefined;
+      let answered: Answered;
+      try {
+        answered = await tryBackend(w, slot.backend, call, slot.release);
+      } finally {
+        if (probe !== undefined) health?.endProbe(probe);
       }
+      if (answered.response) {
+        streaming = answered.streaming;
+        return answered.response;
+      }
+      lastError = answered.error;
     }
-  } catch (err) {
-    call.done();
-    settle(undefined, 0);
-    throw err;
+  } finally {
+    // A stream owns its call until it ends; every other way out ends it here.
+    if (!streaming) call.done();
   }
-  call.done();
-  settle(undefined, 0);
-  throw noBackendAnswered(route, lastError, skipped, promptTokens, maxOutput);
+  throw noBackendAnswered(route, lastError, w.skipped, w.promptTokens, requestedOutputTokens(w.body));
 }
 
-/** `max_completion_tokens` or `max_tokens`: what the prompt must leave room for. */
-export function requestedOutputTokens(body: ProxiedBody): number {
-  const n = body.max_completion_tokens ?? body.max_tokens;
-  return typeof n === 'number' && n > 0 ? n : 0;
+type Answered = { response: Response; streaming: boolean; error?: undefined } | { response?: undefined; error: GatewayError };
+
+/** One attempt on one backend: the answer, a retryable error, or a thrown final one. The slot is released on every path. */
+async function tryBackend(w: Walk, backend: CompiledBackend, call: CallSignal, release: () => void): Promise<Answered> {
+  const { c, deps, op, route, body } = w;
+  const health = deps.states.route(route).backends.get(backend.name)?.health;
+  c.set('backendName', backend.name);
+  const provider = providerFor(backend.provider);
+  const metrics = deps.metrics.forCall(
+    { operation: op.name, provider: backend.provider, model: backend.model, route: route.id, backend: backend.name },
+    route.strategy.name,
+  );
+  metrics.decisions.inc();
+  let outcome: AttemptOutcome;
+  try {
+    outcome = isGrpc(backend)
+      ? await grpcAttempt(deps.pools.grpc, route, backend, op, body, call, c.get('requestId'))
+      : await attempt(
+          deps.pools,
+          route,
+          backend,
+          provider.buildRequest(op, backend, body, c.get('requestId')),
+          call,
+          Boolean(body.stream),
+        );
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const at = performance.now();
+  const settled = settleAnswered(w, backend);
+  switch (outcome.kind) {
+    case 'json': {
+      release();
+      health?.success(at);
+      const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
+      const record = new CallRecord(
+        metrics,
+        op,
+        provider,
+        backend,
+        w.promptTokens(backend),
+        outcome.upstreamStart,
+        settled(() => answer),
+      );
+      record.complete(answer);
+      record.finish(200, outcome.bodyEnd);
+      metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
+      // OpenAI-family answers go back byte for byte; translated ones are serialised once.
+      const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
+      const headers = answerHeaders(w, backend, 'application/json');
+      return { response: new Response(bytes, { status: 200, headers }), streaming: false };
+    }
+    case 'stream': {
+      health?.success(at);
+      metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
+      const record = new CallRecord(metrics, op, provider, backend, w.promptTokens(backend), outcome.upstreamStart, settled());
+      const translator = provider.streamTranslator?.({ op, body, backend });
+      const name = backend.name;
+      const stream = relaySse(
+        outcome.body,
+        outcome.chunks,
+        outcome.first,
+        {
+          onEvent: (payload) => record.streamEvent(payload),
+          onEnd: (result, error) => {
+            release();
+            call.done();
+            if (translator?.usage) record.useUsage(translator.usage);
+            record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
+          },
+        },
+        {
+          transport: (err) =>
+            call.reason === 'client'
+              ? new GatewayError(499, 'upstream_error', 'client closed')
+              : transportError(err, name, route.timeouts),
+          malformed: () =>
+            new GatewayError(
+              502,
+              'upstream_error',
+              `Backend "${name}" sent a stream event that is not valid JSON; the stream was ended.`,
+              {
+                code: 'upstream_malformed',
+              },
+            ),
+          lineTooLong: (limit) =>
+            new GatewayError(
+              502,
+              'upstream_error',
+              `Backend "${name}" sent a stream line longer than ${limit} bytes; the stream was ended.`,
+              {
+                code: 'upstream_too_large',
+              },
+            ),
+          incomplete: () =>
+            new GatewayError(502, 'upstream_error', `Backend "${name}" ended the stream before the answer was complete.`, {
+              code: 'upstream_incomplete',
+            }),
+        },
+        (deps.upstreamLimits ?? DEFAULT_UPSTREAM_LIMITS).maxSseLineBytes,
+        translator,
+      );
+      metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
+      const headers = answerHeaders(w, backend, 'text/event-stream; charset=utf-8');
+      headers['cache-control'] = 'no-cache';
+      return { response: new Response(stream, { status: 200, headers }), streaming: true };
+    }
+    case 'client_closed':
+      release();
+      throw new ClientClosedError();
+    case 'fail':
+      release();
+      if (outcome.backendHealthy) health?.success(at);
+      else health?.failure(at);
+      metrics.requests(outcome.error.status).inc();
+      logDetail(w, backend, outcome.error);
+      throw outcome.error;
+    case 'retry':
+      release();
+      if (outcome.reason === '429') health?.rateLimited(at + (outcome.retryAfterMs ?? 1000));
+      else health?.failure(at);
+      metrics.requests(outcome.error.status).inc();
+      if (!route.resilience.retryOn.has(outcome.reason)) throw outcome.error;
+      deps.metrics.retries.inc({ route: route.id, backend: backend.name, reason: outcome.reason });
+      return { error: outcome.error };
+  }
+}
+
+/**
+ * Where an answer's usage and cost go: the reservation is settled, and
+ * strategies that learn online hear how the answer went (latency to its
+ * end, cost, and for non-streaming answers the texts an evaluator may read).
+ */
+function settleAnswered(w: Walk, backend: CompiledBackend) {
+  const observe = w.route.strategy.observe?.bind(w.route.strategy);
+  return (answer?: () => unknown) =>
+    observe
+      ? (usage: Usage | undefined, cost: number) => {
+          w.settle(usage, cost);
+          observe({
+            requestId: w.c.get('gatewayId'),
+            owner: ownerOf(w.c.get('caller')),
+            backend: backend.name,
+            context: w.rankRequest.context ?? '',
+            latencyMs: performance.now() - w.c.get('startedAt'),
+            cost,
+            texts: answer && (() => ({ prompt: w.rankRequest.prompt(), answer: w.op.completionText(answer()) })),
+          });
+        }
+      : w.settle;
+}
+
+function answerHeaders(w: Walk, backend: CompiledBackend, type: string): Record<string, string> {
+  const headers = responseHeaders(w.c, w.route, backend, type, w.rankRequest);
+  // The id POST /v1/feedback takes: the gateway's own, so no client can aim at another's answer.
+  if (w.route.strategy.feedback) headers['x-switchboard-feedback-id'] = w.c.get('gatewayId');
+  return headers;
+}
+
+/** What a backend said that the client was not shown (it may quote the gateway's key) goes to the log. */
+function logDetail(w: Walk, backend: CompiledBackend, error: GatewayError): void {
+  if (!(error.cause instanceof UpstreamDetail)) return;
+  w.deps.log.warn(
+    { route: w.route.id, backend: backend.name, status: error.cause.status, detail: error.cause.message.slice(0, 1000) },
+    'backend refused the gateway credentials',
+  );
 }
 
 /** Metric label for a decision: classes and semantic routes as they are, rules grouped, bounded length. */
@@ -349,11 +456,15 @@ function noBackendAnswered(
   );
 }
 
-function modelNotFound(model: string, table: RouteTable): GatewayError {
-  const known = [...table.byModel.keys()].sort();
+/** 404 for an unknown model, listing (some of) the models this caller may use. */
+function modelNotFound(model: string, table: RouteTable, caller: Parameters<typeof mayUse>[0]): GatewayError {
+  const known = [...table.byModel.entries()]
+    .filter(([name, route]) => mayUse(caller, route, name))
+    .map(([name]) => name)
+    .sort();
   const list = known.length
     ? ` Known models: ${known.slice(0, 50).join(', ')}${known.length > 50 ? ', ...' : ''}.`
-    : ' No routes are configured.';
+    : ' No models are available to this API key.';
   return new GatewayError(404, 'not_found_error', `The model \`${model.slice(0, 256)}\` does not exist.${list}`, {
     code: 'model_not_found',
     param: 'model',

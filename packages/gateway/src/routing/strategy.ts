@@ -27,7 +27,10 @@ export interface Strategy {
 
 /** One answered request, as online learners see it. */
 export interface CallOutcome {
+  /** The gateway's own id of the request (never the client's x-request-id). */
   requestId: string;
+  /** Who made the request: `tenant/key`, '' when auth is off. */
+  owner: string;
   backend: string;
   /** Learner context (contextual bandits); '' when none. */
   context: string;

@@ -8,7 +8,12 @@ export interface FeedbackRecord extends CallOutcome {
   routeId: string;
   /** The reward already counted for this answer (with the default quality). */
   reward: number;
+  /** Who made the request (`tenant/key`, '' without auth): only they may score it. */
+  owner: string;
 }
+
+/** A feedback record's key: only its owner finds it, whatever request id anyone else sends. */
+const ledgerKey = (owner: string, requestId: string) => `${owner}/${requestId}`;
 
 /**
  * Where online learners keep their statistics and the feedback ledger.
@@ -24,8 +29,10 @@ export interface LearningStore {
   /** Replaces one reward already counted (feedback corrects the default quality). */
   correctReward(key: string, arm: number, before: number, after: number): void;
   setProbs(key: string, probs: readonly number[]): void;
+  /** Keeps an answered request for feedback, for an hour. */
   remember(record: FeedbackRecord): void;
-  recall(requestId: string): Promise<FeedbackRecord | undefined>;
+  /** The owner's record of a request, removed so that it counts once; undefined when unknown or expired. */
+  take(owner: string, requestId: string): Promise<FeedbackRecord | undefined>;
   close(): Promise<void>;
 }
 
@@ -35,7 +42,9 @@ const LEDGER_TTL_S = 3600;
 export class MemoryLearningStore implements LearningStore {
   readonly kind: 'memory' | 'redis' = 'memory';
   protected readonly states = new Map<string, BanditState>();
-  readonly #ledger = new Map<string, FeedbackRecord>();
+  readonly #ledger = new Map<string, { record: FeedbackRecord; expiresAt: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   state(key: string, arms: number): BanditState {
     let s = this.states.get(key);
@@ -67,13 +76,22 @@ export class MemoryLearningStore implements LearningStore {
   }
 
   remember(record: FeedbackRecord): void {
-    // Oldest first out: a Map iterates in insertion order.
-    if (this.#ledger.size >= LEDGER_LIMIT) this.#ledger.delete(this.#ledger.keys().next().value as string);
-    this.#ledger.set(record.requestId, record);
+    const now = this.now();
+    // Oldest first: a Map iterates in insertion order, so expired records are at the front.
+    for (const [key, entry] of this.#ledger) {
+      if (entry.expiresAt > now && this.#ledger.size < LEDGER_LIMIT) break;
+      this.#ledger.delete(key);
+    }
+    const key = ledgerKey(record.owner, record.requestId);
+    this.#ledger.delete(key); // a reused id goes to the back, with a new lifetime
+    this.#ledger.set(key, { record, expiresAt: now + LEDGER_TTL_S * 1000 });
   }
 
-  recall(requestId: string): Promise<FeedbackRecord | undefined> {
-    return Promise.resolve(this.#ledger.get(requestId));
+  take(owner: string, requestId: string): Promise<FeedbackRecord | undefined> {
+    const key = ledgerKey(owner, requestId);
+    const entry = this.#ledger.get(key);
+    this.#ledger.delete(key);
+    return Promise.resolve(entry && entry.expiresAt > this.now() ? entry.record : undefined);
   }
 
   close(): Promise<void> {
@@ -139,15 +157,14 @@ export class RedisLearningStore extends MemoryLearningStore {
     void this.#redis.hset(`bandit:${key}`, fields).catch(() => undefined);
   }
 
+  // The ledger lives in Redis only: any replica may receive the feedback, and GETDEL makes it count once.
   override remember(record: FeedbackRecord): void {
-    super.remember(record);
-    void this.#redis.set(`ledger:${record.requestId}`, JSON.stringify(record), 'EX', LEDGER_TTL_S).catch(() => undefined);
+    const key = `ledger:${ledgerKey(record.owner, record.requestId)}`;
+    void this.#redis.set(key, JSON.stringify(record), 'EX', LEDGER_TTL_S).catch(() => undefined);
   }
 
-  override async recall(requestId: string): Promise<FeedbackRecord | undefined> {
-    const local = await super.recall(requestId);
-    if (local) return local;
-    const text = await this.#redis.get(`ledger:${requestId}`).catch(() => null);
+  override async take(owner: string, requestId: string): Promise<FeedbackRecord | undefined> {
+    const text = await this.#redis.getdel(`ledger:${ledgerKey(owner, requestId)}`);
     return text ? (JSON.parse(text) as FeedbackRecord) : undefined;
   }
 
