@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import {
   formatProblem,
@@ -60,6 +61,19 @@ export interface KubernetesRoutesOptions {
   reflector?: Pick<ReflectorOptions<never>, 'resyncMs' | 'stallMs' | 'backoffMinMs' | 'backoffMaxMs'> | undefined;
   /** Gateway API keys from a Secret: `namespace/name`, data key (default keys.yaml). */
   apiKeysSecret?: { namespace: string; name: string; key: string } | undefined;
+  /**
+   * The gateway pod's own environment variables and files that routes may
+   * name in `auth.env` / `auth.file` (the operator's allow-list; default
+   * none). Anything else is refused: a route author must not read the pod's
+   * ServiceAccount token or the gateway's own keys.
+   */
+  podCredentials?: PodCredentials | undefined;
+}
+
+/** Names of the pod's environment variables and absolute paths of its files that routes may use as keys. */
+export interface PodCredentials {
+  env: readonly string[];
+  files: readonly string[];
 }
 
 const podSecrets = standaloneSecrets();
@@ -219,8 +233,7 @@ export class KubernetesRoutes {
           ? { key: decoded }
           : { error: `Secret ${origin.namespace}/${name} key "${key}" is empty`, reason: 'SecretKeyMissing' };
       }
-      // env and file work as in standalone mode (the pod's environment, mounted files).
-      return podSecrets(auth, origin);
+      return this.#podCredential(auth, origin);
     };
     const result = compileRoutes(sources, { secrets: resolver, loadTokenizer, version: this.#version + 1 });
     const programmed = new Set(result.table.routes.map((r) => r.id));
@@ -247,6 +260,25 @@ export class KubernetesRoutes {
       );
     }
     if (this.#leader.isLeader) this.#writeStatuses();
+  }
+
+  /**
+   * auth.env / auth.file name the gateway pod's environment and files, which
+   * belong to the operator, not to route authors: only what the operator
+   * allow-listed (`--allow-env-credentials`, `--allow-file-credentials`; the
+   * chart's podCredentials) resolves, and the route is rejected otherwise.
+   */
+  #podCredential(auth: Parameters<SecretResolver>[0], origin: Parameters<SecretResolver>[1]): ReturnType<SecretResolver> {
+    const allowed = this.#opts.podCredentials ?? { env: [], files: [] };
+    const refuse = (what: string, list: string) => ({
+      error: `${what} is not allowed in Kubernetes mode: credentials come from auth.secretRef (a Secret in the route's namespace), or from the gateway pod's own ${list} the operator allow-lists (--allow-${list === 'environment variables' ? 'env' : 'file'}-credentials)`,
+      reason: 'CredentialSourceNotAllowed',
+    });
+    if (auth.env !== undefined && !allowed.env.includes(auth.env)) return refuse(`auth.env ${auth.env}`, 'environment variables');
+    if (auth.file !== undefined && !(isAbsolute(auth.file) && allowed.files.includes(resolve(auth.file)))) {
+      return refuse(`auth.file ${auth.file}`, 'files');
+    }
+    return podSecrets(auth, origin);
   }
 
   #loadApiKeys(): void {
