@@ -1,4 +1,3 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatProblem, loadRoutesFromYaml, type Problem } from '@switchboard/api';
@@ -13,17 +12,21 @@ import {
 import { loadTokenizer } from '@switchboard/native';
 import type { Logger } from 'pino';
 import { ConfigError } from './config-error.js';
+import { FolderWatch } from './folder-watch.js';
 
 export type LoadOutcome = { ok: true; table: RouteTable; files: number } | { ok: false; problems: Problem[] };
 
+const ROUTE_FILE = /\.ya?ml$/i;
+
 /**
  * Standalone mode's configuration source: every *.yaml / *.yml file in one
- * folder. The folder is read and compiled as a whole; any problem rejects
- * the whole new table and the last good one keeps serving.
+ * folder. The folder is read and compiled as a whole; any problem — a bad
+ * route, or a file that cannot be read (a folder named x.yaml, a dangling
+ * symlink, a file deleted mid-scan) — rejects the whole new table and the
+ * last good one keeps serving.
  */
 export class RoutesDirectory {
-  #watcher: FSWatcher | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #watch: FolderWatch | undefined;
   #reloading: Promise<void> = Promise.resolve();
   /** Problems of the most recent rejected change; cleared by a good one. */
   lastRejected: Problem[] | undefined;
@@ -33,30 +36,30 @@ export class RoutesDirectory {
     private readonly store: RouteTableStore,
     private readonly log: Logger,
     private readonly secrets: SecretResolver = standaloneSecrets(),
+    /** How often the folder's content is compared with what was loaded, besides change events. */
+    private readonly pollMs = 5000,
   ) {}
 
   /** Reads and compiles the folder without touching the store. */
   async load(): Promise<LoadOutcome> {
     let names: string[];
     try {
-      names = (await readdir(this.dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+      names = (await readdir(this.dir)).filter((n) => ROUTE_FILE.test(n)).sort();
     } catch (err) {
-      return {
-        ok: false,
-        problems: [
-          {
-            path: '',
-            file: this.dir,
-            message: `cannot read routes folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-          },
-        ],
-      };
+      return { ok: false, problems: [{ path: '', file: this.dir, message: `cannot read routes folder: ${errorCode(err)}` }] };
     }
     const sources: RouteSource[] = [];
     const problems: Problem[] = [];
     for (const name of names) {
       const file = join(this.dir, name);
-      const loaded = loadRoutesFromYaml(await readFile(file, 'utf8'), file);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        problems.push({ path: '', file, message: `cannot read route file: ${errorCode(err)}` });
+        continue;
+      }
+      const loaded = loadRoutesFromYaml(text, file);
       problems.push(...loaded.problems);
       sources.push(...loaded.routes);
     }
@@ -76,7 +79,14 @@ export class RoutesDirectory {
     if (!first.ok) throw new RoutesInvalidError(first.problems);
     this.store.swap(first.table);
     onSwap?.(first.table);
-    this.#watcher = watch(this.dir, () => this.#schedule(onSwap));
+    this.#watch = new FolderWatch(
+      this.dir,
+      (name) => ROUTE_FILE.test(name),
+      this.pollMs,
+      () => this.#schedule(onSwap),
+      this.log,
+    );
+    await this.#watch.start();
     return first.table;
   }
 
@@ -86,16 +96,16 @@ export class RoutesDirectory {
   }
 
   stop(): void {
-    this.#watcher?.close();
-    clearTimeout(this.#timer);
+    this.#watch?.stop();
   }
 
-  // Editors write files in several steps; wait for the burst to end.
   #schedule(onSwap?: (table: RouteTable) => void): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#reloading = this.#reloading.then(() => this.#reload(onSwap));
-    }, 150);
+    // One reload at a time; a reload that fails for any reason is logged, never fatal.
+    this.#reloading = this.#reloading
+      .then(() => this.#reload(onSwap))
+      .catch((err: unknown) =>
+        this.log.error({ err: (err as Error).message }, 'routes reload failed; the last good configuration stays'),
+      );
   }
 
   async #reload(onSwap?: (table: RouteTable) => void): Promise<void> {
@@ -111,6 +121,8 @@ export class RoutesDirectory {
     this.log.info({ version: outcome.table.version, routes: outcome.table.routes.length }, 'routes reloaded');
   }
 }
+
+const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
 
 export class RoutesInvalidError extends ConfigError {
   constructor(readonly problems: Problem[]) {
