@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { dev } from './commands/dev.js';
@@ -12,6 +13,7 @@ import { remoteVectors, runTrain } from './commands/route-train.js';
 import { formatSimulation, runSimulation } from './commands/simulate.js';
 import { serve } from './commands/serve.js';
 import { parseDuration } from '@switchboard/api';
+import { DEFAULT_UPSTREAM_LIMITS } from '@switchboard/gateway';
 import type { KubernetesSourceOptions } from './gateway-process.js';
 import { ConfigError } from './standalone/config-error.js';
 
@@ -22,7 +24,10 @@ Usage:
                     [--host 0.0.0.0] [--workers 1] [--redis URL]
                     [--limits-on-store-error open|closed] [--body-limit 10485760]
                     [--max-header-size 16384] [--drain-delay 0] [--shutdown-grace 30]
+                    [--max-response-bytes 67108864] [--max-sse-line-bytes 4194304]
       Serve every LLMRoute YAML file in DIR; reload when DIR changes.
+      --max-response-bytes N  largest backend answer read (streamed or not): 502 beyond.
+      --max-sse-line-bytes N  longest line of a backend's event stream: the stream ends with an error beyond.
       --api-keys FILE  callers' keys, tenants, limits and budgets (reloaded on change);
                        --no-auth serves without authentication (trusted networks only).
       --workers N      processes sharing the port (0 = one per CPU); limits then need --redis.
@@ -30,7 +35,10 @@ Usage:
       --kubernetes     serve the cluster's LLMRoute resources (in-cluster config or
                        KUBECONFIG) instead of a folder; [--namespaces a,b] limits the
                        watch; [--api-keys-secret [NS/]NAME[:KEY]] reads the keys file
-                       from a Secret (default key keys.yaml); the Lease holder
+                       from a Secret (default key keys.yaml);
+                       [--allow-env-credentials A,B] [--allow-file-credentials /path,...]
+                       the pod's own variables and files routes may name in auth.env /
+                       auth.file (default none: routes take keys from Secrets); the Lease holder
                        ([--lease-name switchboard-leader] [--lease-namespace POD_NAMESPACE]
                        [--lease-duration 15s]) writes LLMRoute status.
   switchboard dev [--routes examples/routes] [--port 8080] [--api-keys FILE]
@@ -111,7 +119,15 @@ function kubernetesOptions(values: Record<string, string | string[] | boolean | 
   }
   const lease = str('lease-duration');
   const leaseMs = lease === undefined ? undefined : durationMs(lease, 'lease-duration');
+  const list = (k: string) =>
+    (str(k) ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const files = list('allow-file-credentials');
+  for (const f of files) if (!isAbsolute(f)) throw new UsageError(`--allow-file-credentials takes absolute paths, got "${f}"`);
   return {
+    podCredentials: { env: list('allow-env-credentials'), files: files.map((f) => resolve(f)) },
     namespaces: str('namespaces')
       ?.split(',')
       .map((n) => n.trim())
@@ -202,6 +218,10 @@ async function main(argv: string[]): Promise<void> {
       kubernetes: { type: 'boolean' },
       namespaces: { type: 'string' },
       'api-keys-secret': { type: 'string' },
+      'allow-env-credentials': { type: 'string' },
+      'allow-file-credentials': { type: 'string' },
+      'max-response-bytes': { type: 'string' },
+      'max-sse-line-bytes': { type: 'string' },
       'lease-name': { type: 'string' },
       'lease-namespace': { type: 'string' },
       'lease-duration': { type: 'string' },
@@ -265,6 +285,10 @@ async function main(argv: string[]): Promise<void> {
           workers: num(values.workers, 1, 'workers'),
           bodyLimitBytes: num(values['body-limit'], 10 * 1024 * 1024, 'body-limit'),
           shutdownGraceMs: num(values['shutdown-grace'], 30, 'shutdown-grace') * 1000,
+          upstreamLimits: {
+            maxResponseBytes: num(values['max-response-bytes'], DEFAULT_UPSTREAM_LIMITS.maxResponseBytes, 'max-response-bytes'),
+            maxSseLineBytes: num(values['max-sse-line-bytes'], DEFAULT_UPSTREAM_LIMITS.maxSseLineBytes, 'max-sse-line-bytes'),
+          },
         },
         log,
       );

@@ -19,6 +19,8 @@ import {
   type RouteTable,
   type RunningServer,
   type StoreFailureMode,
+  type UpstreamLimits,
+  DEFAULT_UPSTREAM_LIMITS,
 } from '@switchboard/gateway';
 import type { Logger } from 'pino';
 import { ApiKeysFile, keysHaveLimits } from './standalone/api-keys-file.js';
@@ -40,6 +42,8 @@ export interface KubernetesSourceOptions {
   statusIntervalMs?: number | undefined;
   /** Watch timings (tests shorten them). */
   reflector?: { stallMs?: number; resyncMs?: number; backoffMinMs?: number; backoffMaxMs?: number } | undefined;
+  /** The pod's environment variables and files routes may name in auth.env / auth.file (default none). */
+  podCredentials?: { env: string[]; files: string[] } | undefined;
 }
 
 export interface GatewayProcessOptions {
@@ -61,6 +65,8 @@ export interface GatewayProcessOptions {
   /** Redis for limits shared between processes; in-memory counting when absent. */
   redisUrl?: string | undefined;
   limitsOnStoreError?: StoreFailureMode;
+  /** Bounds on backend answers (whole answer, stream line); defaults when absent. */
+  upstreamLimits?: UpstreamLimits | undefined;
   /** Set when several worker processes share the port: limits then need Redis. */
   sharedPort?: boolean;
   log: Logger;
@@ -84,7 +90,8 @@ const routesHaveLimits = (table: RouteTable) => table.routes.some((r) => r.limit
 export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<GatewayProcess> {
   const { log } = opts;
   const store = new RouteTableStore();
-  const pools = new UpstreamPools();
+  const upstreamLimits = opts.upstreamLimits ?? DEFAULT_UPSTREAM_LIMITS;
+  const pools = new UpstreamPools({ maxResponseBytes: upstreamLimits.maxResponseBytes });
   const states = new RouteStates();
   const metrics = new GatewayMetrics({ processMetrics: true });
   metrics.watchHealth(states);
@@ -114,6 +121,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
       states,
       log,
       apiKeysSecret: k.apiKeysSecret,
+      podCredentials: k.podCredentials,
       statusIntervalMs: k.statusIntervalMs,
       reflector: k.reflector,
       leaderElection: {
@@ -168,6 +176,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     auth,
     admission,
     bodyLimitBytes: opts.bodyLimitBytes,
+    upstreamLimits,
     isDraining: () => draining,
   });
   const server = await listen(app, { port: opts.port, host: opts.host, maxHeaderBytes: opts.maxHeaderBytes });
