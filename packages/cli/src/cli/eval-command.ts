@@ -1,25 +1,18 @@
 import { list, nonNegative, parseOptions, seedList, usage, UsageError, type OptionValues } from './args.js';
 import type { Command } from './command.js';
+import { routerDataOptions } from './router-options.js';
 import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embeddings-option.js';
 
 const options = {
-  data: { type: 'string', multiple: true },
-  router: { type: 'string' },
-  encoder: { type: 'string' },
-  strong: { type: 'string' },
-  weak: { type: 'string' },
+  ...routerDataOptions,
   cv: { type: 'string' },
-  seed: { type: 'string' },
   seeds: { type: 'string' },
   json: { type: 'boolean' },
   'scores-out': { type: 'string' },
   plot: { type: 'string' },
-  labels: { type: 'string' },
-  'label-map': { type: 'string' },
   semantic: { type: 'boolean' },
   utterances: { type: 'string' },
   'top-k': { type: 'string' },
-  prices: { type: 'string' },
   models: { type: 'string' },
   ...embeddingsOptions,
   help: { type: 'boolean', short: 'h' },
@@ -46,7 +39,7 @@ ${embeddingsHelp}
 async function labelEval(v: Values, data: string[], labels: string, seeds: number[], progress: (l: string) => void) {
   const { formatLabelReport, runLabelEval } = await import('../commands/route-eval-labels.js');
   const semantic = Boolean(v.semantic);
-  const report = runLabelEval(
+  const report = await runLabelEval(
     {
       data,
       labels,
@@ -65,7 +58,7 @@ async function labelEval(v: Values, data: string[], labels: string, seeds: numbe
 
 async function predictiveEval(v: Values, data: string[], seeds: number[], progress: (l: string) => void) {
   const { formatPredictiveReport, runPredictiveEval } = await import('../commands/route-eval-predictive.js');
-  const report = runPredictiveEval(
+  const report = await runPredictiveEval(
     {
       data,
       prices: v.prices ?? usage('eval --router predictive needs --prices FILE (e.g. data/router/prices.json)'),
@@ -86,7 +79,7 @@ async function pairEval(v: Values, data: string[], seeds: number[], progress: (l
   ]);
   if (v.cv !== undefined && v.cv !== 'source') throw new UsageError('--cv takes "source" (leave one source out)');
   const embeddings = embeddingsOption(v);
-  const { report } = runEval(
+  const { report } = await runEval(
     {
       data,
       strong: v.strong ?? usage('eval needs --strong MODEL'),

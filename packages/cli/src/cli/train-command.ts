@@ -1,19 +1,12 @@
 import { nonNegative, parseOptions, usage, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { routerDataOptions } from './router-options.js';
 import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embeddings-option.js';
 
 const options = {
-  data: { type: 'string', multiple: true },
-  router: { type: 'string' },
-  encoder: { type: 'string' },
-  strong: { type: 'string' },
-  weak: { type: 'string' },
+  ...routerDataOptions,
   out: { type: 'string' },
-  seed: { type: 'string' },
   'no-cv': { type: 'boolean' },
-  labels: { type: 'string' },
-  'label-map': { type: 'string' },
-  prices: { type: 'string' },
   ...embeddingsOptions,
   help: { type: 'boolean', short: 'h' },
 } as const;
