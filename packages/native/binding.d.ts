@@ -9,18 +9,18 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** A learned strong/weak router loaded from a folder (`router.json` + `weights.bin`). */
+/** A learned router loaded from a folder (`router.json` + `weights.bin`). */
 export declare class NativeRouter {
   /** Loads a router written by `trainRouter`; throws naming the file and the problem. */
   static load(dir: string): NativeRouter
-  /** The same router scoring another pair (mf routers know every model of their data). */
+  /** The same router scoring another pair (mf and predictive routers know every model of their data). */
   withPair(strong: string, weak: string): NativeRouter
   /** P(the strong model's answer beats the weak one's) for this prompt: tokenize, encode and score in one call. */
   score(text: string): number
   /**
    * Every output for this prompt, one native call: class probabilities (a classifier trained
-   * with labels, in `info.classes` order), each model's predicted quality (predictive, in
-   * `info.models` order), or the single score.
+   * with labels, in `metadata.classes` order), each model's predicted quality (predictive, in
+   * `metadata.models` order), or the single score.
    */
   outputs(text: string): Array<number>
   /** `score` from a prompt vector computed outside (remote encoder). */
@@ -29,8 +29,10 @@ export declare class NativeRouter {
   outputsVector(vector: Float32Array): Array<number>
   /** `score` for each text. */
   scoreMany(texts: Array<string>): Array<number>
-  /** router.json: router kind, encoder, pair, models. */
+  /** router.json as a JSON string (kept for existing callers; `metadata` is the typed form). */
   get info(): string
+  /** router.json, typed: kind, encoder, pair, models, classes, training-score percentiles. */
+  get metadata(): RouterMetadata
 }
 
 /** Semantic routes: utterances embedded once at load, prompts matched per request. */
@@ -89,8 +91,8 @@ export declare class NativeTokenizer {
 export declare function calibrateThreshold(scores: Array<number>, share: number): number
 
 /**
- * Leave-one-source-out outputs (class probabilities or per-model quality): `width` values per
- * example, in file order, flattened.
+ * Held-out outputs (class probabilities or per-model quality): `width` values per example, in
+ * file order, flattened.
  */
 export interface CrossValidatedOutputs {
   width: number
@@ -100,15 +102,27 @@ export interface CrossValidatedOutputs {
 }
 
 /**
- * Leave-one-source-out scores of an ensemble (members trained per fold; each held-out prompt
- * scored as the mean of the members' training-score percentiles).
+ * Held-out scores of an ensemble (members trained per fold; each held-out prompt scored as the
+ * mean of the members' training-score percentiles). The first member's `cv` names the folds.
  */
 export declare function crossValidateEnsemble(members: Array<TrainOptions>): Array<number>
 
+/** `crossValidateEnsemble` off the event loop. */
+export declare function crossValidateEnsembleAsync(members: Array<TrainOptions>): Promise<number[]>
+
 export declare function crossValidateOutputs(options: TrainOptions): CrossValidatedOutputs
 
-/** Leave-one-source-out scores: for each `source`, train on the others and score its prompts. One score per example, in file order. */
+/** `crossValidateOutputs` off the event loop. */
+export declare function crossValidateOutputsAsync(options: TrainOptions): Promise<CrossValidatedOutputs>
+
+/**
+ * Held-out scores (`options.cv`: each source, or each dataset, trained without and scored):
+ * one score per example, in file order.
+ */
 export declare function crossValidateRouter(options: TrainOptions): Array<number>
+
+/** `crossValidateRouter` off the event loop. */
+export declare function crossValidateRouterAsync(options: TrainOptions): Promise<number[]>
 
 /** The oracle's figures (it knows which prompts need the strong model). */
 export declare function evaluateOracle(strong: Array<number>, weak: Array<number>): RouterEvaluation | null
@@ -123,6 +137,7 @@ export interface NativeChatMessage {
   name?: string
 }
 
+/** RouteLLM's measures of router scores on labelled prompts. */
 export interface RouterEvaluation {
   n: number
   weakMean: number
@@ -136,22 +151,61 @@ export interface RouterEvaluation {
   quality: Array<number>
 }
 
+/** What a router is (its router.json), typed. */
+export interface RouterMetadata {
+  /** mf | sw | classifier | random | predictive | ensemble */
+  router: string
+  /** hashed | sentence | remote | ensemble */
+  encoder: string
+  /** sentence / remote: the embedding model's name. */
+  encoderModel: string
+  /** Vector size the router reads (remote vectors must have it). */
+  dim: number
+  /** hashed: feature buckets of the embedding table. */
+  buckets: number
+  /** mf / predictive: size of the model embeddings. */
+  k: number
+  /** sw: similarity sharpness. */
+  gamma: number
+  /** The pair the score is about. */
+  strong: string
+  weak: string
+  /** mf / predictive: every model it knows, in output order for predictive. */
+  models: Array<string>
+  /** Label classifiers: the classes, in output order. */
+  classes: Array<string>
+  /** Label classifiers: the data field the classes came from. */
+  labelField: string
+  /** predictive: each model's mean answer length in the training data, in tokens. */
+  outputTokens: Array<number>
+  /** The training prompts' scores at each percentile 0..=100 (empty when not recorded). */
+  scorePercentiles: Array<number>
+  /** Ensembles: the members' folder names under `members/`. */
+  members: Array<string>
+}
+
 /**
  * Sentence embeddings (all-MiniLM-L6-v2) of every prompt of the files, in order, row-major;
- * cached per file like training's (evaluation of semantic routes reuses them).
+ * cached per file like training's.
  */
 export declare function sentenceVectors(data: Array<string>, progress?: boolean | undefined | null): Float32Array
+
+/** `sentenceVectors` off the event loop. */
+export declare function sentenceVectorsAsync(data: Array<string>, progress?: boolean | undefined | null): Promise<Float32Array>
 
 /** Trains every member on all the data and writes their ensemble (members under `out/members/`). */
 export declare function trainEnsemble(members: Array<TrainOptions>, out: string): string
 
-/** Training settings; unset numbers take router-core's defaults. */
+/** `trainEnsemble` off the event loop; resolves to the ensemble's metadata. */
+export declare function trainEnsembleAsync(members: Array<TrainOptions>, out: string): Promise<RouterMetadata>
+
+/** Training settings; unset numbers take router-core's defaults for the router kind. */
 export interface TrainOptions {
   /** JSON Lines files of scored prompts. */
   data: Array<string>
-  /** mf | sw | classifier | random */
+  /** mf | sw | classifier | random | predictive */
   router: string
-  /** `hashed` (default) or `sentence` (all-MiniLM-L6-v2 from the models folder). */
+  /** `hashed` (default), `sentence` (all-MiniLM-L6-v2 from the models folder) or `remote`. */
   encoder?: string
   strong: string
   weak: string
@@ -171,7 +225,15 @@ export interface TrainOptions {
   vectors?: Float32Array
   /** remote encoder: the embedding model's name, recorded in router.json. */
   encoderModel?: string
+  /**
+   * Cross-validation: hold out each `source` (default) or each `dataset` (the part of the
+   * source before its `/`, with training duplicates of held-out prompts dropped).
+   */
+  cv?: string
 }
 
-/** Trains on every example and writes the router to `out`; returns router.json. */
+/** Trains on every example and writes the router to `out`; returns router.json as JSON. */
 export declare function trainRouter(options: TrainOptions): string
+
+/** `trainRouter` off the event loop; resolves to the router's metadata. */
+export declare function trainRouterAsync(options: TrainOptions): Promise<RouterMetadata>

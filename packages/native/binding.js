@@ -716,17 +716,23 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { NativeRouter, NativeSemanticIndex, NativeTokenizer, calibrateThreshold, crossValidateEnsemble, crossValidateOutputs, crossValidateRouter, evaluateOracle, evaluateRouter, sentenceVectors, trainEnsemble, trainRouter } = nativeBinding
+const { NativeRouter, NativeSemanticIndex, NativeTokenizer, calibrateThreshold, crossValidateEnsemble, crossValidateEnsembleAsync, crossValidateOutputs, crossValidateOutputsAsync, crossValidateRouter, crossValidateRouterAsync, evaluateOracle, evaluateRouter, sentenceVectors, sentenceVectorsAsync, trainEnsemble, trainEnsembleAsync, trainRouter, trainRouterAsync } = nativeBinding
 export { NativeRouter }
 export { NativeSemanticIndex }
 export { NativeTokenizer }
 export { calibrateThreshold }
 export { crossValidateEnsemble }
+export { crossValidateEnsembleAsync }
 export { crossValidateOutputs }
+export { crossValidateOutputsAsync }
 export { crossValidateRouter }
+export { crossValidateRouterAsync }
 export { evaluateOracle }
 export { evaluateRouter }
 export { sentenceVectors }
+export { sentenceVectorsAsync }
 export { trainEnsemble }
+export { trainEnsembleAsync }
 export { trainRouter }
+export { trainRouterAsync }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -3,6 +3,8 @@
 //! The napi binding (`router-napi`) is a thin layer over this crate, so
 //! everything here is tested with plain `cargo test`.
 
+#![deny(clippy::too_many_lines)]
+
 pub mod chat;
 pub mod pretokenize;
 pub mod routing;

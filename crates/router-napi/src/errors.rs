@@ -6,3 +6,8 @@ use router_core::TokenizerError;
 pub fn to_napi(err: TokenizerError) -> Error {
     Error::new(Status::InvalidArg, err.to_string())
 }
+
+/// router-core's routing errors are messages for the user: the same treatment.
+pub fn invalid(message: String) -> Error {
+    Error::new(Status::InvalidArg, message)
+}

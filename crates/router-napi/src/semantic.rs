@@ -1,11 +1,8 @@
 use napi::bindgen_prelude::Float32Array;
-use napi::{Error, Status};
 use napi_derive::napi;
 use router_core::routing::SemanticIndex;
 
-fn invalid(message: String) -> Error {
-    Error::new(Status::InvalidArg, message)
-}
+use crate::errors::invalid;
 
 /// Semantic routes: utterances embedded once at load, prompts matched per request.
 #[napi]
@@ -28,10 +25,12 @@ impl NativeSemanticIndex {
         let texts: Vec<&str> = utterances.iter().map(String::as_str).collect();
         let inner = match encoder.as_str() {
             "lexical" => SemanticIndex::lexical(&texts, route_of, routes as usize, top_k as usize),
-            "sentence" => router_core::routing::model::sentence_encoder("all-MiniLM-L6-v2")
-                .and_then(|enc| {
-                    SemanticIndex::sentence(enc, &texts, route_of, routes as usize, top_k as usize)
-                }),
+            "sentence" => router_core::routing::sentence_encoder(
+                router_core::routing::options::SENTENCE_MODEL,
+            )
+            .and_then(|enc| {
+                SemanticIndex::sentence(enc, &texts, route_of, routes as usize, top_k as usize)
+            }),
             other => Err(format!(
                 "unknown semantic encoder \"{other}\" (known: lexical, sentence, remote)"
             )),

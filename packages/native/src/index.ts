@@ -6,18 +6,25 @@ export { NativeTokenizer, type NativeChatMessage };
 export {
   NativeRouter,
   trainRouter,
+  trainRouterAsync,
   crossValidateRouter,
+  crossValidateRouterAsync,
   evaluateRouter,
   evaluateOracle,
   calibrateThreshold,
   crossValidateOutputs,
+  crossValidateOutputsAsync,
   crossValidateEnsemble,
+  crossValidateEnsembleAsync,
   trainEnsemble,
+  trainEnsembleAsync,
   sentenceVectors,
+  sentenceVectorsAsync,
   NativeSemanticIndex,
   type CrossValidatedOutputs,
   type TrainOptions,
   type RouterEvaluation,
+  type RouterMetadata,
 } from '../binding.js';
 
 const cache = new Map<string, NativeTokenizer>();

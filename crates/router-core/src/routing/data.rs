@@ -45,3 +45,94 @@ pub fn parse_jsonl(text: &str, origin: &str) -> Result<Vec<Example>, String> {
     }
     Ok(out)
 }
+
+/// The dataset a source belongs to: the part before its `/` (`mmlu-pro/biology` -> `mmlu-pro`).
+pub fn dataset_of(source: &str) -> &str {
+    source.split('/').next().unwrap_or(source)
+}
+
+/// Lower-case alphanumeric words separated by single spaces: what two copies of a prompt keep
+/// in common when their spacing, case or punctuation differ.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// A multiple-choice prompt's question without its options: the text before the first line that
+/// opens with an option letter (`A.`, `A)`, `(A)`) or an inline ` (A) `.
+pub fn question_stem(prompt: &str) -> &str {
+    let mut end = prompt.len();
+    let mut offset = 0;
+    for line in prompt.split_inclusive('\n') {
+        let t = line.trim_start();
+        let opens = t.starts_with("A.") || t.starts_with("A)") || t.starts_with("(A)");
+        if opens && offset > 0 {
+            end = offset;
+            break;
+        }
+        offset += line.len();
+    }
+    if let Some(i) = prompt[..end].find(" (A) ") {
+        end = i;
+    }
+    &prompt[..end]
+}
+
+/// Keys under which a prompt counts as a duplicate of another: its normalised text, and its
+/// normalised question stem when that is long enough to identify a question (40 characters).
+pub fn dedup_keys(prompt: &str) -> Vec<u64> {
+    let hash = |s: &str| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in s.bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    };
+    let full = normalise(prompt);
+    let stem = normalise(question_stem(prompt));
+    let mut keys = vec![hash(&full)];
+    if stem.len() >= 40 && stem != full {
+        keys.push(hash(&stem));
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datasets_are_source_prefixes() {
+        assert_eq!(dataset_of("mmlu-pro/biology"), "mmlu-pro");
+        assert_eq!(dataset_of("arena-bench"), "arena-bench");
+    }
+
+    #[test]
+    fn stems_and_keys_catch_reformatted_copies() {
+        let a = "Which planet is the largest by mass in our solar system?\nA. Mars\nB. Jupiter\nAnswer:";
+        let b = "which planet is the largest by mass in our solar system ?\n\nA. Mars\nB. Jupiter\nC. Venus";
+        assert_eq!(
+            question_stem(a),
+            "Which planet is the largest by mass in our solar system?\n"
+        );
+        assert_eq!(normalise("  Hello,  World!\n"), "hello world");
+        let (ka, kb) = (dedup_keys(a), dedup_keys(b));
+        assert_eq!(ka.len(), 2);
+        assert_eq!(ka[1], kb[1]);
+        assert_ne!(ka[0], kb[0]);
+        // short stems say too little to call two prompts the same question
+        assert_eq!(dedup_keys("Why?\nA. yes\nB. no").len(), 1);
+        let inline =
+            "Which planet is the largest by mass in our solar system? (A) Mars (B) Jupiter";
+        assert_eq!(dedup_keys(inline)[1], ka[1]);
+    }
+}

@@ -32,7 +32,7 @@ impl Hasher for IdHasher {
 }
 
 type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
-use super::model::Encoder;
+use super::encoder::Encoder;
 
 const LEXICAL_BUCKETS: u32 = 1 << 20;
 

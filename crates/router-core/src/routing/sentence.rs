@@ -172,16 +172,7 @@ impl SentenceEncoder {
     }
 }
 
-/// The models folder: `SWITCHBOARD_MODELS`, else ~/.cache/switchboard/models.
-pub fn models_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("SWITCHBOARD_MODELS") {
-        return PathBuf::from(d);
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    home.join(".cache/switchboard/models")
-}
+pub use super::models_dir;
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crossValidateOutputs, NativeRouter, NativeSemanticIndex, sentenceVectors, trainRouter } from '@switchboard/native';
+import {
+  crossValidateOutputsAsync,
+  NativeRouter,
+  NativeSemanticIndex,
+  sentenceVectorsAsync,
+  trainRouterAsync,
+} from '@switchboard/native';
 import { readDataset } from '../routing/dataset.js';
 import { labelledFiles, labelsOf } from '../routing/labels.js';
 import { mean, sd, seeded } from '../routing/stats.js';
@@ -59,7 +65,7 @@ function timeDecisions(prompts: string[], decide: (p: string) => unknown): { p50
  * (e.g. MMLU subjects -> their family: the held-out subject's family must be
  * inferred from prompts of other subjects), with decision latency.
  */
-export function runLabelEval(opts: LabelEvalOptions, log: (line: string) => void): LabelReport {
+export async function runLabelEval(opts: LabelEvalOptions, log: (line: string) => void): Promise<LabelReport> {
   const rows = readDataset(opts.data);
   const labels = labelsOf(rows, opts.labels, opts.labelMap);
   const classes = [...new Set(labels.filter((l): l is string => l !== undefined))].sort();
@@ -74,7 +80,7 @@ export function runLabelEval(opts: LabelEvalOptions, log: (line: string) => void
     try {
       for (const seed of opts.seeds) {
         log(`leave-one-source-out label classifier, encoder ${opts.encoder}, seed ${seed}`);
-        const cv = crossValidateOutputs({
+        const cv = await crossValidateOutputsAsync({
           data: files.files,
           router: 'classifier',
           labels: opts.labels,
@@ -96,7 +102,7 @@ export function runLabelEval(opts: LabelEvalOptions, log: (line: string) => void
       }
       const dir = mkdtempSync(join(tmpdir(), 'switchboard-labels-router-'));
       try {
-        trainRouter({
+        await trainRouterAsync({
           data: files.files,
           router: 'classifier',
           labels: opts.labels,
@@ -115,7 +121,7 @@ export function runLabelEval(opts: LabelEvalOptions, log: (line: string) => void
       files.cleanup();
     }
   } else {
-    const vectors = opts.encoder === 'sentence' ? sentenceVectors(opts.data, opts.progress) : undefined;
+    const vectors = opts.encoder === 'sentence' ? await sentenceVectorsAsync(opts.data, opts.progress) : undefined;
     const dim = vectors ? vectors.length / rows.length : 0;
     const sources = [...new Set(rows.map((r) => r.source))].sort();
     const bySource = new Map(

@@ -1,4 +1,4 @@
-import { crossValidateOutputs } from '@switchboard/native';
+import { crossValidateOutputsAsync } from '@switchboard/native';
 import { costMatrix, readPrices } from '../routing/costs.js';
 import { readDataset } from '../routing/dataset.js';
 import { aiq, frontier, qualityAt, type Point } from '../routing/frontier.js';
@@ -68,7 +68,7 @@ function operatingPoint(
  * models (and mixtures of them), uniform random choice, and the oracle (true
  * qualities); AIQ is RouterBench's area under the quality-cost frontier.
  */
-export function runPredictiveEval(opts: PredictiveEvalOptions, log: (line: string) => void): PredictiveReport {
+export async function runPredictiveEval(opts: PredictiveEvalOptions, log: (line: string) => void): Promise<PredictiveReport> {
   const data = readDataset(opts.data);
   const prices = readPrices(opts.prices);
   const scored = Object.keys(data[0]?.scores ?? {}).filter((m) => data.every((d) => typeof d.scores[m] === 'number'));
@@ -91,7 +91,7 @@ export function runPredictiveEval(opts: PredictiveEvalOptions, log: (line: strin
   const runs: { aiq: number; aiqToBest: number; points: Point[] }[] = [];
   for (const seed of opts.seeds) {
     log(`leave-one-source-out quality predictions, encoder ${opts.encoder}, seed ${seed}`);
-    const cv = crossValidateOutputs({
+    const cv = await crossValidateOutputsAsync({
       data: opts.data,
       router: 'predictive',
       encoder: opts.encoder,

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolveRouterDir } from '@switchboard/gateway';
 import {
-  crossValidateEnsemble,
-  crossValidateRouter,
+  crossValidateEnsembleAsync,
+  crossValidateRouterAsync,
   evaluateOracle,
   evaluateRouter,
   NativeRouter,
@@ -40,10 +40,10 @@ export interface EvalReport {
 }
 
 /** Scores every prompt (cross-validated or with a trained router) and measures them (RouteLLM's APGR and CPT). */
-export function runEval(
+export async function runEval(
   opts: EvalOptions,
   log: (line: string) => void = () => undefined,
-): { report: EvalReport; evaluation: RouterEvaluation; scores: number[] } {
+): Promise<{ report: EvalReport; evaluation: RouterEvaluation; scores: number[] }> {
   const all = readDataset(opts.data);
   // Only prompts scored for both models measure this pair (a mixed dataset may hold others).
   const keep = all.map((d) => typeof d.scores[opts.strong] === 'number' && typeof d.scores[opts.weak] === 'number');
@@ -73,8 +73,8 @@ export function runEval(
       const encoders = opts.encoder.split(',');
       const cvScores =
         encoders.length > 1
-          ? crossValidateEnsemble(encoders.map((encoder) => ({ ...base, encoder })))
-          : crossValidateRouter({ ...base, encoder: opts.encoder });
+          ? await crossValidateEnsembleAsync(encoders.map((encoder) => ({ ...base, encoder })))
+          : await crossValidateRouterAsync({ ...base, encoder: opts.encoder });
       runs.push(cvScores.filter((_, k) => keep[k]));
     }
   } else {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EmbeddingsClient } from '@switchboard/gateway';
-import { trainEnsemble, trainRouter } from '@switchboard/native';
+import { trainEnsembleAsync, trainRouterAsync, type RouterMetadata } from '@switchboard/native';
 import { readDataset } from '../routing/dataset.js';
 import { labelledFiles } from '../routing/labels.js';
 import { formatLabelReport, runLabelEval, type LabelReport } from './route-eval-labels.js';
@@ -66,7 +66,7 @@ export async function runTrain(
     : { files: opts.data, cleanup: () => undefined };
   if (opts.cv && opts.labels) {
     log(`cross-validating (leave one source out) before the final training ...`);
-    cv = runLabelEval(
+    cv = await runLabelEval(
       {
         data: opts.data,
         labels: opts.labels,
@@ -83,33 +83,35 @@ export async function runTrain(
   } else if (opts.cv && opts.router === 'predictive') {
     if (opts.prices) {
       log(`cross-validating (leave one source out) before the final training ...`);
-      cv = runPredictiveEval(
+      cv = await runPredictiveEval(
         { data: opts.data, prices: opts.prices, encoder: opts.encoder, seeds: [opts.seed], models: undefined, progress: true },
         log,
       );
     } else log('no --prices: the card will have no quality-cost figures');
   } else if (opts.cv) {
     log(`cross-validating (leave one source out) before the final training ...`);
-    cv = runEval(
-      {
-        data: opts.data,
-        strong: opts.strong,
-        weak: opts.weak,
-        router: opts.router,
-        cv: 'source',
-        encoder: opts.encoder,
-        seeds: [opts.seed],
-        json: false,
-        scoresOut: undefined,
-        plot: undefined,
-        vectors,
-        encoderModel: opts.embeddings?.model,
-      },
-      log,
+    cv = (
+      await runEval(
+        {
+          data: opts.data,
+          strong: opts.strong,
+          weak: opts.weak,
+          router: opts.router,
+          cv: 'source',
+          encoder: opts.encoder,
+          seeds: [opts.seed],
+          json: false,
+          scoresOut: undefined,
+          plot: undefined,
+          vectors,
+          encoderModel: opts.embeddings?.model,
+        },
+        log,
+      )
     ).report;
   }
   log(`training ${opts.router} on all of ${opts.data.map((d) => basename(d)).join(', ')} ...`);
-  let meta: Record<string, unknown>;
+  let meta: RouterMetadata;
   try {
     const encoders = opts.encoder.split(',');
     const member = (encoder: string) => ({
@@ -124,11 +126,10 @@ export async function runTrain(
       ...(opts.embeddings ? { encoderModel: opts.embeddings.model } : {}),
     });
     // Several encoders: one router per encoder, combined (members under out/members/).
-    meta = JSON.parse(
+    meta =
       encoders.length > 1
-        ? trainEnsemble(encoders.map(member), opts.out)
-        : trainRouter({ ...member(opts.encoder), out: opts.out }),
-    ) as Record<string, unknown>;
+        ? await trainEnsembleAsync(encoders.map(member), opts.out)
+        : await trainRouterAsync({ ...member(opts.encoder), out: opts.out });
   } finally {
     files.cleanup();
   }
@@ -138,7 +139,7 @@ export async function runTrain(
     ...(opts.labels
       ? { labels: { field: opts.labels, map: opts.labelMap ? basename(opts.labelMap) : null, classes: meta.classes } }
       : {}),
-    ...(opts.router === 'predictive' ? { models: meta.models, outputTokens: meta.output_tokens } : {}),
+    ...(opts.router === 'predictive' ? { models: meta.models, outputTokens: meta.outputTokens } : {}),
     ...(opts.labels || opts.router === 'predictive' ? {} : { pair: { strong: opts.strong, weak: opts.weak } }),
     ...(opts.embeddings ? { embeddings: { model: opts.embeddings.model, dim: meta.dim } } : {}),
     seed: opts.seed,
@@ -174,15 +175,14 @@ ${cv ? `Leave-one-source-out cross-validation (trained without each source, scor
 }
 
 /** What the router predicts, for its card. */
-function describeTarget(opts: TrainOptions, meta: Record<string, unknown>): string {
-  if (opts.labels) return `classes from \`${opts.labels}\`: ${(meta.classes as string[]).join(', ')}`;
-  if (opts.router === 'predictive')
-    return `predicted quality of ${(meta.models as string[]).length} models: ${(meta.models as string[]).join(', ')}`;
-  const models = (meta.models as string[] | undefined) ?? [];
+function describeTarget(opts: TrainOptions, meta: RouterMetadata): string {
+  if (opts.labels) return `classes from \`${opts.labels}\`: ${meta.classes.join(', ')}`;
+  if (opts.router === 'predictive') return `predicted quality of ${meta.models.length} models: ${meta.models.join(', ')}`;
+  const models = meta.models;
   return `pair: strong \`${opts.strong}\`, weak \`${opts.weak}\`${opts.router === 'mf' && models.length ? ` (mf: any two of ${models.length} models)` : ''}`;
 }
 
-function describeEncoder(encoder: string, meta: Record<string, unknown>): string {
+function describeEncoder(encoder: string, meta: RouterMetadata): string {
   if (encoder.includes(','))
     return `an ensemble: one router per encoder, under members/; the score is the mean of each member's score as a percentile of its training scores`;
   if (encoder === 'sentence') return 'all-MiniLM-L6-v2 sentence embeddings, 384-d, weights from scripts/fetch-models.sh';

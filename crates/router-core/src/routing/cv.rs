@@ -1,0 +1,190 @@
+//! Cross-validation: train without a group of prompts, score the group.
+//! Groups are whole sources (a subject, a task: in-domain figures) or whole
+//! datasets (every source of one benchmark: the figure that predicts how a
+//! router does on prompts unlike its training data). When a dataset is held
+//! out, training prompts that duplicate one of its prompts are dropped too.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::data::{dataset_of, dedup_keys, Example};
+use super::train::{train, Inputs, TrainConfig};
+use super::Router;
+
+/// One held-out group: its name, the examples trained on and the examples scored.
+#[derive(Debug, Clone)]
+pub struct Fold {
+    pub name: String,
+    pub train: Vec<usize>,
+    pub test: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Folds(pub Vec<Fold>);
+
+impl Folds {
+    /// Leave one group out, for any grouping; groups in sorted order.
+    pub fn by(examples: &[Example], group: impl Fn(&Example) -> String) -> Folds {
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, e) in examples.iter().enumerate() {
+            groups.entry(group(e)).or_default().push(i);
+        }
+        Folds(
+            groups
+                .into_iter()
+                .map(|(name, test)| {
+                    let held: HashSet<usize> = test.iter().copied().collect();
+                    let train = (0..examples.len()).filter(|i| !held.contains(i)).collect();
+                    Fold { name, train, test }
+                })
+                .collect(),
+        )
+    }
+
+    /// Leave one source out (in-domain: other subjects of the same benchmarks are seen).
+    pub fn by_source(examples: &[Example]) -> Folds {
+        Self::by(examples, |e| e.source.clone())
+    }
+
+    /// Leave one dataset out: the dataset is the part of `source` before its `/` (mmlu,
+    /// mmlu-pro, zeroeval, ...). Training prompts that duplicate a held-out prompt (same text or
+    /// same question stem, after normalising case, spacing and punctuation) are dropped as well,
+    /// so no prompt is on both sides.
+    pub fn by_dataset(examples: &[Example]) -> Folds {
+        let keys: Vec<Vec<u64>> = examples.iter().map(|e| dedup_keys(&e.prompt)).collect();
+        let mut folds = Self::by(examples, |e| dataset_of(&e.source).to_string());
+        for fold in &mut folds.0 {
+            let held: HashSet<u64> = fold.test.iter().flat_map(|&i| keys[i].clone()).collect();
+            fold.train
+                .retain(|&i| !keys[i].iter().any(|k| held.contains(k)));
+        }
+        folds
+    }
+
+    /// `source` or `dataset`.
+    pub fn named(scheme: &str, examples: &[Example]) -> Result<Folds, String> {
+        match scheme {
+            "source" => Ok(Self::by_source(examples)),
+            "dataset" => Ok(Self::by_dataset(examples)),
+            other => Err(format!(
+                "unknown cross-validation \"{other}\" (known: source, dataset)"
+            )),
+        }
+    }
+}
+
+/// Per fold: train on its training side and apply `output` to each of its held-out prompts
+/// (the score, class probabilities, per-model quality, ...). One output per example, in input
+/// order; examples no fold scores get an empty output.
+pub fn cross_validate_outputs(
+    examples: &[Example],
+    inputs: &Inputs,
+    cfg: &TrainConfig,
+    folds: &Folds,
+    mut progress: impl FnMut(usize, usize, &str),
+    output: impl Fn(&Router, &[f32], &str) -> Vec<f32>,
+) -> Result<Vec<Vec<f32>>, String> {
+    let mut outputs = vec![Vec::new(); examples.len()];
+    let mut x = vec![0.0f32; inputs.dim(cfg)];
+    for (fi, fold) in folds.0.iter().enumerate() {
+        progress(fi, folds.0.len(), &fold.name);
+        let router = train(examples, inputs, &fold.train, cfg)?;
+        for &i in &fold.test {
+            inputs.vector(&router.encoder, i, &mut x);
+            outputs[i] = output(&router, &x, &examples[i].prompt);
+        }
+    }
+    Ok(outputs)
+}
+
+/// Held-out strong/weak scores, one per example.
+pub fn cross_validate(
+    examples: &[Example],
+    inputs: &Inputs,
+    cfg: &TrainConfig,
+    folds: &Folds,
+    progress: impl FnMut(usize, usize, &str),
+) -> Result<Vec<f64>, String> {
+    let outputs = cross_validate_outputs(examples, inputs, cfg, folds, progress, |r, x, t| {
+        vec![r.score_vector(x, t)]
+    })?;
+    Ok(outputs
+        .into_iter()
+        .map(|o| o.first().map_or(f64::NAN, |&v| v as f64))
+        .collect())
+}
+
+/// Held-out scores of an ensemble: per fold every member is trained, and a held-out prompt's
+/// score is the mean of its members' scores as percentiles of their own training scores
+/// (exactly what the deployed ensemble computes).
+pub fn cross_validate_ensemble(
+    examples: &[Example],
+    members: &[(String, &Inputs, &TrainConfig)],
+    folds: &Folds,
+    mut progress: impl FnMut(usize, usize, &str),
+) -> Result<Vec<f64>, String> {
+    let mut scores = vec![0.0f64; examples.len()];
+    for (fi, fold) in folds.0.iter().enumerate() {
+        progress(fi, folds.0.len(), &fold.name);
+        for (_, inputs, cfg) in members {
+            let router = train(examples, inputs, &fold.train, cfg)?;
+            let mut x = vec![0.0f32; inputs.dim(cfg)];
+            for &i in &fold.test {
+                inputs.vector(&router.encoder, i, &mut x);
+                let s = router.score_vector(&x, &examples[i].prompt);
+                scores[i] += super::heads::ensemble::Ensemble::member_rank(&router, s) as f64
+                    / members.len() as f64;
+            }
+        }
+    }
+    Ok(scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::heads::toy;
+
+    #[test]
+    fn source_folds_hold_out_each_source_once() {
+        let data = toy::data();
+        let folds = Folds::by_source(&data);
+        assert_eq!(folds.0.len(), 3);
+        for f in &folds.0 {
+            assert_eq!(f.train.len() + f.test.len(), data.len());
+            assert!(f.test.iter().all(|&i| data[i].source == f.name));
+        }
+    }
+
+    #[test]
+    fn dataset_folds_drop_training_duplicates_of_held_out_prompts() {
+        let mut a = toy::ex(0, "Which planet of the solar system is the largest by mass?\nA. Mars\nB. Jupiter\nAnswer:", 1.0, 0.0);
+        a.source = "mmlu/math".into();
+        let mut b = toy::ex(1, "Which planet of the  Solar System is the largest, by mass?\n\n(A) Mars (B) Jupiter (C) Venus", 1.0, 0.0);
+        b.source = "mmlu-pro/math".into();
+        let mut c = toy::ex(2, "Name a prime number larger than ten.", 1.0, 1.0);
+        c.source = "mmlu-pro/math".into();
+        let mut d = toy::ex(3, "Write a haiku about autumn leaves falling.", 1.0, 1.0);
+        d.source = "alpaca-eval/oasst".into();
+        let data = vec![a, b, c, d];
+        let folds = Folds::by_dataset(&data);
+        let names: Vec<&str> = folds.0.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, vec!["alpaca-eval", "mmlu", "mmlu-pro"]);
+        // holding out mmlu drops the mmlu-pro copy of its question from training
+        assert_eq!(folds.0[1].test, vec![0]);
+        assert_eq!(folds.0[1].train, vec![2, 3]);
+        assert_eq!(folds.0[2].train, vec![3]);
+        assert!(Folds::named("random", &data).is_err());
+    }
+
+    #[test]
+    fn cross_validated_scores_rank_held_out_prompts() {
+        let data = toy::data();
+        let c = toy::cfg(crate::routing::RouterKind::Mf);
+        let inputs = Inputs::Hashed(crate::routing::featurize(&data, c.buckets));
+        let s = cross_validate(&data, &inputs, &c, &Folds::by_source(&data), |_, _, _| {}).unwrap();
+        let (hard, easy): (Vec<_>, Vec<_>) = s.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+        let mean = |v: Vec<(usize, &f64)>| v.iter().map(|(_, s)| **s).sum::<f64>() / v.len() as f64;
+        let (h, e) = (mean(hard), mean(easy));
+        assert!(h > e + 0.2, "hard {h} easy {e}");
+    }
+}

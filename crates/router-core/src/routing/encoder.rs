@@ -1,0 +1,168 @@
+//! Prompt text -> vector: hashed n-grams through a learned table (fastText),
+//! a pretrained sentence encoder, or vectors computed outside (remote).
+
+use super::features::hashed_features;
+
+/// Hashed n-gram features averaged through a learned embedding table (fastText).
+#[derive(Debug, Clone)]
+pub struct HashedEncoder {
+    pub buckets: u32,
+    pub dim: usize,
+    /// `buckets x dim`, row-major.
+    pub table: Vec<f32>,
+}
+
+impl HashedEncoder {
+    /// Mean of the feature rows into `out` (length `dim`).
+    pub fn encode_features(&self, feats: &[u32], out: &mut [f32]) {
+        out.iter_mut().for_each(|v| *v = 0.0);
+        if feats.is_empty() {
+            return;
+        }
+        for &f in feats {
+            let row = &self.table[f as usize * self.dim..(f as usize + 1) * self.dim];
+            for (o, r) in out.iter_mut().zip(row) {
+                *o += r;
+            }
+        }
+        let inv = 1.0 / feats.len() as f32;
+        out.iter_mut().for_each(|v| *v *= inv);
+    }
+
+    /// The mean-of-rows encoding passes its gradient to each feature row equally.
+    pub fn update_rows(&mut self, feats: &[u32], gx: &[f32], lr: f32) {
+        if feats.is_empty() {
+            return;
+        }
+        let dim = self.dim;
+        let scale = lr / feats.len() as f32;
+        for &f in feats {
+            let row = &mut self.table[f as usize * dim..(f as usize + 1) * dim];
+            for (r, g) in row.iter_mut().zip(gx) {
+                *r -= scale * g;
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+pub enum Encoder {
+    Hashed(HashedEncoder),
+    #[cfg(feature = "sentence")]
+    Sentence(std::sync::Arc<super::sentence::SentenceEncoder>),
+    /// Vectors computed outside (an OpenAI-compatible /v1/embeddings backend): the caller passes them in.
+    Remote {
+        dim: usize,
+    },
+    /// Nothing to encode: an ensemble's members encode for themselves, the random baseline reads the text.
+    Members,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<f32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+impl Encoder {
+    pub fn dim(&self) -> usize {
+        match self {
+            Encoder::Hashed(h) => h.dim,
+            Encoder::Remote { dim } => *dim,
+            Encoder::Members => 0,
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(s) => s.dim,
+        }
+    }
+
+    /// The name router.json records.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Encoder::Hashed(_) => "hashed",
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(_) => "sentence",
+            Encoder::Remote { .. } => "remote",
+            Encoder::Members => "ensemble",
+        }
+    }
+
+    /// Runs `f` on the prompt's vector; None when this encoder cannot encode text here (remote).
+    pub fn with_vector<T>(&self, text: &str, f: impl FnOnce(&[f32]) -> T) -> Option<T> {
+        match self {
+            Encoder::Hashed(enc) => Some(SCRATCH.with(|scratch| {
+                // Reused per thread: a decision allocates nothing once warm.
+                let (feats, x) = &mut *scratch.borrow_mut();
+                hashed_features(text, enc.buckets, feats);
+                x.resize(enc.dim, 0.0);
+                enc.encode_features(feats, x);
+                f(x)
+            })),
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(enc) => enc.encode_batch(&[text]).ok().map(|x| f(&x)),
+            Encoder::Members => Some(f(&[])),
+            Encoder::Remote { .. } => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Encoder::Hashed(h) => write!(f, "Hashed({} x {})", h.buckets, h.dim),
+            Encoder::Remote { dim } => write!(f, "Remote({dim})"),
+            Encoder::Members => write!(f, "Members"),
+            #[cfg(feature = "sentence")]
+            Encoder::Sentence(s) => write!(f, "Sentence({})", s.dir.display()),
+        }
+    }
+}
+
+/// The pretrained encoder named in router.json, loaded once per process.
+#[cfg(feature = "sentence")]
+pub fn sentence_encoder(name: &str) -> Result<Encoder, String> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<super::sentence::SentenceEncoder>>>> =
+        OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache
+        .lock()
+        .map_err(|_| "encoder cache poisoned".to_string())?;
+    // Keyed by folder: SWITCHBOARD_MODELS may point elsewhere later in the process.
+    let dir = super::sentence::models_dir().join(name);
+    let key = dir.to_string_lossy().into_owned();
+    if let Some(e) = map.get(&key) {
+        return Ok(Encoder::Sentence(e.clone()));
+    }
+    let enc = Arc::new(super::sentence::SentenceEncoder::load(&dir)?);
+    map.insert(key, enc.clone());
+    Ok(Encoder::Sentence(enc))
+}
+
+#[cfg(not(feature = "sentence"))]
+pub fn sentence_encoder(_name: &str) -> Result<Encoder, String> {
+    Err("this build has no sentence encoder (router-core feature \"sentence\")".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_encoding_is_the_mean_of_rows_and_learns_per_row() {
+        let mut h = HashedEncoder {
+            buckets: 4,
+            dim: 2,
+            table: vec![0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 0.0, 0.0],
+        };
+        let mut x = [0.0; 2];
+        h.encode_features(&[1, 2], &mut x);
+        assert_eq!(x, [2.0, 3.0]);
+        h.update_rows(&[1, 2], &[1.0, 1.0], 0.5);
+        assert_eq!(&h.table[2..6], &[0.75, 1.75, 2.75, 3.75]);
+        let enc = Encoder::Hashed(h);
+        assert_eq!(enc.with_vector("some words", |v| v.len()), Some(2));
+        assert_eq!(
+            Encoder::Remote { dim: 3 }.with_vector("x", |v| v.len()),
+            None
+        );
+    }
+}

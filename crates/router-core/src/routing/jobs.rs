@@ -1,0 +1,231 @@
+//! Whole jobs from file paths to results, as the binding runs them (on a
+//! worker thread): read the data, build the inputs, train or cross-validate.
+
+use std::path::Path;
+
+use super::cv::{self, Folds};
+use super::data::{parse_jsonl, Example};
+use super::embedding_cache;
+use super::encoder::Encoder;
+use super::meta::RouterMeta;
+use super::options::{TrainRequest, SENTENCE_MODEL};
+use super::train::{self, featurize, Inputs, TrainConfig};
+
+/// Every example of the files, in order, and how many came from each file.
+pub fn load_data(paths: &[String]) -> Result<(Vec<Example>, Vec<usize>), String> {
+    let mut all = Vec::new();
+    let mut per_file = Vec::with_capacity(paths.len());
+    for p in paths {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"))?;
+        let examples = parse_jsonl(&text, p)?;
+        per_file.push(examples.len());
+        all.extend(examples);
+    }
+    if all.is_empty() {
+        return Err("no examples in the data files".into());
+    }
+    Ok((all, per_file))
+}
+
+/// What the router reads: hashed features, remote vectors given with the request, or sentence
+/// embeddings (cached per data file).
+pub fn inputs(
+    req: &TrainRequest,
+    data: &[Example],
+    per_file: &[usize],
+    cfg: &TrainConfig,
+) -> Result<Inputs, String> {
+    match req.encoder() {
+        "remote" => {
+            let given = req.vectors.clone().unwrap_or_default();
+            if given.is_empty() || !given.len().is_multiple_of(data.len()) {
+                return Err(format!(
+                    "{} vector values for {} examples",
+                    given.len(),
+                    data.len()
+                ));
+            }
+            let dim = given.len() / data.len();
+            Ok(Inputs::Dense {
+                encoder: Encoder::Remote { dim },
+                vectors: given,
+            })
+        }
+        "sentence" => {
+            let (encoder, vectors) = embedding_cache::sentence_vectors(
+                SENTENCE_MODEL,
+                &req.data,
+                data,
+                per_file,
+                req.progress,
+            )?;
+            Ok(Inputs::Dense { encoder, vectors })
+        }
+        _ => Ok(Inputs::Hashed(featurize(data, cfg.buckets))),
+    }
+}
+
+/// One stderr line per cross-validation fold, when asked for.
+pub fn fold_progress(progress: bool) -> impl FnMut(usize, usize, &str) {
+    let started = std::time::Instant::now();
+    move |i, n, group| {
+        if progress {
+            eprintln!(
+                "  fold {}/{n}: holding out {group} ({:.1} s)",
+                i + 1,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
+/// Trains on every example and writes the router to `out`; returns its router.json.
+pub fn train_router(req: &TrainRequest, out: &Path) -> Result<RouterMeta, String> {
+    let cfg = req.config()?;
+    let (data, per_file) = load_data(&req.data)?;
+    let inputs = inputs(req, &data, &per_file, &cfg)?;
+    let all: Vec<usize> = (0..data.len()).collect();
+    let router = train::train(&data, &inputs, &all, &cfg)?;
+    router.save(out)?;
+    Ok(router.meta)
+}
+
+/// Held-out outputs (`scheme`: source or dataset), one vector per example, and their names.
+pub fn cross_validate_outputs(
+    req: &TrainRequest,
+    scheme: &str,
+    output: impl Fn(&super::Router, &[f32], &str) -> Vec<f32>,
+) -> Result<(Vec<Vec<f32>>, Vec<String>), String> {
+    let cfg = req.config()?;
+    let (data, per_file) = load_data(&req.data)?;
+    let inputs = inputs(req, &data, &per_file, &cfg)?;
+    let folds = Folds::named(scheme, &data)?;
+    let outputs = cv::cross_validate_outputs(
+        &data,
+        &inputs,
+        &cfg,
+        &folds,
+        fold_progress(req.progress),
+        output,
+    )?;
+    Ok((outputs, train::output_names(&data, &cfg)))
+}
+
+/// Held-out strong/weak scores, one per example (NaN where no fold scores it).
+pub fn cross_validate_router(req: &TrainRequest, scheme: &str) -> Result<Vec<f64>, String> {
+    let (outputs, _) = cross_validate_outputs(req, scheme, |r, x, t| vec![r.score_vector(x, t)])?;
+    Ok(outputs
+        .into_iter()
+        .map(|o| o.first().map_or(f64::NAN, |&v| v as f64))
+        .collect())
+}
+
+/// Runs `f` on the ensemble members' shared data, each member's inputs and settings.
+fn with_members<T>(
+    members: &[TrainRequest],
+    f: impl FnOnce(&[Example], &[(String, &Inputs, &TrainConfig)]) -> Result<T, String>,
+) -> Result<T, String> {
+    let Some(first) = members.first() else {
+        return Err("an ensemble needs at least one member".into());
+    };
+    if members.iter().any(|m| m.data != first.data) {
+        return Err("ensemble members must train on the same data files".into());
+    }
+    let (data, per_file) = load_data(&first.data)?;
+    let mut configs = Vec::new();
+    for m in members {
+        configs.push((format!("{}-{}", m.router, m.encoder()), m.config()?));
+    }
+    let mut built = Vec::new();
+    for (m, (_, cfg)) in members.iter().zip(&configs) {
+        built.push(inputs(m, &data, &per_file, cfg)?);
+    }
+    let list: Vec<(String, &Inputs, &TrainConfig)> = configs
+        .iter()
+        .zip(&built)
+        .map(|((name, cfg), inp)| (name.clone(), inp, cfg))
+        .collect();
+    f(&data, &list)
+}
+
+/// Trains every member on all the data and writes their ensemble (members under `out/members/`).
+pub fn train_ensemble(members: &[TrainRequest], out: &Path) -> Result<RouterMeta, String> {
+    with_members(members, |data, list| {
+        let all: Vec<usize> = (0..data.len()).collect();
+        let router = train::train_ensemble(data, list, &all)?;
+        router.save(out)?;
+        Ok(router.meta)
+    })
+}
+
+/// Held-out scores of an ensemble (members trained per fold).
+pub fn cross_validate_ensemble(members: &[TrainRequest], scheme: &str) -> Result<Vec<f64>, String> {
+    let progress = members.iter().any(|m| m.progress);
+    with_members(members, |data, list| {
+        let folds = Folds::named(scheme, data)?;
+        cv::cross_validate_ensemble(data, list, &folds, fold_progress(progress))
+    })
+}
+
+/// Sentence embeddings of every prompt of the files, row-major (cached like training's).
+pub fn sentence_vectors(files: &[String], progress: bool) -> Result<Vec<f32>, String> {
+    let (data, per_file) = load_data(files)?;
+    embedding_cache::sentence_vectors(SENTENCE_MODEL, files, &data, &per_file, progress)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy_file() -> (std::path::PathBuf, String) {
+        let dir = std::env::temp_dir().join(format!("jobs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("toy.jsonl");
+        let lines: Vec<String> = crate::routing::heads::toy::data()
+            .iter()
+            .map(|e| {
+                serde_json::json!({"id": e.id, "prompt": e.prompt, "source": e.source, "scores": e.scores})
+                    .to_string()
+            })
+            .collect();
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        (dir, file.to_string_lossy().into_owned())
+    }
+
+    #[test]
+    fn train_and_cross_validate_from_files() {
+        let (dir, file) = toy_file();
+        let req = TrainRequest {
+            data: vec![file.clone()],
+            router: "classifier".into(),
+            strong: "s".into(),
+            weak: "w".into(),
+            buckets: Some(1 << 12),
+            dim: Some(8),
+            ..Default::default()
+        };
+        let meta = train_router(&req, &dir.join("r")).unwrap();
+        assert_eq!(meta.router.name(), "classifier");
+        assert!(dir.join("r/weights.bin").exists());
+        let scores = cross_validate_router(&req, "source").unwrap();
+        assert_eq!(scores.len(), 300);
+        assert!(scores[0] > scores[1]);
+        assert!(cross_validate_router(&req, "random").is_err());
+        let members = [
+            req.clone(),
+            TrainRequest {
+                router: "mf".into(),
+                ..req.clone()
+            },
+        ];
+        let e = train_ensemble(&members, &dir.join("e")).unwrap();
+        assert_eq!(e.members, vec!["classifier-hashed", "mf-hashed"]);
+        assert_eq!(
+            cross_validate_ensemble(&members, "source").unwrap().len(),
+            300
+        );
+        assert!(load_data(&[format!("{file}.missing")]).is_err());
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,101 @@
+use std::path::Path;
+
+use napi::bindgen_prelude::Float32Array;
+use napi_derive::napi;
+use router_core::routing::Router;
+
+use crate::errors::invalid;
+use crate::router_metadata::RouterMetadata;
+
+/// A learned router loaded from a folder (`router.json` + `weights.bin`).
+#[napi]
+pub struct NativeRouter {
+    pub(crate) inner: Router,
+}
+
+#[napi]
+impl NativeRouter {
+    /// Loads a router written by `trainRouter`; throws naming the file and the problem.
+    #[napi(factory)]
+    pub fn load(dir: String) -> napi::Result<Self> {
+        Router::load(Path::new(&dir))
+            .map(|inner| NativeRouter { inner })
+            .map_err(invalid)
+    }
+
+    /// The same router scoring another pair (mf and predictive routers know every model of their data).
+    #[napi]
+    pub fn with_pair(&self, strong: String, weak: String) -> napi::Result<NativeRouter> {
+        self.inner
+            .clone()
+            .with_pair(&strong, &weak)
+            .map(|inner| NativeRouter { inner })
+            .map_err(invalid)
+    }
+
+    /// P(the strong model's answer beats the weak one's) for this prompt: tokenize, encode and score in one call.
+    #[napi]
+    pub fn score(&self, text: String) -> f64 {
+        self.inner.score(&text)
+    }
+
+    /// Every output for this prompt, one native call: class probabilities (a classifier trained
+    /// with labels, in `metadata.classes` order), each model's predicted quality (predictive, in
+    /// `metadata.models` order), or the single score.
+    #[napi]
+    pub fn outputs(&self, text: String) -> Vec<f64> {
+        self.inner
+            .outputs(&text)
+            .into_iter()
+            .map(f64::from)
+            .collect()
+    }
+
+    /// `score` from a prompt vector computed outside (remote encoder).
+    #[napi]
+    pub fn score_vector(&self, vector: Float32Array) -> napi::Result<f64> {
+        self.check_dim(&vector)?;
+        Ok(self.inner.score_vector(&vector, "") as f64)
+    }
+
+    /// `outputs` from a prompt vector computed outside (remote encoder).
+    #[napi]
+    pub fn outputs_vector(&self, vector: Float32Array) -> napi::Result<Vec<f64>> {
+        self.check_dim(&vector)?;
+        Ok(self
+            .inner
+            .outputs_vector(&vector, "")
+            .into_iter()
+            .map(f64::from)
+            .collect())
+    }
+
+    fn check_dim(&self, vector: &[f32]) -> napi::Result<()> {
+        let dim = self.inner.encoder.dim();
+        if vector.len() != dim {
+            return Err(invalid(format!(
+                "prompt vector has {} values, the router expects {dim}",
+                vector.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// `score` for each text.
+    #[napi]
+    pub fn score_many(&self, texts: Vec<String>) -> Vec<f64> {
+        texts.iter().map(|t| self.inner.score(t)).collect()
+    }
+
+    /// router.json as a JSON string (kept for existing callers; `metadata` is the typed form).
+    #[napi(getter)]
+    pub fn info(&self) -> String {
+        serde_json::to_string(&self.inner.meta).unwrap_or_default()
+    }
+
+    /// router.json, typed: kind, encoder, pair, models, classes, training-score percentiles.
+    #[napi(getter)]
+    pub fn metadata(&self) -> RouterMetadata {
+        RouterMetadata::from(&self.inner.meta)
+    }
+}

@@ -1,0 +1,62 @@
+use napi::bindgen_prelude::Float32Array;
+use napi_derive::napi;
+use router_core::routing::TrainRequest;
+
+/// Training settings; unset numbers take router-core's defaults for the router kind.
+#[napi(object)]
+pub struct TrainOptions {
+    /// JSON Lines files of scored prompts.
+    pub data: Vec<String>,
+    /// mf | sw | classifier | random | predictive
+    pub router: String,
+    /// `hashed` (default), `sentence` (all-MiniLM-L6-v2 from the models folder) or `remote`.
+    pub encoder: Option<String>,
+    pub strong: String,
+    pub weak: String,
+    pub seed: Option<u32>,
+    pub epochs: Option<u32>,
+    pub dim: Option<u32>,
+    pub buckets: Option<u32>,
+    pub k: Option<u32>,
+    pub lr: Option<f64>,
+    /// Folder to write the router to (trainRouter).
+    pub out: Option<String>,
+    /// Print progress to stderr (one line per cross-validation fold).
+    pub progress: Option<bool>,
+    /// classifier: train on the classes in this field of the data instead of the pair.
+    pub labels: Option<String>,
+    /// remote encoder: every example's vector, in data order (from /v1/embeddings).
+    pub vectors: Option<Float32Array>,
+    /// remote encoder: the embedding model's name, recorded in router.json.
+    pub encoder_model: Option<String>,
+    /// Cross-validation: hold out each `source` (default) or each `dataset` (the part of the
+    /// source before its `/`, with training duplicates of held-out prompts dropped).
+    pub cv: Option<String>,
+}
+
+impl TrainOptions {
+    /// router-core's request (vectors copied out of the JS buffer, so work can leave the thread).
+    pub fn request(&self) -> TrainRequest {
+        TrainRequest {
+            data: self.data.clone(),
+            router: self.router.clone(),
+            encoder: self.encoder.clone(),
+            strong: self.strong.clone(),
+            weak: self.weak.clone(),
+            seed: self.seed.map(u64::from),
+            epochs: self.epochs.map(|v| v as usize),
+            dim: self.dim.map(|v| v as usize),
+            buckets: self.buckets,
+            k: self.k.map(|v| v as usize),
+            lr: self.lr.map(|v| v as f32),
+            labels: self.labels.clone(),
+            vectors: self.vectors.as_ref().map(|v| v.to_vec()),
+            encoder_model: self.encoder_model.clone(),
+            progress: self.progress.unwrap_or(false),
+        }
+    }
+
+    pub fn scheme(&self) -> String {
+        self.cv.clone().unwrap_or_else(|| "source".into())
+    }
+}

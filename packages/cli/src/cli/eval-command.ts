@@ -1,0 +1,117 @@
+import { list, nonNegative, parseOptions, seedList, usage, UsageError, type OptionValues } from './args.js';
+import type { Command } from './command.js';
+import { routerDataOptions } from './router-options.js';
+import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embeddings-option.js';
+
+const options = {
+  ...routerDataOptions,
+  cv: { type: 'string' },
+  seeds: { type: 'string' },
+  json: { type: 'boolean' },
+  'scores-out': { type: 'string' },
+  plot: { type: 'string' },
+  semantic: { type: 'boolean' },
+  utterances: { type: 'string' },
+  'top-k': { type: 'string' },
+  models: { type: 'string' },
+  ...embeddingsOptions,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = OptionValues<typeof options>;
+
+const help = `Usage:
+  switchboard eval --data FILE... --strong MODEL --weak MODEL --router PATH_OR_NAME
+                   [--cv source [--seeds N]] [--json] [--scores-out FILE] [--plot FILE.svg]
+      APGR, CPT(50%), CPT(80%) with the oracle's; --cv source trains a router of the
+      named kind per held-out source.
+  switchboard eval --data FILE... --labels FIELD [--label-map FILE] [--semantic]
+                   [--encoder hashed|sentence|lexical] [--utterances N] [--top-k 3] [--seeds N]
+      Task classification accuracy, leave one source out, and decision latency: a label
+      classifier per fold, or (--semantic) semantic routes whose utterances are N
+      prompts of each other source.
+  switchboard eval --data FILE... --router predictive --prices FILE [--models A,B,...] [--seeds N]
+      Quality-cost frontier of predictive routing over N models, leave one source out,
+      against the single models, random choice and the oracle; AIQ (RouterBench).
+${embeddingsHelp}
+`;
+
+async function labelEval(v: Values, data: string[], labels: string, seeds: number[], progress: (l: string) => void) {
+  const { formatLabelReport, runLabelEval } = await import('../commands/route-eval-labels.js');
+  const semantic = Boolean(v.semantic);
+  const report = await runLabelEval(
+    {
+      data,
+      labels,
+      labelMap: v['label-map'],
+      method: semantic ? 'semantic' : 'classifier',
+      encoder: v.encoder ?? (semantic ? 'lexical' : 'hashed'),
+      seeds,
+      utterancesPerSource: nonNegative(v.utterances, 20, 'utterances'),
+      topK: nonNegative(v['top-k'], 3, 'top-k'),
+      progress: !v.json,
+    },
+    progress,
+  );
+  return v.json ? JSON.stringify(report) : formatLabelReport(report);
+}
+
+async function predictiveEval(v: Values, data: string[], seeds: number[], progress: (l: string) => void) {
+  const { formatPredictiveReport, runPredictiveEval } = await import('../commands/route-eval-predictive.js');
+  const report = await runPredictiveEval(
+    {
+      data,
+      prices: v.prices ?? usage('eval --router predictive needs --prices FILE (e.g. data/router/prices.json)'),
+      encoder: v.encoder ?? 'hashed',
+      seeds,
+      models: list(v.models),
+      progress: !v.json,
+    },
+    progress,
+  );
+  return v.json ? JSON.stringify(report) : formatPredictiveReport(report);
+}
+
+async function pairEval(v: Values, data: string[], seeds: number[], progress: (l: string) => void): Promise<string> {
+  const [{ formatReport, runEval }, { remoteVectors }] = await Promise.all([
+    import('../commands/route-eval.js'),
+    import('../commands/route-train.js'),
+  ]);
+  if (v.cv !== undefined && v.cv !== 'source') throw new UsageError('--cv takes "source" (leave one source out)');
+  const embeddings = embeddingsOption(v);
+  const { report } = await runEval(
+    {
+      data,
+      strong: v.strong ?? usage('eval needs --strong MODEL'),
+      weak: v.weak ?? usage('eval needs --weak MODEL'),
+      router: v.router ?? usage('eval needs --router PATH_OR_NAME (or a router kind with --cv source)'),
+      cv: v.cv === 'source' ? 'source' : undefined,
+      encoder: v.encoder ?? 'hashed',
+      seeds,
+      json: Boolean(v.json),
+      scoresOut: v['scores-out'],
+      plot: v.plot,
+      vectors: embeddings ? await remoteVectors(data, embeddings, progress) : undefined,
+      encoderModel: embeddings?.model,
+    },
+    progress,
+  );
+  return v.json ? JSON.stringify(report) : formatReport(report);
+}
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'measure routers: APGR/CPT, task classification, the quality-cost frontier',
+  dataErrors: true,
+  help,
+  async run(args, { progress, write }) {
+    const v = parseOptions('eval', options, args);
+    if (!v.data?.length) throw new UsageError('eval needs --data FILE (one or more)');
+    const seeds = seedList(v.seed, v.seeds, 1);
+    let out: string;
+    if (v.labels) out = await labelEval(v, v.data, v.labels, seeds, progress);
+    else if (v.router === 'predictive') out = await predictiveEval(v, v.data, seeds, progress);
+    else out = await pairEval(v, v.data, seeds, progress);
+    write(`${out}\n`);
+  },
+};

@@ -1,0 +1,61 @@
+import { nonNegative, parseOptions, usage, UsageError } from './args.js';
+import type { Command } from './command.js';
+import { routerDataOptions } from './router-options.js';
+import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embeddings-option.js';
+
+const options = {
+  ...routerDataOptions,
+  out: { type: 'string' },
+  'no-cv': { type: 'boolean' },
+  ...embeddingsOptions,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a router on scored prompts; writes the router and its model card',
+  dataErrors: true,
+  help: `Usage:
+  switchboard train --data FILE... --router mf|sw|classifier|random --strong MODEL --weak MODEL
+                    --out models/NAME [--encoder hashed|sentence|remote] [--seed 42] [--no-cv]
+
+Train a strong/weak router on scored prompts (JSON Lines); writes router.json,
+weights.bin and a model card with leave-one-source-out figures.
+  --router classifier --labels FIELD [--label-map FILE]
+                 a task / complexity classifier on the classes in FIELD (or, with a
+                 label map such as data/router/mmlu-families.json, on each row's
+                 source mapped to a class); for routing.classifier.router.
+  --router predictive [--prices FILE]
+                 every model's quality per prompt (Tryage); for routing.predictive.
+                 With --prices the card gets the quality-cost figures.
+  --encoder hashed,sentence
+                 one router per encoder, combined (an ensemble).
+${embeddingsHelp}
+`,
+  async run(args, { progress }) {
+    const v = parseOptions('train', options, args);
+    if (!v.data?.length) throw new UsageError('train needs --data FILE (one or more)');
+    const need = (k: 'router' | 'strong' | 'weak' | 'out') => v[k] ?? usage(`train needs --${k}`);
+    const router = need('router');
+    const pairless = Boolean(v.labels) || router === 'predictive';
+    if (v['label-map'] && !v.labels) throw new UsageError('--label-map needs --labels FIELD (the field it fills)');
+    const { runTrain } = await import('../commands/route-train.js');
+    await runTrain(
+      {
+        data: v.data,
+        router,
+        encoder: v.encoder ?? 'hashed',
+        strong: pairless ? (v.strong ?? '') : need('strong'),
+        weak: pairless ? (v.weak ?? '') : need('weak'),
+        seed: nonNegative(v.seed, 42, 'seed'),
+        out: need('out'),
+        cv: !v['no-cv'],
+        labels: v.labels,
+        labelMap: v['label-map'],
+        prices: v.prices,
+        embeddings: embeddingsOption(v),
+      },
+      progress,
+    );
+  },
+};
