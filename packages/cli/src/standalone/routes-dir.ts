@@ -2,28 +2,26 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatProblem, loadRoutesFromYaml, type Problem } from '@switchboard/api';
 import {
-  compileRoutes,
   standaloneSecrets,
+  type Configurator,
   type RouteSource,
   type RouteTable,
-  type RouteTableStore,
   type SecretResolver,
 } from '@switchboard/gateway';
-import { loadTokenizer } from '@switchboard/native';
 import type { Logger } from 'pino';
 import { ConfigError } from './config-error.js';
 import { FolderWatch } from './folder-watch.js';
 
-export type LoadOutcome = { ok: true; table: RouteTable; files: number } | { ok: false; problems: Problem[] };
+export type LoadOutcome = { ok: true; sources: RouteSource[]; files: number } | { ok: false; problems: Problem[] };
 
 const ROUTE_FILE = /\.ya?ml$/i;
 
 /**
  * Standalone mode's configuration source: every *.yaml / *.yml file in one
- * folder. The folder is read and compiled as a whole; any problem — a bad
+ * folder. The folder is read and applied as a whole; any problem — a bad
  * route, or a file that cannot be read (a folder named x.yaml, a dangling
- * symlink, a file deleted mid-scan) — rejects the whole new table and the
- * last good one keeps serving.
+ * symlink, a file deleted mid-scan) — rejects the whole new configuration
+ * and the last good table keeps serving. An unchanged plan builds nothing.
  */
 export class RoutesDirectory {
   #watch: FolderWatch | undefined;
@@ -33,15 +31,15 @@ export class RoutesDirectory {
 
   constructor(
     readonly dir: string,
-    private readonly store: RouteTableStore,
+    private readonly configurator: Configurator,
     private readonly log: Logger,
     private readonly secrets: SecretResolver = standaloneSecrets(),
     /** How often the folder's content is compared with what was loaded, besides change events. */
     private readonly pollMs = 5000,
   ) {}
 
-  /** Reads and compiles the folder without touching the store. */
-  async load(): Promise<LoadOutcome> {
+  /** Reads and parses the folder's route files (no compile, no build). */
+  async read(): Promise<LoadOutcome> {
     let names: string[];
     try {
       names = (await readdir(this.dir)).filter((n) => ROUTE_FILE.test(n)).sort();
@@ -63,31 +61,22 @@ export class RoutesDirectory {
       problems.push(...loaded.problems);
       sources.push(...loaded.routes);
     }
-    if (problems.length) return { ok: false, problems };
-    const compiled = compileRoutes(sources, {
-      secrets: this.secrets,
-      loadTokenizer,
-      version: this.store.current().version + 1,
-    });
-    if (compiled.problems.length) return { ok: false, problems: compiled.problems };
-    return { ok: true, table: compiled.table, files: names.length };
+    return problems.length ? { ok: false, problems } : { ok: true, sources, files: names.length };
   }
 
-  /** Loads once (throwing on problems, so a bad start is loud) and watches for changes. */
-  async start(onSwap?: (table: RouteTable) => void): Promise<RouteTable> {
-    const first = await this.load();
-    if (!first.ok) throw new RoutesInvalidError(first.problems);
-    this.store.swap(first.table);
-    onSwap?.(first.table);
+  /** Applies the folder once (throwing on problems, so a bad start is loud) and watches for changes. */
+  async start(): Promise<RouteTable> {
+    const problems = await this.#apply();
+    if (problems) throw new RoutesInvalidError(problems);
     this.#watch = new FolderWatch(
       this.dir,
       (name) => ROUTE_FILE.test(name),
       this.pollMs,
-      () => this.#schedule(onSwap),
+      () => this.#schedule(),
       this.log,
     );
     await this.#watch.start();
-    return first.table;
+    return this.configurator.current();
   }
 
   /** Waits for a reload in progress (tests use it). */
@@ -99,26 +88,29 @@ export class RoutesDirectory {
     this.#watch?.stop();
   }
 
-  #schedule(onSwap?: (table: RouteTable) => void): void {
+  /** Reads and applies the folder; the problems when it was rejected. */
+  async #apply(): Promise<Problem[] | undefined> {
+    const read = await this.read();
+    if (!read.ok) return read.problems;
+    const outcome = await this.configurator.apply(read.sources, this.secrets, 'whole');
+    if (outcome.problems.length) return outcome.problems;
+    if (outcome.swapped)
+      this.log.info({ version: outcome.table.version, routes: outcome.table.routes.length }, 'routes reloaded');
+    return undefined;
+  }
+
+  #schedule(): void {
     // One reload at a time; a reload that fails for any reason is logged, never fatal.
     this.#reloading = this.#reloading
-      .then(() => this.#reload(onSwap))
+      .then(async () => {
+        const problems = await this.#apply();
+        this.lastRejected = problems;
+        for (const p of problems ?? [])
+          this.log.error({ problem: formatProblem(p) }, 'route change rejected; the last good configuration stays');
+      })
       .catch((err: unknown) =>
         this.log.error({ err: (err as Error).message }, 'routes reload failed; the last good configuration stays'),
       );
-  }
-
-  async #reload(onSwap?: (table: RouteTable) => void): Promise<void> {
-    const outcome = await this.load();
-    this.lastRejected = outcome.ok ? undefined : outcome.problems;
-    if (!outcome.ok) {
-      for (const p of outcome.problems)
-        this.log.error({ problem: formatProblem(p) }, 'route change rejected; the last good configuration stays');
-      return;
-    }
-    this.store.swap(outcome.table);
-    onSwap?.(outcome.table);
-    this.log.info({ version: outcome.table.version, routes: outcome.table.routes.length }, 'routes reloaded');
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey, ApiKeys, Budget, RateLimits } from '@switchboard/api';
-import type { CompiledRoute } from '../config/route-table.js';
+import type { CompiledRoute } from '../table/route.js';
 
 /** Who is calling, once the key is recognised. Holds no key material. */
 export interface Caller {
@@ -68,3 +68,6 @@ export function mayUse(caller: Caller | undefined, route: CompiledRoute, model: 
   const bare = route.id.startsWith('default/') ? route.id.slice('default/'.length) : undefined;
   return caller.routes.some((r) => r === '*' || r === route.id || r === model || r === bare);
 }
+
+/** Who a request belongs to, for per-caller state (the feedback ledger): `tenant/key`, or '' when auth is off. */
+export const ownerOf = (caller: Caller | undefined): string => (caller ? `${caller.tenant}/${caller.keyName}` : '');

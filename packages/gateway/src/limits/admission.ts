@@ -1,7 +1,7 @@
 import type { RateLimits } from '@switchboard/api';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/api-keys.js';
-import type { CompiledRoute } from '../config/route-table.js';
+import type { CompiledRoute } from '../table/route.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Counter, LimitStore, Window } from './store.js';

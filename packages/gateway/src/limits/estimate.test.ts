@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledBackend, CompiledRoute } from '../config/route-table.js';
+import type { CompiledBackend } from '../table/backend.js';
+import type { CompiledRoute } from '../table/route.js';
 import { chatCompletions, embeddings } from '../request/operations.js';
 import { estimateUsage } from './estimate.js';
 

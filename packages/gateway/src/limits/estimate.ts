@@ -1,4 +1,5 @@
-import type { CompiledBackend, CompiledRoute } from '../config/route-table.js';
+import type { CompiledBackend } from '../table/backend.js';
+import type { CompiledRoute } from '../table/route.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
 
 /** What a request may use at most, reserved against limits and budgets before it is sent. */

@@ -1,4 +1,4 @@
-import type { CompiledBackend } from '../config/route-table.js';
+import type { CompiledBackend } from '../table/backend.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
 
 /** Token counts as OpenAI reports them. */

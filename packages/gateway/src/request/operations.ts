@@ -1,5 +1,5 @@
 import type { NativeChatMessage, NativeTokenizer } from '@switchboard/native';
-import type { Capability } from '../config/route-table.js';
+import type { Capability } from '../table/backend.js';
 import { chatCompletionSchema, completionSchema, embeddingSchema, requestValidator } from './schemas.js';
 
 /** The body fields every proxied operation shares, after validation. */
@@ -9,9 +9,22 @@ export interface ProxiedBody extends Record<string, unknown> {
 }
 
 /**
- * One OpenAI endpoint the gateway proxies: how to check its body, count its
- * prompt (the request's one native call) and find completion text when a
- * backend reports no usage.
+ * What the gateway reads of a request's prompt, extracted once: the chat
+ * messages as the native tokenizer counts them (or a completion's or an
+ * embedding's input), and the text routers and rules read.
+ */
+export interface PromptView {
+  messages?: NativeChatMessage[];
+  /** Completions and embeddings: the input in any of its four shapes. */
+  input?: unknown;
+  /** The text a learned router and the rules read: the last user message, or the prompt. */
+  text: string;
+}
+
+/**
+ * One OpenAI endpoint the gateway proxies: how to check its body, read its
+ * prompt, count its tokens and find completion text when a backend reports
+ * no usage.
  */
 export interface Operation {
   /** OTel `gen_ai.operation.name`. */
@@ -19,7 +32,10 @@ export interface Operation {
   /** Path appended to the backend's base URL. */
   path: string;
   validate(body: Record<string, unknown>): ProxiedBody;
-  promptTokens(tokenizer: NativeTokenizer, body: ProxiedBody): number;
+  /** The prompt, extracted once per request. */
+  view(body: ProxiedBody): PromptView;
+  /** The prompt's tokens with `tokenizer` (one native call). */
+  promptTokens(tokenizer: NativeTokenizer, view: PromptView): number;
   /** Backend features this request needs. */
   needs(body: ProxiedBody): Capability[];
   /** Generated text of a non-streaming response body. */
@@ -99,12 +115,33 @@ function chatNeeds(body: ProxiedBody): Capability[] {
 
 const NOTHING: Capability[] = [];
 
+/** The chat's messages for the tokenizer, and its last user message for routers. */
+function chatView(body: ProxiedBody): PromptView {
+  const messages = toNativeMessages(body.messages as ChatMessageBody[]);
+  let text = '';
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as NativeChatMessage;
+    if (m.role === 'user') {
+      text = m.content;
+      break;
+    }
+  }
+  return { messages, text };
+}
+
+/** A completion's prompt (strings joined) or an embedding's input, for routers. */
+function inputText(input: unknown): string {
+  if (typeof input === 'string') return input;
+  return Array.isArray(input) ? input.filter((p): p is string => typeof p === 'string').join('') : '';
+}
+
 export const chatCompletions: Operation = {
   name: 'chat',
   path: 'chat/completions',
   validate: requestValidator<ProxiedBody>(chatCompletionSchema),
   needs: chatNeeds,
-  promptTokens: (tokenizer, body) => tokenizer.countChat(toNativeMessages(body.messages as ChatMessageBody[])),
+  view: chatView,
+  promptTokens: (tokenizer, view) => tokenizer.countChat(view.messages ?? []),
   completionText: (response) =>
     choicesOf(response)
       .map((c) => textOf(c.message))
@@ -120,7 +157,8 @@ export const completions: Operation = {
   path: 'completions',
   validate: requestValidator<ProxiedBody>(completionSchema),
   needs: () => NOTHING,
-  promptTokens: (tokenizer, body) => countTextOrTokens(tokenizer, body.prompt),
+  view: (body) => ({ input: body.prompt, text: inputText(body.prompt) }),
+  promptTokens: (tokenizer, view) => countTextOrTokens(tokenizer, view.input),
   completionText: (response) =>
     choicesOf(response)
       .map((c) => str(c.text))
@@ -136,7 +174,9 @@ export const embeddings: Operation = {
   path: 'embeddings',
   validate: requestValidator<ProxiedBody>(embeddingSchema),
   needs: () => NOTHING,
-  promptTokens: (tokenizer, body) => countTextOrTokens(tokenizer, body.input),
+  // Routers do not read embedding inputs (no strategy ranks embeddings by content).
+  view: (body) => ({ input: body.input, text: '' }),
+  promptTokens: (tokenizer, view) => countTextOrTokens(tokenizer, view.input),
   completionText: () => '',
   deltaText: () => '',
 };

@@ -1,4 +1,4 @@
-import type { OutlierConfig } from '../config/route-table.js';
+import type { OutlierConfig } from '../table/route.js';
 
 export type HealthState = 'healthy' | 'ejected' | 'half-open' | 'rate-limited';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutlierConfig } from '../config/route-table.js';
+import type { OutlierConfig } from '../table/route.js';
 import { BackendHealth } from './backend-health.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { RetryBudget } from './retry-budget.js';

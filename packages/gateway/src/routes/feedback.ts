@@ -1,14 +1,10 @@
 import type { Context } from 'hono';
-import type { Caller } from '../auth/api-keys.js';
+import { ownerOf } from '../auth/api-keys.js';
 import type { AppDeps } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { readBody } from '../request/read-body.js';
 import { requestHeader } from '../request/headers.js';
 import { parseJsonObject } from '../request/read-json.js';
-import { learningStore } from '../routing/bandit/store.js';
-
-/** Who a request belongs to, for the feedback ledger: `tenant/key`, or '' when auth is off. */
-export const ownerOf = (caller: Caller | undefined): string => (caller ? `${caller.tenant}/${caller.keyName}` : '');
 
 /**
  * POST /v1/feedback {"request_id": "...", "score": 0..1}: the quality of an
@@ -39,7 +35,7 @@ export function feedback(deps: AppDeps) {
     }
     let record;
     try {
-      record = await learningStore().take(ownerOf(c.get('caller')), id);
+      record = await deps.learning.take(ownerOf(c.get('caller')), id);
     } catch (err) {
       throw new GatewayError(503, 'server_error', 'Feedback cannot be recorded right now (learning store unavailable).', {
         code: 'learning_store_unavailable',

@@ -1,4 +1,4 @@
-import type { CompiledBackend } from '../config/route-table.js';
+import type { CompiledBackend } from '../table/backend.js';
 import type { CallMetrics } from '../metrics/metrics.js';
 import type { Provider, Usage } from '../providers/index.js';
 import type { Operation } from '../request/operations.js';

@@ -1,4 +1,4 @@
-import type { RetryOn, TimeoutsMs } from '../config/route-table.js';
+import type { RetryOn, TimeoutsMs } from '../table/backend.js';
 import { GatewayError } from '../errors.js';
 
 /** Raised when the client went away; nothing is sent back. */

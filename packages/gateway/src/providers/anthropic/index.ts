@@ -16,7 +16,8 @@ export const anthropicProvider: Provider = {
   supports: (op) => op.name === 'chat',
   buildRequest(_op, backend, body, requestId) {
     const headers = baseHeaders(backend, body, requestId);
-    headers['anthropic-version'] = backend.apiVersion ?? ANTHROPIC_DEFAULT_VERSION;
+    headers['anthropic-version'] =
+      backend.settings.kind === 'anthropic' ? backend.settings.apiVersion : ANTHROPIC_DEFAULT_VERSION;
     if (backend.apiKey) headers['x-api-key'] = backend.apiKey;
     return { path: `${backend.baseUrl.pathname}messages`, headers, body: serialize(toAnthropicRequest(body, backend)) };
   },

@@ -1,4 +1,4 @@
-import type { CompiledBackend } from '../../config/route-table.js';
+import type { CompiledBackend } from '../../table/backend.js';
 import type { ProxiedBody } from '../../request/operations.js';
 
 // OpenAI chat request -> Anthropic Messages request.

@@ -1,4 +1,4 @@
-import type { CompiledBackend } from '../../config/route-table.js';
+import type { CompiledBackend } from '../../table/backend.js';
 import { badRequest } from '../../errors.js';
 import type { Operation, ProxiedBody } from '../../request/operations.js';
 import type { Provider, UpstreamRequest, Usage } from '../provider.js';

@@ -3,6 +3,9 @@ import { baseHeaders, serialize, usageFromOpenAI } from '../openai/index.js';
 import type { Provider, StreamTranslator } from '../provider.js';
 import { promptOf } from './prompt.js';
 
+/** max_tokens sent when neither the client nor the route sets one. */
+export const TRITON_DEFAULT_MAX_TOKENS = 256;
+
 const created = () => Math.floor(Date.now() / 1000);
 
 function toOpenAI(op: Operation, output: string, model: string, finish: string | null) {
@@ -57,7 +60,7 @@ export const tritonProvider: Provider = {
   buildRequest(op, backend, body, requestId) {
     const payload: Record<string, unknown> = {
       text_input: promptOf(op, body, backend),
-      max_tokens: body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? 256,
+      max_tokens: body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? TRITON_DEFAULT_MAX_TOKENS,
       stream: Boolean(body.stream),
     };
     if (typeof body.temperature === 'number') payload.temperature = body.temperature;
