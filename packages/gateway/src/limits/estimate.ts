@@ -17,7 +17,7 @@ export function requestedOutputTokens(body: ProxiedBody): number {
 }
 
 /** Choices requested (`n`); 1 when unset. */
-export function choices(body: ProxiedBody): number {
+function choices(body: ProxiedBody): number {
   return typeof body.n === 'number' && body.n > 1 ? Math.floor(body.n) : 1;
 }
 

@@ -34,14 +34,14 @@ export type RoutingPlanner = (routing: Routing | undefined, scope: PlanScope) =>
 
 export const DEFAULT_TIMEOUTS: TimeoutsMs = { connect: 10_000, firstToken: 60_000, idle: 60_000, total: 600_000 };
 /** What a request without max_tokens is assumed to write, per choice, until its usage is known. */
-export const DEFAULT_RESERVE_OUTPUT_TOKENS = 4096;
+const DEFAULT_RESERVE_OUTPUT_TOKENS = 4096;
 const ALL_RETRY_ON: RetryOn[] = ['connect-error', 'reset', '5xx', '429', 'timeout'];
 const PROVIDER_MAX_OUTPUT: Partial<Record<Backend['provider'], number>> = {
   anthropic: ANTHROPIC_DEFAULT_MAX_TOKENS,
   triton: TRITON_DEFAULT_MAX_TOKENS,
 };
 
-export const routeId = (route: LLMRoute): string => `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
+const routeId = (route: LLMRoute): string => `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
 
 /**
  * LLMRoutes (and their keys, already read) -> the table's plan: data only,

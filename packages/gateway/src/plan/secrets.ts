@@ -23,7 +23,7 @@ export interface RouteSource {
 export const originOf = (s: RouteSource): RouteOrigin => ({ file: s.file, namespace: s.route.metadata.namespace ?? 'default' });
 
 /** Every `auth` a route refers to: its backends' and its embeddings server's. */
-export function authRefs(route: LLMRoute): BackendAuth[] {
+function authRefs(route: LLMRoute): BackendAuth[] {
   const refs = route.spec.backends.flatMap((b) => (b.auth ? [b.auth] : []));
   const embeddings = route.spec.routing?.embeddings?.auth;
   return embeddings ? [...refs, embeddings] : refs;

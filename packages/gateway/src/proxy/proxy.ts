@@ -16,7 +16,7 @@ import type { ProxyCall } from './proxy-call.js';
 import { runWith } from './run-context.js';
 import { walkBackends } from './walk.js';
 
-export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 const NOTHING_RESERVED: Reservation = { settle: () => undefined };
 
 /**

@@ -171,7 +171,7 @@ function streamErrors(w: ProxyCall, name: string, call: CallSignal) {
  * strategies that learn online hear how the answer went (latency to its
  * end, cost, and for non-streaming answers the texts an evaluator may read).
  */
-export function settleAnswered(w: ProxyCall, backend: CompiledBackend) {
+function settleAnswered(w: ProxyCall, backend: CompiledBackend) {
   const observe = w.route.strategy.observe?.bind(w.route.strategy);
   return (answer?: () => unknown) =>
     observe

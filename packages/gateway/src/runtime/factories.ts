@@ -30,7 +30,7 @@ export function resolveRouterDir(spec: string, routeFile: string | undefined, mo
 const routers = new Map<string, { mtimeMs: number; router: NativeRouter }>();
 
 /** Loads a router once per folder and weights file version; throws naming what is wrong. */
-export function loadRouter(dir: string): NativeRouter {
+function loadRouter(dir: string): NativeRouter {
   const mtimeMs = statSync(join(dir, 'weights.bin')).mtimeMs;
   const hit = routers.get(dir);
   if (hit && hit.mtimeMs === mtimeMs) return hit.router;

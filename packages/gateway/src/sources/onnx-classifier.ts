@@ -6,7 +6,7 @@ import type { InferenceSession as Session, Tensor } from 'onnxruntime-node';
 type Ort = typeof OrtModule;
 
 /** The special tokens a HuggingFace tokenizer.json's post-processor wraps a single text in. */
-export function specialTokens(tokenizerFile: string): { before: number[]; after: number[] } {
+function specialTokens(tokenizerFile: string): { before: number[]; after: number[] } {
   const json = JSON.parse(readFileSync(tokenizerFile, 'utf8')) as {
     post_processor?: {
       type?: string;

@@ -39,7 +39,7 @@ export function finishReason(stop: string | null | undefined): string | null {
   }
 }
 
-export function openAIUsage(u: AnthropicUsage | undefined): Record<string, number> {
+function openAIUsage(u: AnthropicUsage | undefined): Record<string, number> {
   const prompt = u?.input_tokens ?? 0;
   const completion = u?.output_tokens ?? 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };

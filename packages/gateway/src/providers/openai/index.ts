@@ -25,7 +25,7 @@ export function baseHeaders(backend: CompiledBackend, body: ProxiedBody, request
 }
 
 /** OpenAI's HTTP API request: the body with `model` replaced, a Bearer key. */
-export function openAIRequest(op: Operation, backend: CompiledBackend, body: ProxiedBody, requestId: string): UpstreamRequest {
+function openAIRequest(op: Operation, backend: CompiledBackend, body: ProxiedBody, requestId: string): UpstreamRequest {
   const headers = baseHeaders(backend, body, requestId);
   if (backend.apiKey) headers.authorization = `Bearer ${backend.apiKey}`;
   return { path: `${backend.baseUrl.pathname}${op.path}`, headers, body: serialize({ ...body, model: backend.model }) };

@@ -105,7 +105,7 @@ function objects(value: unknown): Record<string, unknown>[] {
 }
 
 /** Mean token log-probability of the first choice (chat `logprobs.content`, or completions `token_logprobs`). */
-export function meanLogprob(json: Record<string, unknown>): number | undefined {
+function meanLogprob(json: Record<string, unknown>): number | undefined {
   const choice = objects(json.choices)[0] as { logprobs?: { content?: unknown; token_logprobs?: unknown } | null } | undefined;
   const lp = choice?.logprobs;
   if (!lp || typeof lp !== 'object') return undefined;

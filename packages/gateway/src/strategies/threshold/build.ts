@@ -18,7 +18,7 @@ export function thresholdAtShare(percentiles: readonly number[], share: number):
 }
 
 /** The router's folder name and kind, as `router-<name>-<threshold>` may name it. */
-export const routerNames = (dir: string, meta: RouterMetadata): string[] => [
+const routerNames = (dir: string, meta: RouterMetadata): string[] => [
   basename(dir),
   ...(meta.router ? [meta.router] : []),
 ];

@@ -317,7 +317,7 @@ function failure(
  * timeout (504), INVALID_ARGUMENT the request's fault (400 with the
  * server's message), RESOURCE_EXHAUSTED a rate limit (429).
  */
-export function mapStatus(
+function mapStatus(
   err: grpc.ServiceError,
   backend: CompiledBackend,
   route: Timed,

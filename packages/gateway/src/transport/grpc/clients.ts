@@ -133,7 +133,7 @@ export class TritonGrpcClients {
   }
 }
 
-export const isGrpc = (b: CompiledBackend) => b.transport === 'grpc';
+const isGrpc = (b: CompiledBackend) => b.transport === 'grpc';
 
 /** host:port for grpc-js; Triton's gRPC port (8001) when none is given. */
 const targetOf = (url: URL) => `${url.hostname}:${url.port || (url.protocol === 'grpcs:' ? '443' : '8001')}`;

@@ -11,7 +11,7 @@ import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
  */
 const DESCRIPTOR_PATH = fileURLToPath(new URL('../../../proto/triton-grpc.pb', import.meta.url));
 
-export const LOADER_OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true } as const;
+const LOADER_OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true } as const;
 
 type ServiceConstructor = new (
   address: string,
