@@ -184,13 +184,21 @@ export interface BackendAuth {
   };
 }
 /**
- * Price of the backend, used for the cost metrics and, later, cost-aware routing and budgets. Currency is whatever you use consistently (USD in the examples).
+ * Price of the backend: the cost metrics, budgets and cost-aware strategies use it. Currency is whatever you use consistently (USD in the examples). Reasoning tokens are output tokens and priced as such.
  */
 export interface Cost {
   /**
    * Price per million prompt tokens.
    */
   inputPerMillionTokens?: number;
+  /**
+   * Price per million prompt tokens read from the backend's prompt cache (OpenAI cached_tokens, Anthropic cache_read_input_tokens). Default: inputPerMillionTokens.
+   */
+  cachedInputPerMillionTokens?: number;
+  /**
+   * Price per million prompt tokens written to the prompt cache (Anthropic cache_creation_input_tokens). Default: inputPerMillionTokens.
+   */
+  cacheWriteInputPerMillionTokens?: number;
   /**
    * Price per million completion tokens.
    */

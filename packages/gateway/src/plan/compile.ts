@@ -167,6 +167,7 @@ function planBackend(
     });
   }
   if (!baseUrl) return undefined;
+  const input = (b.cost?.inputPerMillionTokens ?? 0) / 1e6;
   return {
     name: b.name,
     provider: b.provider,
@@ -174,7 +175,11 @@ function planBackend(
     baseUrl: baseUrl.href,
     model: b.model,
     apiKey,
-    inputPricePerToken: (b.cost?.inputPerMillionTokens ?? 0) / 1e6,
+    inputPricePerToken: input,
+    cachedInputPricePerToken:
+      b.cost?.cachedInputPerMillionTokens !== undefined ? b.cost.cachedInputPerMillionTokens / 1e6 : input,
+    cacheWritePricePerToken:
+      b.cost?.cacheWriteInputPerMillionTokens !== undefined ? b.cost.cacheWriteInputPerMillionTokens / 1e6 : input,
     outputPricePerToken: (b.cost?.outputPerMillionTokens ?? 0) / 1e6,
     contextWindow: b.contextWindow,
     priority: b.priority ?? 0,

@@ -29,6 +29,8 @@ export interface BackendPlan {
   model: string;
   apiKey: string | undefined;
   inputPricePerToken: number;
+  cachedInputPricePerToken: number;
+  cacheWritePricePerToken: number;
   outputPricePerToken: number;
   contextWindow: number | undefined;
   priority: number;

@@ -1,11 +1,8 @@
 import type { CompiledBackend } from '../table/backend.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
 
-/** Token counts as OpenAI reports them. */
-export interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-}
+export type { Usage } from '../request/usage.js';
+import type { Usage } from '../request/usage.js';
 
 /** An HTTP request to a backend, ready for undici. */
 export interface UpstreamRequest {
@@ -46,8 +43,6 @@ export interface Provider {
   toOpenAI?(json: unknown, call: CallContext): unknown;
   /** A translator for one stream; absent = the SSE bytes pass through unchanged. */
   streamTranslator?(call: CallContext): StreamTranslator;
-  /** Usage in an OpenAI-shaped response or chunk, if reported. */
-  usageOf(response: unknown): Usage | undefined;
   /** Path of the backend's own health endpoint, under the endpoint URL. */
   healthPath: string;
 }

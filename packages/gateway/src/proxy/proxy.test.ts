@@ -73,6 +73,26 @@ describe('proxy (in process)', () => {
     expect(await res.text()).toBe(`data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`);
   });
 
+  it('keeps reading when a chunk of a translated stream yields nothing for the client (an Anthropic ping)', async () => {
+    const gw = await inProcess({ claude: { backends: [backend('c', { provider: 'anthropic' })] } });
+    const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    gw.transport.answer('c', () => ({
+      sse: [
+        ev('message_start', { message: { id: 'm', model: 'c', usage: { input_tokens: 5, output_tokens: 0 } } }),
+        ev('ping', {}),
+        ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+        ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'hi' } }),
+        ev('content_block_stop', { index: 0 }),
+        ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 1 } }),
+        ev('message_stop', {}),
+      ],
+    }));
+    const res = await gw.post('/v1/chat/completions', chat('claude', { stream: true }));
+    const text = await res.text();
+    expect(text).toContain('"content":"hi"');
+    expect(text.trim().endsWith('data: [DONE]')).toBe(true);
+  });
+
   it('routes by rules before the strategy', async () => {
     const gw = await inProcess({
       main: {

@@ -92,7 +92,7 @@ async function callOnce(
   // A stage asks the request's own prompt (counted once already); a verifier asks its own.
   const samePrompt = body.messages === w.body.messages && body.prompt === w.body.prompt;
   const promptTokens = samePrompt ? w.promptTokens(backend) : op.promptTokens(backend.tokenizer, op.view(body));
-  const record = new CallRecord(metrics, op, provider, backend, promptTokens, outcome.upstreamStart, (usage, c) => {
+  const record = new CallRecord(metrics, op, backend, promptTokens, outcome.upstreamStart, (usage, c) => {
     count(usage, c);
     settled = { usage: usage ?? settled.usage, cost: c };
   });

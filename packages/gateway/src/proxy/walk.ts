@@ -1,6 +1,8 @@
 import { GatewayError } from '../errors.js';
 import { ownerOf } from '../auth/api-keys.js';
+import type { CallMetrics } from '../metrics/metrics.js';
 import { providerFor, type Usage } from '../providers/index.js';
+import type { Operation, Upstream } from '../request/operations.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { AttemptOutcome } from '../transport/outcome.js';
 import { CallRecord } from '../upstream/call-record.js';
@@ -62,73 +64,32 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
   const { c, deps, op, route, body } = w;
   const health = deps.states.route(route).backends.get(backend.name)?.health;
   c.set('backendName', backend.name);
-  const provider = providerFor(backend.provider);
   const metrics = deps.metrics.forCall(
     { operation: op.name, provider: backend.provider, model: backend.model, route: route.id, backend: backend.name },
     route.strategy.name,
   );
   metrics.decisions.inc();
+  // A front door may reach this backend as another operation (chat completions), translated both ways.
+  const up: Upstream = op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
   let outcome: AttemptOutcome;
   try {
     outcome = await deps.transports
       .for(backend)
-      .attempt({ route, backend, op, body, call, requestId: c.get('requestId'), stream: Boolean(body.stream) });
+      .attempt({ route, backend, op: up.op, body: up.body, call, requestId: c.get('requestId'), stream: Boolean(body.stream) });
   } catch (err) {
     release();
     throw err;
   }
   const at = performance.now();
-  const settled = settleAnswered(w, backend);
   switch (outcome.kind) {
-    case 'json': {
+    case 'json':
       release();
       health?.success(at);
-      const answer = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op, body, backend }) : outcome.json;
-      const record = new CallRecord(
-        metrics,
-        op,
-        provider,
-        backend,
-        w.promptTokens(backend),
-        outcome.upstreamStart,
-        settled(() => answer),
-      );
-      record.complete(answer);
-      record.finish(200, outcome.bodyEnd);
-      metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
-      // OpenAI-family answers go back byte for byte; translated ones are serialised once.
-      const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
-      return { response: new Response(bytes, { status: 200, headers: answerHeaders(w, backend, 'application/json') }) };
-    }
-    case 'stream': {
+      return { response: jsonAnswer(w, backend, up, outcome, metrics, at) };
+    case 'stream':
       health?.success(at);
       metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
-      const record = new CallRecord(metrics, op, provider, backend, w.promptTokens(backend), outcome.upstreamStart, settled());
-      const translator = provider.streamTranslator?.({ op, body, backend });
-      const stream = relaySse(
-        outcome.body,
-        outcome.chunks,
-        outcome.first,
-        {
-          onEvent: (payload) => record.streamEvent(payload),
-          onEnd: (result, error) => {
-            release();
-            call.done();
-            w.end();
-            if (translator?.usage) record.useUsage(translator.usage);
-            record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
-          },
-        },
-        streamErrors(w, backend.name, call),
-        (deps.upstreamLimits ?? DEFAULT_UPSTREAM_LIMITS).maxSseLineBytes,
-        translator,
-      );
-      metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
-      const headers = answerHeaders(w, backend, 'text/event-stream; charset=utf-8');
-      headers['cache-control'] = 'no-cache';
-      w.streaming = true;
-      return { response: new Response(stream, { status: 200, headers }) };
-    }
+      return { response: streamAnswer(w, backend, up, outcome, metrics, { call, release, at }) };
     case 'client_closed':
       release();
       throw new ClientClosedError();
@@ -148,6 +109,82 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
       deps.metrics.retries.inc({ route: route.id, backend: backend.name, reason: outcome.reason });
       return { error: outcome.error };
   }
+}
+
+/** A whole answer: usage, cost and metrics from the upstream answer, then the client's shape of it. */
+function jsonAnswer(
+  w: ProxyCall,
+  backend: CompiledBackend,
+  up: Upstream,
+  outcome: Extract<AttemptOutcome, { kind: 'json' }>,
+  metrics: CallMetrics,
+  at: number,
+): Response {
+  const provider = providerFor(backend.provider);
+  const upstream = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op: up.op, body: up.body, backend }) : outcome.json;
+  const record = new CallRecord(
+    metrics,
+    up.op,
+    backend,
+    w.promptTokens(backend),
+    outcome.upstreamStart,
+    settleAnswered(w, backend, up.op)(() => upstream),
+  );
+  record.complete(upstream);
+  record.finish(200, outcome.bodyEnd);
+  metrics.overhead.observe(Math.max(0, at - w.c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
+  const answer = up.answer(upstream);
+  // Answers that need no translation go back byte for byte; translated ones are serialised once.
+  const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
+  return new Response(bytes, { status: 200, headers: answerHeaders(w, backend, 'application/json') });
+}
+
+/** A stream: relayed (or re-framed for the client's door), accounted for when it ends. */
+function streamAnswer(
+  w: ProxyCall,
+  backend: CompiledBackend,
+  up: Upstream,
+  outcome: Extract<AttemptOutcome, { kind: 'stream' }>,
+  metrics: CallMetrics,
+  at: { call: CallSignal; release: () => void; at: number },
+): Response {
+  const provider = providerFor(backend.provider);
+  const record = new CallRecord(
+    metrics,
+    up.op,
+    backend,
+    w.promptTokens(backend),
+    outcome.upstreamStart,
+    settleAnswered(w, backend, up.op)(),
+  );
+  const translator = provider.streamTranslator?.({ op: up.op, body: up.body, backend });
+  const stream = relaySse({
+    body: outcome.body,
+    chunks: outcome.chunks,
+    first: outcome.first,
+    tap: {
+      onEvent: (payload) => record.streamEvent(payload),
+      onEnd: (result, error) => {
+        at.release();
+        at.call.done();
+        w.end();
+        if (translator?.usage) record.useUsage(translator.usage);
+        record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
+      },
+    },
+    errors: streamErrors(w, backend.name, at.call),
+    maxLineBytes: (w.deps.upstreamLimits ?? DEFAULT_UPSTREAM_LIMITS).maxSseLineBytes,
+    translator,
+    done: (event, payload) => up.op.streamDone(event, payload),
+    egress: up.egress,
+    hide: up.hide,
+    errorFrame: (err) => (w.op.streamError ? w.op.streamError(err) : `data: ${JSON.stringify(err.toJSON())}\n\n`),
+  });
+  metrics.overhead.observe(Math.max(0, at.at - w.c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
+  const headers = answerHeaders(w, backend, 'text/event-stream; charset=utf-8');
+  headers['cache-control'] = 'no-cache';
+  w.streaming = true;
+  return new Response(stream, { status: 200, headers });
 }
 
 /** How a stream that already started can go wrong, as the client reads it (an SSE error event). */
@@ -171,7 +208,7 @@ function streamErrors(w: ProxyCall, name: string, call: CallSignal) {
  * strategies that learn online hear how the answer went (latency to its
  * end, cost, and for non-streaming answers the texts an evaluator may read).
  */
-function settleAnswered(w: ProxyCall, backend: CompiledBackend) {
+function settleAnswered(w: ProxyCall, backend: CompiledBackend, op: Operation) {
   const observe = w.route.strategy.observe?.bind(w.route.strategy);
   return (answer?: () => unknown) =>
     observe
@@ -184,7 +221,7 @@ function settleAnswered(w: ProxyCall, backend: CompiledBackend) {
             context: w.rank.context ?? '',
             latencyMs: performance.now() - w.c.get('startedAt'),
             cost,
-            texts: answer && (() => ({ prompt: w.rank.prompt(), answer: w.op.completionText(answer()) })),
+            texts: answer && (() => ({ prompt: w.rank.prompt(), answer: op.completionText(answer()) })),
           });
         }
       : (usage: Usage | undefined, cost: number) => w.settle(usage, cost);

@@ -1,5 +1,6 @@
 import type { NativeChatMessage, NativeTokenizer } from '@switchboard/native';
-import type { Capability } from '../table/backend.js';
+import type { Capability, CompiledBackend } from '../table/backend.js';
+import { usageFromOpenAI, type Usage } from './usage.js';
 import { chatCompletionSchema, completionSchema, embeddingSchema, requestValidator } from './schemas.js';
 
 /** The body fields every proxied operation shares, after validation. */
@@ -42,6 +43,67 @@ export interface Operation {
   completionText(response: unknown): string;
   /** Generated text carried by one streamed chunk. */
   deltaText(chunk: unknown): string;
+  /** Usage in an answer or a stream event of this operation, if reported. */
+  usageOf(payload: unknown): Usage | undefined;
+  /** True for the stream event that says the answer is complete (OpenAI's `[DONE]`); `payload` is its parsed data. */
+  streamDone(event: { event?: string | undefined; data: string }, payload: unknown): boolean;
+  /** A failure after the stream started, framed as this operation's clients expect. */
+  streamError?(error: { toJSON(): unknown }): string;
+  /**
+   * How the request reaches `backend`: as itself (absent), or as another
+   * operation with its body translated and the answer translated back — a
+   * front door (Responses, Messages) in front of backends that speak chat
+   * completions.
+   */
+  upstream?(backend: CompiledBackend, body: ProxiedBody): Upstream | undefined;
+}
+
+/** The client's framing of a translated stream (a front door's own events). */
+export interface StreamEgress {
+  /** Client bytes for one upstream-level payload (an OpenAI chat chunk). */
+  payload(payload: unknown): string;
+  /** Client bytes once the upstream stream ended complete. */
+  end(): string;
+  /** Client bytes for a failure after the stream started. */
+  error(error: { status: number; toJSON(): { error: { message: string; type: string; code: string | null } } }): string;
+}
+
+/** A request as sent to one backend, and how its answer comes back to the client. */
+export interface Upstream {
+  op: Operation;
+  body: ProxiedBody;
+  /** The client's answer from the backend's (OpenAI-shaped, for `op`) answer. */
+  answer(json: unknown): unknown;
+  /** For streams: the client's framing; absent = the upstream events as they are. */
+  egress?: StreamEgress;
+  /** For streams: upstream payloads the client must not see (the usage chunk it did not ask for). */
+  hide?: (payload: unknown) => boolean;
+}
+
+/** OpenAI streams end with `data: [DONE]`. */
+export const openAIStreamDone = (event: { data: string }) => event.data === '[DONE]';
+
+/** OpenAI's final usage chunk: no choices, a usage object. */
+const isUsageChunk = (payload: unknown) => {
+  const p = payload as { choices?: unknown; usage?: unknown } | null;
+  return Array.isArray(p?.choices) && p.choices.length === 0 && p.usage != null;
+};
+
+/**
+ * Streams always ask the backend for its usage (`stream_options.include_usage`),
+ * so that limits and budgets settle on real counts; the usage chunk is then
+ * hidden from a client that did not ask for it.
+ */
+function withStreamUsage(op: Operation, body: ProxiedBody): Upstream | undefined {
+  if (!body.stream) return undefined;
+  const options = (body.stream_options ?? {}) as Record<string, unknown>;
+  const asked = options.include_usage === true;
+  return {
+    op,
+    body: asked ? body : { ...body, stream_options: { ...options, include_usage: true } },
+    answer: (json) => json,
+    ...(asked ? {} : { hide: isUsageChunk }),
+  };
 }
 
 interface ContentPart {
@@ -142,6 +204,9 @@ export const chatCompletions: Operation = {
   needs: chatNeeds,
   view: chatView,
   promptTokens: (tokenizer, view) => tokenizer.countChat(view.messages ?? []),
+  upstream: (_backend, body) => withStreamUsage(chatCompletions, body),
+  usageOf: usageFromOpenAI,
+  streamDone: openAIStreamDone,
   completionText: (response) =>
     choicesOf(response)
       .map((c) => textOf(c.message))
@@ -159,6 +224,9 @@ export const completions: Operation = {
   needs: () => NOTHING,
   view: (body) => ({ input: body.prompt, text: inputText(body.prompt) }),
   promptTokens: (tokenizer, view) => countTextOrTokens(tokenizer, view.input),
+  upstream: (_backend, body) => withStreamUsage(completions, body),
+  usageOf: usageFromOpenAI,
+  streamDone: openAIStreamDone,
   completionText: (response) =>
     choicesOf(response)
       .map((c) => str(c.text))
@@ -177,6 +245,8 @@ export const embeddings: Operation = {
   // Routers do not read embedding inputs (no strategy ranks embeddings by content).
   view: (body) => ({ input: body.input, text: '' }),
   promptTokens: (tokenizer, view) => countTextOrTokens(tokenizer, view.input),
+  usageOf: usageFromOpenAI,
+  streamDone: openAIStreamDone,
   completionText: () => '',
   deltaText: () => '',
 };

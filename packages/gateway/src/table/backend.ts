@@ -39,6 +39,10 @@ export interface CompiledBackend {
   /** Resolved API key, if the backend needs one. Never logged. */
   apiKey: string | undefined;
   inputPricePerToken: number;
+  /** Input tokens read from a prompt cache (default: the input price). */
+  cachedInputPricePerToken: number;
+  /** Input tokens written to a prompt cache, Anthropic (default: the input price). */
+  cacheWritePricePerToken: number;
   outputPricePerToken: number;
   contextWindow: number | undefined;
   priority: number;

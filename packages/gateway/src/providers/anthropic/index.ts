@@ -1,4 +1,4 @@
-import { baseHeaders, serialize, usageFromOpenAI } from '../openai/index.js';
+import { baseHeaders, serialize } from '../openai/index.js';
 import type { Provider } from '../provider.js';
 import { toAnthropicRequest } from './request.js';
 import { toOpenAIChat } from './response.js';
@@ -26,6 +26,5 @@ export const anthropicProvider: Provider = {
     new AnthropicStreamTranslator(
       Boolean((body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage),
     ),
-  usageOf: usageFromOpenAI,
   healthPath: 'models',
 };

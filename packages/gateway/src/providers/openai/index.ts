@@ -1,7 +1,7 @@
 import type { CompiledBackend } from '../../table/backend.js';
 import { badRequest } from '../../errors.js';
 import type { Operation, ProxiedBody } from '../../request/operations.js';
-import type { Provider, UpstreamRequest, Usage } from '../provider.js';
+import type { Provider, UpstreamRequest } from '../provider.js';
 
 /** JSON of `value`; a body nested too deeply for JSON.stringify is the client's to fix. */
 export function serialize(value: unknown): string {
@@ -31,16 +31,6 @@ function openAIRequest(op: Operation, backend: CompiledBackend, body: ProxiedBod
   return { path: `${backend.baseUrl.pathname}${op.path}`, headers, body: serialize({ ...body, model: backend.model }) };
 }
 
-/** `usage` of an OpenAI response or final stream chunk. */
-export function usageFromOpenAI(value: unknown): Usage | undefined {
-  const usage = (value as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | null)?.usage;
-  if (!usage || typeof usage.prompt_tokens !== 'number') return undefined;
-  return {
-    promptTokens: usage.prompt_tokens,
-    completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0,
-  };
-}
-
 /**
  * OpenAI's HTTP API, also spoken by vLLM, SGLang, TGI, Ollama, Together,
  * Groq, Mistral and most hosted services. Bodies pass through.
@@ -48,7 +38,6 @@ export function usageFromOpenAI(value: unknown): Usage | undefined {
 export const openAIProvider: Provider = {
   supports: () => true,
   buildRequest: openAIRequest,
-  usageOf: usageFromOpenAI,
   healthPath: 'models',
 };
 

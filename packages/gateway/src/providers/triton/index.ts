@@ -1,5 +1,5 @@
 import type { Operation } from '../../request/operations.js';
-import { baseHeaders, serialize, usageFromOpenAI } from '../openai/index.js';
+import { baseHeaders, serialize } from '../openai/index.js';
 import type { Provider, StreamTranslator } from '../provider.js';
 import { promptOf } from './prompt.js';
 
@@ -73,6 +73,5 @@ export const tritonProvider: Provider = {
   },
   toOpenAI: (json, { op, backend }) => toOpenAI(op, (json as { text_output?: string }).text_output ?? '', backend.model, 'stop'),
   streamTranslator: ({ op, backend }) => new TritonStreamTranslator(op, backend.model),
-  usageOf: usageFromOpenAI,
   healthPath: 'v2/health/ready',
 };
