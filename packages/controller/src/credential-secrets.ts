@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import { Reflector, type Selectors } from './reflector.js';
 import { ScopedReflectors, type ReflectorTiming } from './scoped-reflectors.js';
 
+/** The label an operator puts on a Secret to let routes of its namespace use it as a backend credential. */
+export const CREDENTIAL_LABEL = 'switchboard.dev/credential';
+export const CREDENTIAL_SELECTOR = `${CREDENTIAL_LABEL}=true`;
+
 /**
  * What the cache keeps of a Secret: name, version and data. Annotations go
  * (`kubectl apply` leaves a second copy of the data in one), and so do
@@ -46,12 +50,18 @@ export function secretReflector(
   });
 }
 
-/** The Secrets routes take keys from: every Secret of the watched namespaces. */
+/**
+ * The credential Secrets of the watched namespaces: only those labelled
+ * `switchboard.dev/credential=true`. Any other Secret never reaches the
+ * gateway, whatever a route names.
+ */
 export function credentialSecrets(
   kubeConfig: KubeConfig,
   scopes: readonly (string | undefined)[],
   log: Logger,
   timing: ReflectorTiming = {},
 ): ScopedReflectors<V1Secret> {
-  return new ScopedReflectors(scopes, (ns) => secretReflector(kubeConfig, ns, {}, log, timing));
+  return new ScopedReflectors(scopes, (ns) =>
+    secretReflector(kubeConfig, ns, { labelSelector: CREDENTIAL_SELECTOR }, log, timing),
+  );
 }

@@ -2,7 +2,8 @@ import type { V1Secret } from '@kubernetes/client-node';
 import type { LLMRoute } from '@switchboard/api';
 import type { RouteSource } from '@switchboard/gateway';
 import { describe, expect, it } from 'vitest';
-import { authBlocks, readCredentials, secretKey, type CredentialSources } from './credentials.js';
+import { authBlocks, readCredentials, referencedSecrets, secretKey, type CredentialSources } from './credentials.js';
+import type { SecretName } from './secret-existence.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const secret = (data: Record<string, string>, resourceVersion = '1'): V1Secret => ({
@@ -10,9 +11,10 @@ const secret = (data: Record<string, string>, resourceVersion = '1'): V1Secret =
   data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
 });
 
-function sources(secrets: Record<string, V1Secret>): CredentialSources {
+function sources(secrets: Record<string, V1Secret>, unlabelled: SecretName[] = []): CredentialSources {
   return {
     secret: (ns, name) => secrets[`${ns}/${name}`],
+    unlabelled: new Set(unlabelled),
     pod: (auth) => (auth.env === 'ALLOWED' ? { key: 'from-pod' } : { error: 'refused', reason: 'CredentialSourceNotAllowed' }),
   };
 }
@@ -36,21 +38,43 @@ const keyed = route('team-a', {
   },
 });
 
-describe('authBlocks', () => {
-  it("finds every auth block, the embeddings server's included", () => {
+describe('authBlocks and referencedSecrets', () => {
+  it("finds every auth block, the embeddings server's included, and names each Secret once in the route's namespace", () => {
     expect(authBlocks(keyed.route.spec)).toEqual([
       { secretRef: { name: 'openai', key: 'token' } },
       { env: 'ALLOWED' },
       { secretRef: { name: 'embedder', key: 'k' } },
     ]);
+    expect(
+      referencedSecrets([
+        keyed,
+        keyed,
+        route('team-b', { backends: [backend('a', { secretRef: { name: 'openai', key: 't' } })] }),
+      ]),
+    ).toEqual(['team-a/openai', 'team-a/embedder', 'team-b/openai']);
   });
 });
 
 describe('secretKey', () => {
   const ref = { name: 'openai', key: 'token' };
   it.each<[string, CredentialSources, object]>([
-    ['a Secret with the key: the key, trimmed', sources({ 'ns/openai': secret({ token: ' sk-1\n' }) }), { key: 'sk-1' }],
-    ['no such Secret: SecretNotFound', sources({}), { reason: 'SecretNotFound', error: 'Secret ns/openai not found' }],
+    ['a labelled Secret with the key: the key, trimmed', sources({ 'ns/openai': secret({ token: ' sk-1\n' }) }), { key: 'sk-1' }],
+    [
+      'no such Secret: SecretNotFound, naming the label',
+      sources({}),
+      {
+        reason: 'SecretNotFound',
+        error: 'Secret ns/openai not found (the gateway reads only Secrets labelled switchboard.dev/credential=true)',
+      },
+    ],
+    [
+      'a Secret without the label: SecretNotLabelled, saying how to add it',
+      sources({}, ['ns/openai']),
+      {
+        reason: 'SecretNotLabelled',
+        error: expect.stringContaining('kubectl label secret -n ns openai switchboard.dev/credential=true') as unknown,
+      },
+    ],
     [
       'no such key: SecretKeyMissing',
       sources({ 'ns/openai': secret({ other: 'x' }) }),
@@ -69,26 +93,30 @@ describe('secretKey', () => {
 });
 
 describe('readCredentials', () => {
-  const cached = { 'team-a/openai': secret({ token: 'sk-1' }), 'team-a/embedder': secret({ k: 'e-1' }) };
+  const labelled = { 'team-a/openai': secret({ token: 'sk-1' }), 'team-a/embedder': secret({ k: 'e-1' }) };
   const origin = { namespace: 'team-a' };
 
   it('resolves Secrets from the cache and env/file through the pod allow-list', () => {
-    const { resolver } = readCredentials([keyed], sources(cached));
+    const { resolver } = readCredentials([keyed], sources(labelled));
     expect(resolver({ secretRef: { name: 'openai', key: 'token' } }, origin)).toEqual({ key: 'sk-1' });
     expect(resolver({ env: 'ALLOWED' }, origin)).toEqual({ key: 'from-pod' });
     expect(resolver({ env: 'KUBECONFIG' }, origin)).toMatchObject({ reason: 'CredentialSourceNotAllowed' });
   });
 
   it('has the same digest for the same keys, whatever else the cache holds', () => {
-    const a = readCredentials([keyed], sources(cached)).digest;
-    const b = readCredentials([keyed], sources({ ...cached, 'team-a/unrelated': secret({ x: 'y' }, '9') })).digest;
+    const a = readCredentials([keyed], sources(labelled)).digest;
+    const b = readCredentials([keyed], sources({ ...labelled, 'team-a/unrelated': secret({ x: 'y' }, '9') })).digest;
     expect(b).toBe(a);
   });
 
-  it('changes the digest when a referenced key rotates or goes missing', () => {
-    const base = readCredentials([keyed], sources(cached)).digest;
-    const rotated = readCredentials([keyed], sources({ ...cached, 'team-a/openai': secret({ token: 'sk-2' }, '2') })).digest;
-    const gone = readCredentials([keyed], sources({ 'team-a/embedder': cached['team-a/embedder'] })).digest;
-    expect(new Set([base, rotated, gone]).size).toBe(3);
+  it('changes the digest when a referenced key rotates, goes missing or loses its label', () => {
+    const base = readCredentials([keyed], sources(labelled)).digest;
+    const rotated = readCredentials([keyed], sources({ ...labelled, 'team-a/openai': secret({ token: 'sk-2' }, '2') })).digest;
+    const gone = readCredentials([keyed], sources({ 'team-a/embedder': labelled['team-a/embedder'] })).digest;
+    const unlabelled = readCredentials(
+      [keyed],
+      sources({ 'team-a/embedder': labelled['team-a/embedder'] }, ['team-a/openai']),
+    ).digest;
+    expect(new Set([base, rotated, gone, unlabelled]).size).toBe(4);
   });
 });

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { BackendAuth } from '@switchboard/api';
 import type { RouteSource, SecretResolver } from '@switchboard/gateway';
+import { CREDENTIAL_SELECTOR } from './credential-secrets.js';
+import type { SecretName } from './secret-existence.js';
 
 type SecretResult = ReturnType<SecretResolver>;
 type Origin = Parameters<SecretResolver>[1];
@@ -24,9 +26,19 @@ export function authBlocks(value: unknown, found: BackendAuth[] = []): BackendAu
 
 const namespaceOf = (s: RouteSource) => s.route.metadata.namespace ?? 'default';
 
-/** Where keys come from: the Secrets' cache and the pod's allow-list. */
+/** `namespace/name` of every Secret the routes name in `auth.secretRef`. */
+export function referencedSecrets(sources: readonly RouteSource[]): SecretName[] {
+  const names = sources.flatMap((s) =>
+    authBlocks(s.route.spec).flatMap((a): SecretName[] => (a.secretRef ? [`${namespaceOf(s)}/${a.secretRef.name}`] : [])),
+  );
+  return [...new Set(names)];
+}
+
+/** Where keys come from: the labelled Secrets' cache, what exists without the label, and the pod's allow-list. */
 export interface CredentialSources {
   secret(namespace: string, name: string): V1Secret | undefined;
+  /** Referenced Secrets that exist but lack the credential label (so are not cached). */
+  unlabelled: ReadonlySet<SecretName>;
   pod: SecretResolver;
 }
 
@@ -34,7 +46,17 @@ export interface CredentialSources {
 export function secretKey(ref: { name: string; key: string }, namespace: string, sources: CredentialSources): SecretResult {
   const where = `Secret ${namespace}/${ref.name}`;
   const secret = sources.secret(namespace, ref.name);
-  if (!secret) return { error: `${where} not found`, reason: 'SecretNotFound' };
+  if (!secret) {
+    return sources.unlabelled.has(`${namespace}/${ref.name}`)
+      ? {
+          error: `${where} exists but is not labelled ${CREDENTIAL_SELECTOR}, and the gateway reads only Secrets with that label: add it (kubectl label secret -n ${namespace} ${ref.name} ${CREDENTIAL_SELECTOR})`,
+          reason: 'SecretNotLabelled',
+        }
+      : {
+          error: `${where} not found (the gateway reads only Secrets labelled ${CREDENTIAL_SELECTOR})`,
+          reason: 'SecretNotFound',
+        };
+  }
   const value = secret.data?.[ref.key];
   if (value === undefined) return { error: `${where} has no key "${ref.key}"`, reason: 'SecretKeyMissing' };
   const decoded = Buffer.from(value, 'base64').toString('utf8').trim();

@@ -1,4 +1,4 @@
-import { CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import type { ApiKeyRegistry, Configurator, RouteStates } from '@switchboard/gateway';
 import type { Logger } from 'pino';
 import { ApiKeysSecretLoader, type ApiKeysSecretRef } from './api-keys-loader.js';
@@ -9,6 +9,7 @@ import { llmRouteReflectors } from './llmroute-reflectors.js';
 import { podCredentialResolver, type PodCredentials } from './pod-credentials.js';
 import { RouteReconciler } from './route-reconciler.js';
 import { namespaceScopes, type ReflectorTiming, type ScopedReflectors } from './scoped-reflectors.js';
+import { SecretExistence, tableProbe } from './secret-existence.js';
 import { StatusWriter } from './status-writer.js';
 
 export interface KubernetesRoutesOptions {
@@ -63,6 +64,7 @@ export class KubernetesRoutes {
     this.#reconciler = new RouteReconciler({
       routes: this.#routes,
       secrets: this.#secrets,
+      existence: new SecretExistence(tableProbe(kubeConfig.makeApiClient(CoreV1Api), log)),
       configurator: opts.configurator,
       podCredentials: podCredentialResolver(opts.podCredentials),
       log,

@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { LLMRouteObject } from './llmroute-object.js';
 import { podCredentialResolver } from './pod-credentials.js';
 import { RouteReconciler } from './route-reconciler.js';
+import type { SecretName } from './secret-existence.js';
 
 const log = pino({ level: 'silent' });
 
@@ -40,6 +41,8 @@ const secret = (token: string, resourceVersion: string): V1Secret => ({
 function setup() {
   const routes = new Map<string, LLMRouteObject>();
   const secrets = new Map<string, V1Secret>();
+  const unlabelled = new Set<SecretName>();
+  const probed: SecretName[][] = [];
   const store = new RouteTableStore();
   const transports = new Transports({ http: new HttpTransport({ maxResponseBytes: 1 << 20 }), grpc: new GrpcTransport() });
   const real = new Configurator(
@@ -50,6 +53,12 @@ function setup() {
   const reconciler = new RouteReconciler({
     routes: { values: () => [...routes.values()] },
     secrets: { get: (ns, name) => secrets.get(`${ns}/${name}`) },
+    existence: {
+      existing: (names) => {
+        probed.push([...names]);
+        return Promise.resolve(new Set(names.filter((n) => unlabelled.has(n))));
+      },
+    },
     configurator: {
       apply: (...args) => {
         applied.push(applied.length + 1);
@@ -60,7 +69,7 @@ function setup() {
     log,
   });
   const served = () => store.current().routes.map((r) => r.id);
-  return { routes, secrets, applied, reconciler, served, close: () => transports.close() };
+  return { routes, secrets, unlabelled, probed, applied, reconciler, served, close: () => transports.close() };
 }
 
 describe('RouteReconciler', () => {
@@ -96,6 +105,31 @@ describe('RouteReconciler', () => {
     expect(await t.reconciler.reconcile()).toBe(true);
     expect(t.served()).toEqual(['team-a/b']);
     expect([...t.reconciler.outcomes().keys()]).toEqual(['team-a/b']);
+    await t.close();
+  });
+
+  it('asks whether a Secret exists only when the cache lacks it, and tells an unlabelled one from a missing one', async () => {
+    const t = setup();
+    t.routes.set('labelled', routeObject('labelled', 'ok'));
+    t.routes.set('unlabelled', routeObject('unlabelled', 'plain'));
+    t.routes.set('missing', routeObject('missing', 'nothing'));
+    t.secrets.set('team-a/ok', secret('sk-1', '1'));
+    t.unlabelled.add('team-a/plain');
+    await t.reconciler.reconcile();
+    expect(t.probed).toEqual([['team-a/nothing', 'team-a/plain']]);
+    const reasons = (id: string) =>
+      t.reconciler
+        .outcomes()
+        .get(id)
+        ?.problems.map((p) => p.reason);
+    expect(reasons('team-a/unlabelled')).toEqual(['SecretNotLabelled']);
+    expect(reasons('team-a/missing')).toEqual(['SecretNotFound']);
+    expect(t.served()).toEqual(['team-a/labelled']);
+
+    // Labelling it puts the Secret in the cache: the route is served.
+    t.secrets.set('team-a/plain', secret('sk-plain', '3'));
+    await t.reconciler.reconcile();
+    expect(t.served()).toEqual(['team-a/labelled', 'team-a/unlabelled']);
     await t.close();
   });
 

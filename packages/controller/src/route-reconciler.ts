@@ -2,9 +2,10 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { formatProblem, LLMROUTE_API_VERSION, LLMROUTE_KIND, validateLLMRoute, type Problem } from '@switchboard/api';
 import type { Configurator, RouteSource, SecretResolver } from '@switchboard/gateway';
 import type { Logger } from 'pino';
-import { readCredentials } from './credentials.js';
+import { readCredentials, referencedSecrets } from './credentials.js';
 import { byAge, routeId, type LLMRouteObject } from './llmroute-object.js';
 import type { ScopedReflectors } from './scoped-reflectors.js';
+import { splitSecretName, type SecretExistence } from './secret-existence.js';
 
 /** What reconciling made of one route, for its status. */
 export interface ReconciledRoute {
@@ -19,6 +20,7 @@ export interface ReconciledRoute {
 export interface RouteReconcilerOptions {
   routes: Pick<ScopedReflectors<LLMRouteObject>, 'values'>;
   secrets: Pick<ScopedReflectors<V1Secret>, 'get'>;
+  existence: Pick<SecretExistence, 'existing'>;
   configurator: Pick<Configurator, 'apply'>;
   /** The pod's allow-listed environment and files. */
   podCredentials: SecretResolver;
@@ -58,8 +60,12 @@ export class RouteReconciler {
     const checked = objects.map((o) => [o, this.#check(o, validated)] as const);
     this.#checked = validated;
     const sources = checked.flatMap(([, c]) => (c.ok ? [c.source] : []));
+    const referenced = referencedSecrets(sources);
+    const missing = referenced.filter((n) => !this.#opts.secrets.get(...splitSecretName(n)));
+    const unlabelled = await this.#opts.existence.existing(missing);
     const { resolver, digest } = readCredentials(sources, {
       secret: (ns, name) => this.#opts.secrets.get(ns, name),
+      unlabelled,
       pod: this.#opts.podCredentials,
     });
     const inputs = JSON.stringify([

@@ -59,7 +59,7 @@ describe('desiredStatus', () => {
         ['Programmed', 'False', 'Invalid'],
       ],
     },
-    ...['SecretNotFound', 'SecretKeyMissing', 'BackendNotFound'].map((reason) => ({
+    ...['SecretNotFound', 'SecretNotLabelled', 'SecretKeyMissing', 'BackendNotFound'].map((reason) => ({
       name: `${reason}: ResolvedRefs=False ${reason}, Accepted stays True`,
       outcome: { ...ok, programmed: false, problems: [problem(reason, 'Secret default/k ...')] },
       conditions: [

@@ -1,7 +1,7 @@
 import type { Condition, LLMRouteStatus, Problem } from '@switchboard/api';
 
 /** Problems that are about references (Secrets, backends), not the route itself. */
-const REF_REASONS = new Set(['SecretNotFound', 'SecretKeyMissing', 'BackendNotFound']);
+const REF_REASONS = new Set(['SecretNotFound', 'SecretNotLabelled', 'SecretKeyMissing', 'BackendNotFound']);
 
 /** The three conditions, in the order they are written. */
 export type ConditionType = 'Accepted' | 'ResolvedRefs' | 'Programmed';
