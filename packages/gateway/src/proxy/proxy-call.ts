@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { Door } from '../doors/door.js';
 import type { AppDeps } from '../context.js';
 import type { Usage } from '../providers/provider.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
@@ -12,6 +13,8 @@ export interface ProxyCall {
   c: Context;
   deps: AppDeps;
   op: Operation;
+  /** The front door the request came through (Responses, Messages); absent for OpenAI's own endpoints. */
+  door?: Door | undefined;
   route: CompiledRoute;
   body: ProxiedBody;
   rank: RankRequest;

@@ -5,6 +5,7 @@ import type { RunContext, Runner, StageResult } from '../table/route.js';
 import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError } from '../upstream/errors.js';
+import { answerAsEvents } from './answer-as-stream.js';
 import type { ProxyCall } from './proxy-call.js';
 import { answerHeaders, logDetail } from './walk.js';
 
@@ -32,7 +33,7 @@ export async function runWith(w: ProxyCall, runner: Runner): Promise<Response> {
     rank: w.rank,
     call: (backend, body, options = {}) =>
       callOnce(w, signal, count, backend, body, options.op ?? w.op, options.evenIfEjected ?? false),
-    headers: (backend, type) => answerHeaders(w, backend, type),
+    respond: (backend, json, headers) => respond(w, backend, json, headers),
     decided: (decision) => w.deps.metrics.routerDecisions.inc({ route: w.route.id, decision: decision.slice(0, 63) }),
   };
   try {
@@ -41,6 +42,34 @@ export async function runWith(w: ProxyCall, runner: Runner): Promise<Response> {
     signal.done();
     w.settle(total, cost);
   }
+}
+
+const encoder = new TextEncoder();
+
+/** A runner's answer as the client's response: JSON or stream events, through the request's door when it has one. */
+async function respond(
+  w: ProxyCall,
+  backend: CompiledBackend,
+  json: Record<string, unknown>,
+  extra: Record<string, string> = {},
+): Promise<Response> {
+  const streamed = Boolean(w.body.stream);
+  const headers = { ...answerHeaders(w, backend, streamed ? 'text/event-stream; charset=utf-8' : 'application/json'), ...extra };
+  const rendering = w.door?.render(w.body);
+  if (!streamed) {
+    const answer = rendering ? await rendering.answer(json) : json;
+    return new Response(encoder.encode(JSON.stringify(answer)), { status: 200, headers });
+  }
+  headers['cache-control'] = 'no-cache';
+  const events = answerAsEvents(w.op, json, w.body);
+  let text: string;
+  if (rendering) {
+    const egress = rendering.egress();
+    text = events.map((e) => egress.payload(e)).join('') + (await egress.end());
+  } else {
+    text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+  }
+  return new Response(encoder.encode(text), { status: 200, headers });
 }
 
 async function callOnce(

@@ -70,7 +70,7 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
   );
   metrics.decisions.inc();
   // A front door may reach this backend as another operation (chat completions), translated both ways.
-  const up: Upstream = op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
+  const up: Upstream = w.door?.upstream(backend, body) ?? op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
   let outcome: AttemptOutcome;
   try {
     outcome = await deps.transports
@@ -85,7 +85,7 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
     case 'json':
       release();
       health?.success(at);
-      return { response: jsonAnswer(w, backend, up, outcome, metrics, at) };
+      return { response: await jsonAnswer(w, backend, up, outcome, metrics, at) };
     case 'stream':
       health?.success(at);
       metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
@@ -112,14 +112,14 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
 }
 
 /** A whole answer: usage, cost and metrics from the upstream answer, then the client's shape of it. */
-function jsonAnswer(
+async function jsonAnswer(
   w: ProxyCall,
   backend: CompiledBackend,
   up: Upstream,
   outcome: Extract<AttemptOutcome, { kind: 'json' }>,
   metrics: CallMetrics,
   at: number,
-): Response {
+): Promise<Response> {
   const provider = providerFor(backend.provider);
   const upstream = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op: up.op, body: up.body, backend }) : outcome.json;
   const record = new CallRecord(
@@ -133,7 +133,7 @@ function jsonAnswer(
   record.complete(upstream);
   record.finish(200, outcome.bodyEnd);
   metrics.overhead.observe(Math.max(0, at - w.c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
-  const answer = up.answer(upstream);
+  const answer = await up.answer(upstream);
   // Answers that need no translation go back byte for byte; translated ones are serialised once.
   const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
   return new Response(bytes, { status: 200, headers: answerHeaders(w, backend, 'application/json') });
@@ -178,7 +178,8 @@ function streamAnswer(
     done: (event, payload) => up.op.streamDone(event, payload),
     egress: up.egress,
     hide: up.hide,
-    errorFrame: (err) => (w.op.streamError ? w.op.streamError(err) : `data: ${JSON.stringify(err.toJSON())}\n\n`),
+    errorFrame: (err) =>
+      up.egress ? up.egress.error(err) : w.op.streamError ? w.op.streamError(err) : `data: ${JSON.stringify(err.toJSON())}\n\n`,
   });
   metrics.overhead.observe(Math.max(0, at.at - w.c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
   const headers = answerHeaders(w, backend, 'text/event-stream; charset=utf-8');

@@ -62,8 +62,8 @@ export interface Operation {
 export interface StreamEgress {
   /** Client bytes for one upstream-level payload (an OpenAI chat chunk). */
   payload(payload: unknown): string;
-  /** Client bytes once the upstream stream ended complete. */
-  end(): string;
+  /** Client bytes once the upstream stream ended complete (may wait: a door stores the answer first). */
+  end(): string | Promise<string>;
   /** Client bytes for a failure after the stream started. */
   error(error: { status: number; toJSON(): { error: { message: string; type: string; code: string | null } } }): string;
 }
@@ -72,7 +72,7 @@ export interface StreamEgress {
 export interface Upstream {
   op: Operation;
   body: ProxiedBody;
-  /** The client's answer from the backend's (OpenAI-shaped, for `op`) answer. */
+  /** The client's answer from the backend's (OpenAI-shaped, for `op`) answer; may wait (a door stores it first). */
   answer(json: unknown): unknown;
   /** For streams: the client's framing; absent = the upstream events as they are. */
   egress?: StreamEgress;

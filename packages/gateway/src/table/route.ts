@@ -87,8 +87,12 @@ export interface RunContext {
   rank: RankRequest;
   /** One non-streaming call to `backend` with `body` (as `op`, default the request's). */
   call(backend: CompiledBackend, body: ProxiedBody, options?: { op?: Operation; evenIfEjected?: boolean }): Promise<StageResult>;
-  /** Headers of the answer, as answered by `backend`. */
-  headers(backend: CompiledBackend, contentType: string): Record<string, string>;
+  /**
+   * The client's response for the answer `backend` gave (chat.completion or
+   * text_completion): JSON, or the answer as stream events when the request
+   * streams, in the shape of the door the request came through.
+   */
+  respond(backend: CompiledBackend, json: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
   /** Counts what the strategy decided (metrics). */
   decided(decision: string): void;
 }

@@ -125,12 +125,12 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
     if (out) controller.enqueue(encoder.encode(out));
     out = '';
   };
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
     parser.feed(decoder.decode());
     flush(controller);
     const complete = o.translator ? o.translator.complete : sawDone;
     if (complete) {
-      if (!raw) controller.enqueue(encoder.encode(o.egress ? o.egress.end() : 'data: [DONE]\n\n'));
+      if (!raw) controller.enqueue(encoder.encode(o.egress ? await o.egress.end() : 'data: [DONE]\n\n'));
       end('ok');
       controller.close();
     } else if (sawError) {
@@ -150,7 +150,7 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
             pending = undefined;
             if (!chunk) {
               const next = await o.chunks.next();
-              if (next.done) return finish(controller);
+              if (next.done) return await finish(controller);
               chunk = next.value;
             }
             const tail = tailAfterBreak(chunk);
