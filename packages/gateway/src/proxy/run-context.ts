@@ -1,5 +1,6 @@
 import { providerFor, type Usage } from '../providers/index.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
+import { usageFromOpenAI } from '../request/usage.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { RunContext, Runner, StageResult } from '../table/route.js';
 import { CallRecord } from '../upstream/call-record.js';
@@ -65,7 +66,11 @@ async function respond(
   let text: string;
   if (rendering) {
     const egress = rendering.egress();
-    text = events.map((e) => egress.payload(e)).join('') + (await egress.end());
+    const counted = usageFromOpenAI(json) ?? {
+      promptTokens: w.promptTokens(backend),
+      completionTokens: backend.tokenizer.count(w.op.completionText(json)),
+    };
+    text = events.map((e) => egress.payload(e)).join('') + (await egress.end(counted));
   } else {
     text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
   }

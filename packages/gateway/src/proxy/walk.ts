@@ -3,6 +3,7 @@ import { ownerOf } from '../auth/api-keys.js';
 import type { CallMetrics } from '../metrics/metrics.js';
 import { providerFor, type Usage } from '../providers/index.js';
 import type { Operation, Upstream } from '../request/operations.js';
+import { toOpenAIUsage } from '../request/usage.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { AttemptOutcome } from '../transport/outcome.js';
 import { CallRecord } from '../upstream/call-record.js';
@@ -16,6 +17,7 @@ import type { ProxyCall } from './proxy-call.js';
 import { responseHeaders } from './response-headers.js';
 
 const encoder = new TextEncoder();
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Walks the candidates until one answers; the call's timer and the half-open probe are released on every way out. */
 export async function walkBackends(w: ProxyCall, pending: Candidate[]): Promise<Response> {
@@ -121,7 +123,7 @@ async function jsonAnswer(
   at: number,
 ): Promise<Response> {
   const provider = providerFor(backend.provider);
-  const upstream = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op: up.op, body: up.body, backend }) : outcome.json;
+  let upstream = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op: up.op, body: up.body, backend }) : outcome.json;
   const record = new CallRecord(
     metrics,
     up.op,
@@ -132,6 +134,9 @@ async function jsonAnswer(
   );
   record.complete(upstream);
   record.finish(200, outcome.bodyEnd);
+  // A backend that reports no usage (Triton) gets the gateway's count in its answer, as every door reports usage.
+  if (!record.usage && up.op.name !== 'embeddings' && isObject(upstream))
+    upstream = { ...upstream, usage: toOpenAIUsage(record.counted) };
   metrics.overhead.observe(Math.max(0, at - w.c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
   const answer = await up.answer(upstream);
   // Answers that need no translation go back byte for byte; translated ones are serialised once.
@@ -178,6 +183,7 @@ function streamAnswer(
     done: (event, payload) => up.op.streamDone(event, payload),
     egress: up.egress,
     hide: up.hide,
+    usage: () => (translator?.usage ? translator.usage : record.counted),
     errorFrame: (err) =>
       up.egress ? up.egress.error(err) : w.op.streamError ? w.op.streamError(err) : `data: ${JSON.stringify(err.toJSON())}\n\n`,
   });

@@ -62,8 +62,12 @@ export interface Operation {
 export interface StreamEgress {
   /** Client bytes for one upstream-level payload (an OpenAI chat chunk). */
   payload(payload: unknown): string;
-  /** Client bytes once the upstream stream ended complete (may wait: a door stores the answer first). */
-  end(): string | Promise<string>;
+  /**
+   * Client bytes once the upstream stream ended complete (may wait: a door
+   * stores the answer first). `counted` is the gateway's count, for a
+   * backend that reported no usage.
+   */
+  end(counted: Usage): string | Promise<string>;
   /** Client bytes for a failure after the stream started. */
   error(error: { status: number; toJSON(): { error: { message: string; type: string; code: string | null } } }): string;
 }

@@ -58,3 +58,20 @@ export function costOf(usage: Usage, backend: CompiledBackend): number {
     usage.completionTokens * backend.outputPricePerToken
   );
 }
+
+/** Usage in OpenAI's chat shape, with its details when there are any (for answers whose backend reported none). */
+export function toOpenAIUsage(usage: Usage): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+  };
+  if (usage.cachedTokens || usage.cacheWriteTokens) {
+    out.prompt_tokens_details = {
+      cached_tokens: usage.cachedTokens ?? 0,
+      ...(usage.cacheWriteTokens ? { cache_write_tokens: usage.cacheWriteTokens } : {}),
+    };
+  }
+  if (usage.reasoningTokens) out.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
+  return out;
+}

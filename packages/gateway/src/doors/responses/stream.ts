@@ -1,4 +1,5 @@
 import type { StreamEgress } from '../../request/operations.js';
+import { toOpenAIUsage, type Usage } from '../../request/usage.js';
 import { newId, responseObject, type ResponsesCall } from './call.js';
 import { functionCallItem, messageItem, responsesUsage, statusOf } from './from-chat.js';
 
@@ -116,8 +117,9 @@ export class ResponsesEgress implements StreamEgress {
     return out;
   }
 
-  async end(): Promise<string> {
+  async end(counted: Usage): Promise<string> {
     if (this.#failed) return '';
+    this.#usage ??= toOpenAIUsage(counted);
     let out = this.#start() + this.#close();
     if (this.#refusal) {
       const index = this.#output.length;
