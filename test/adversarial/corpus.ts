@@ -282,6 +282,125 @@ const FEEDBACK_FIELDS: FieldSpec[] = [
   },
 ];
 
+// The Responses API door (POST /v1/responses): its fields, its input items and its tools.
+const RESPONSES_FIELDS: FieldSpec[] = [
+  {
+    field: 'model',
+    accepts: ['string'],
+    invalid: [
+      ['empty', ''],
+      ['huge', HUGE],
+    ],
+  },
+  {
+    field: 'input',
+    accepts: ['string', 'array'],
+    invalid: [
+      ['an empty array', []],
+      ['an array of strings', ['hi']],
+      ['an array with null', [null]],
+      ['an item of an unknown type', [{ type: 'web_search_call', id: 'ws_1' }]],
+      ['an item reference', [{ type: 'item_reference', id: 'msg_1' }]],
+      ['an item with neither type nor role', [{ content: 'hi' }]],
+      ['a message without content', [{ role: 'user' }]],
+      ['a message of an unknown role', [{ role: 'robot', content: 'hi' }]],
+      ['an audio part', [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: '', format: 'wav' } }] }]],
+      ['a file part', [{ role: 'user', content: [{ type: 'input_file', file_id: 'file_1' }] }]],
+      ['an image part without a URL', [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }]],
+      ['a text part whose text is a number', [{ role: 'user', content: [{ type: 'input_text', text: 5 }] }]],
+      ['a part without a type', [{ role: 'user', content: [{ text: 'hi' }] }]],
+      ['an assistant image part', [{ role: 'assistant', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }]],
+      ['a function call without call_id', [{ type: 'function_call', name: 'f', arguments: '{}' }]],
+      ['a function call without arguments', [{ type: 'function_call', call_id: 'c', name: 'f' }]],
+      ['a function call output without output', [{ type: 'function_call_output', call_id: 'c' }]],
+      ['a function call output without call_id', [{ type: 'function_call_output', output: 'x' }]],
+    ],
+  },
+  { field: 'instructions', accepts: ['string', 'null'] },
+  { field: 'max_output_tokens', accepts: ['integer', 'null'], invalid: [['zero', 0]] },
+  { field: 'temperature', accepts: ['number', 'null'], invalid: [['above 2', 2.5]] },
+  { field: 'top_p', accepts: ['number', 'null'], invalid: [['above 1', 1.5]] },
+  {
+    field: 'tools',
+    accepts: ['array'],
+    invalid: [
+      ['a hosted tool', [{ type: 'web_search' }]],
+      ['a function without a name', [{ type: 'function', parameters: { type: 'object' } }]],
+      ['a function with a bad name', [{ type: 'function', name: 'no spaces allowed' }]],
+      ['a function whose parameters are a string', [{ type: 'function', name: 'f', parameters: 'object' }]],
+      ['a function whose parameters are not an object schema', [{ type: 'function', name: 'f', parameters: { type: 'array' } }]],
+      ['a tool without a type', [{ name: 'f' }]],
+      ['129 tools', Array.from({ length: 129 }, (_, i) => ({ type: 'function', name: `f${i}` }))],
+    ],
+  },
+  {
+    field: 'tool_choice',
+    accepts: ['string', 'object'],
+    invalid: [
+      ['an unknown mode', 'sometimes'],
+      ['a hosted tool', { type: 'file_search' }],
+      ['a function without a name', { type: 'function' }],
+    ],
+  },
+  {
+    field: 'text',
+    accepts: ['object'],
+    invalid: [
+      ['an unknown format', { format: { type: 'xml' } }],
+      ['a JSON schema without a schema', { format: { type: 'json_schema', name: 'x' } }],
+      ['a JSON schema without a name', { format: { type: 'json_schema', schema: { type: 'object' } } }],
+      ['a format without a type', { format: {} }],
+    ],
+  },
+  { field: 'reasoning', accepts: ['object', 'null'], invalid: [['an unknown effort', { effort: 'maximum' }]] },
+  {
+    field: 'metadata',
+    accepts: ['object', 'null'],
+    invalid: [
+      ['17 keys', Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']))],
+      ['a number value', { a: 1 }],
+      ['a value over 512 characters', { a: 'v'.repeat(513) }],
+      ['a key over 64 characters', { ['k'.repeat(65)]: 'v' }],
+    ],
+  },
+  { field: 'store', accepts: ['boolean', 'null'] },
+  { field: 'stream', accepts: ['boolean', 'null'] },
+  {
+    field: 'previous_response_id',
+    accepts: ['string', 'null'],
+    invalid: [
+      ['empty', ''],
+      ['an id nobody stored', 'resp_00000000000000000000000000000000'],
+      ['huge', 'r'.repeat(300)],
+    ],
+  },
+  { field: 'background', accepts: ['boolean', 'null'], invalid: [['true (background mode)', true]] },
+  { field: 'user', accepts: ['string'] },
+];
+
+const RESPONSES_PATHS: BadRequest[] = [
+  ...['GET', 'PUT', 'PATCH', 'DELETE'].map((method) => ({
+    name: `${method} /v1/responses`,
+    method,
+    path: '/v1/responses',
+    status: 405,
+  })),
+  { name: 'GET an unknown response', method: 'GET', path: '/v1/responses/resp_00000000000000000000000000000000', status: 404 },
+  {
+    name: 'DELETE an unknown response',
+    method: 'DELETE',
+    path: '/v1/responses/resp_00000000000000000000000000000000',
+    status: 404,
+  },
+  { name: "GET an unknown response's input items", method: 'GET', path: '/v1/responses/resp_0/input_items', status: 404 },
+  { name: 'GET a response id with odd bytes', method: 'GET', path: '/v1/responses/%00%ff', status: 404 },
+  { name: 'GET a response id that climbs', method: 'GET', path: '/v1/responses/..%2f..%2fadmin', status: 404 },
+  { name: 'POST to a response id', path: '/v1/responses/resp_0', body: '{}', status: 405 },
+  { name: 'GET input_tokens', method: 'GET', path: '/v1/responses/input_tokens', status: 404 },
+  { name: 'GET a stored response as a stream', method: 'GET', path: '/v1/responses/resp_0?stream=true', status: 400 },
+  { name: 'input items with a bad limit', method: 'GET', path: '/v1/responses/resp_0/input_items?limit=0', status: 404 },
+];
+
 /** Every wrong value of every field, set on `base` (a valid body) at `field`. */
 function fieldCases(name: string, path: string, base: Record<string, unknown>, specs: FieldSpec[]): BadRequest[] {
   const out: BadRequest[] = [];
@@ -495,6 +614,15 @@ export function malformedCorpus(): BadRequest[] {
     ...fieldCases('embeddings', '/v1/embeddings', { model: 'm', input: 'hi' }, EMBEDDING_FIELDS),
     ...fieldCases('batch embeddings', '/v1/embeddings', { model: 'm', input: [[1, 2], [3]] }, EMBEDDING_FIELDS),
     ...fieldCases('feedback', '/v1/feedback', { request_id: 'r', score: 0.5 }, FEEDBACK_FIELDS),
+    ...fieldCases('responses', '/v1/responses', { model: 'm', input: 'hi' }, RESPONSES_FIELDS),
+    ...fieldCases('streaming responses', '/v1/responses', { model: 'm', input: 'hi', stream: true }, RESPONSES_FIELDS),
+    ...fieldCases(
+      'responses input_tokens',
+      '/v1/responses/input_tokens',
+      { model: 'm', input: 'hi' },
+      RESPONSES_FIELDS.slice(0, 2),
+    ),
+    ...RESPONSES_PATHS,
     ...METHODS_AND_PATHS,
     ...AUTHORIZATION.map(([what, value]) => ({
       name: `Authorization ${what}`,
@@ -509,6 +637,7 @@ export function malformedCorpus(): BadRequest[] {
     ['/v1/completions', (s) => `{"model": "m", "prompt": "${s}"}`],
     ['/v1/embeddings', (s) => `{"model": "m", "input": "${s}"}`],
     ['/v1/feedback', (s) => `{"request_id": "${s}", "score": 1}`],
+    ['/v1/responses', (s) => `{"model": "m", "input": "${s}"}`],
   ];
   for (const [path, wrap] of endpoints) {
     for (const text of BROKEN_JSON) {
