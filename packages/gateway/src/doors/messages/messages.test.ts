@@ -575,6 +575,17 @@ describe('Messages API errors are Anthropic-shaped', () => {
     expect(gw.transport.calls).toHaveLength(1);
   });
 
+  it("serves the SDKs' beta path (?beta=true, as Claude Code calls it) the same way", async () => {
+    const gw = await gateway();
+    const res = await post(gw, hello, { 'anthropic-beta': 'claude-code-20250219' }, '/v1/messages?beta=true');
+    expect(res.status).toBe(200);
+    expect((await json<MessageJson>(res)).type).toBe('message');
+    const count = await post(gw, { model: 'main', messages: hello.messages }, {}, '/v1/messages/count_tokens?beta=true');
+    expect(count.status).toBe(200);
+    const unknown = await post(gw, { ...hello, model: 'nope' }, {}, '/v1/messages?beta=true');
+    expect((await json<ErrorJson>(unknown)).error.type).toBe('not_found_error');
+  });
+
   it('authenticates with x-api-key or Bearer, and answers auth failures in Anthropic’s shape', async () => {
     const gw = await gateway();
     const viaKey = await gw.app.request('/v1/messages', {
