@@ -557,6 +557,48 @@ describe('POST /v1/messages (passed through to anthropic backends)', () => {
   });
 });
 
+describe('POST /v1/messages through a runner (cascade)', () => {
+  it("answers with the runner's chosen answer as a Message, streamed or not", async () => {
+    const gw = await inProcess(
+      {
+        c: {
+          backends: [backend('cheap', { cost: { inputPerMillionTokens: 0.1, outputPerMillionTokens: 0.1 } }), backend('pricey')],
+          routing: { strategy: 'cascade', cascade: { minMeanLogprob: -0.5 } },
+        },
+      },
+      { auth: true },
+    );
+    const answer = (text: string, lp: number) => (call: Parameters<Parameters<InProcess['transport']['answer']>[1]>[0]) => ({
+      json: chatAnswer(call.backend, {
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text },
+            logprobs: { content: [{ token: 'x', logprob: lp, bytes: null, top_logprobs: [] }] },
+            finish_reason: 'stop',
+          },
+        ],
+      }),
+    });
+    gw.transport.answer('cheap', answer('meh', -2));
+    gw.transport.answer('pricey', answer('sure', -0.1));
+    const res = await post(gw, { ...hello, model: 'c' });
+    expect(res.headers.get('x-switchboard-backend')).toBe('pricey');
+    const body = await json<MessageJson>(res);
+    expect(body).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'sure' }], stop_reason: 'end_turn' });
+    const streamed = events(await (await post(gw, { ...hello, model: 'c', stream: true })).text());
+    expect(shape(streamed)).toEqual([
+      'message_start',
+      'content_block_start:0',
+      'content_block_delta:0',
+      'content_block_stop:0',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(streamed[2]![1].delta?.text).toBe('sure');
+  });
+});
+
 describe('Messages API errors are Anthropic-shaped', () => {
   it('requires anthropic-version (Anthropic’s own 400) and takes any date-shaped version', async () => {
     const gw = await gateway();
