@@ -91,7 +91,11 @@ async function forward(call: ProxyCall, random: () => number): Promise<Response>
   // Admission first: a caller over its limits costs no classifier, embeddings or cascade call.
   const caller = c.get('caller');
   const reservation = deps.admission?.applies(caller, route)
-    ? await deps.admission.admit(caller, route, estimateUsage(op, route, body, call.promptTokens))
+    ? await deps.admission.admit(
+        caller,
+        route,
+        route.runner?.estimate?.(rank, random) ?? estimateUsage(op, route, body, call.promptTokens),
+      )
     : NOTHING_RESERVED;
   call.settle = (usage, cost) => reservation.settle(usage, cost);
   try {

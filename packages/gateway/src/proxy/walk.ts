@@ -72,12 +72,21 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
   );
   metrics.decisions.inc();
   // A front door may reach this backend as another operation (chat completions), translated both ways.
-  const up: Upstream = w.door?.upstream(backend, body) ?? op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
+  const up: Upstream = w.upstreamFor?.(backend) ??
+    w.door?.upstream(backend, body) ??
+    op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
   let outcome: AttemptOutcome;
   try {
-    outcome = await deps.transports
-      .for(backend)
-      .attempt({ route, backend, op: up.op, body: up.body, call, requestId: c.get('requestId'), stream: Boolean(body.stream) });
+    outcome = await deps.transports.for(backend).attempt({
+      route,
+      backend,
+      op: up.op,
+      body: up.body,
+      call,
+      requestId: c.get('requestId'),
+      stream: Boolean(body.stream),
+      headers: w.upstreamHeaders,
+    });
   } catch (err) {
     release();
     throw err;
@@ -236,6 +245,7 @@ function settleAnswered(w: ProxyCall, backend: CompiledBackend, op: Operation) {
 
 export function answerHeaders(w: ProxyCall, backend: CompiledBackend, type: string): Record<string, string> {
   const headers = responseHeaders(w.c, w.route, backend, type, w.rank);
+  if (w.extraHeaders) Object.assign(headers, w.extraHeaders);
   // The id POST /v1/feedback takes: the gateway's own, so no client can aim at another's answer.
   if (w.route.strategy.feedback) headers['x-switchboard-feedback-id'] = w.c.get('gatewayId');
   return headers;

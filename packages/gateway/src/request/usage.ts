@@ -75,3 +75,15 @@ export function toOpenAIUsage(usage: Usage): Record<string, unknown> {
   if (usage.reasoningTokens) out.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
   return out;
 }
+
+/** The sum of two usages, parts included. */
+export function addUsage(a: Usage, b: Usage): Usage {
+  const out: Usage = { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+  const cached = (a.cachedTokens ?? 0) + (b.cachedTokens ?? 0);
+  const written = (a.cacheWriteTokens ?? 0) + (b.cacheWriteTokens ?? 0);
+  const reasoning = (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0);
+  if (cached) out.cachedTokens = cached;
+  if (written) out.cacheWriteTokens = written;
+  if (reasoning) out.reasoningTokens = reasoning;
+  return out;
+}
