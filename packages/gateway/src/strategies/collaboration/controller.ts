@@ -84,6 +84,16 @@ const PRIOR: Record<string, Record<Difficulty, string[]>> = {
   },
 };
 
+/** The prior's plans for a context, most preferred first (a task without its own row: general's). */
+export function priorPlans(task: string, level: Difficulty): readonly string[] {
+  return PRIOR[task]?.[level] ?? PRIOR.general![level];
+}
+
+/** Without a difficulty router the prompt's length stands in (longer prompts are harder, on average). */
+export function lengthDifficulty(promptTokens: number): Difficulty {
+  return promptTokens < 64 ? 'easy' : promptTokens < 512 ? 'medium' : 'hard';
+}
+
 /**
  * MasRouter's cascade of decisions at gateway scale: per request, the mode,
  * the number of agents, their roles and each agent's backend — as one of a
@@ -142,9 +152,7 @@ export class CollaborationController {
       request.score = score;
       return score < cfg.easyBelow ? 'easy' : score > cfg.hardAbove ? 'hard' : 'medium';
     }
-    // No router: the prompt's length stands in (longer prompts are harder, on average).
-    const tokens = request.promptTokens(cfg.backends[0] as CompiledBackend);
-    return tokens < 64 ? 'easy' : tokens < 512 ? 'medium' : 'hard';
+    return lengthDifficulty(request.promptTokens(cfg.backends[0] as CompiledBackend));
   }
 
   choose(request: RankRequest, random: () => number): Choice {
@@ -154,7 +162,13 @@ export class CollaborationController {
     const context = `${task}/${level}`;
     const plans = this.candidates(task);
     const output = (b: CompiledBackend) => request.maxOutputTokens || b.maxOutputTokens || cfg.defaultOutputTokens;
-    const estimate = (p: Plan) => estimatePlan(p, (b) => request.promptTokens(b), output);
+    // Each candidate is estimated once per request (the prompt's tokens are counted once per tokenizer).
+    const estimates = new Map<Plan, PlanEstimate>();
+    const estimate = (p: Plan) => {
+      let e = estimates.get(p);
+      if (!e) estimates.set(p, (e = estimatePlan(p, (b) => request.promptTokens(b), output)));
+      return e;
+    };
     const fits = (p: Plan) => overBudget(estimate(p), cfg.budget) === undefined;
     const choice = (plan: Plan, by: Choice['by']): Choice => ({ plan, context, estimate: estimate(plan), by });
 
@@ -196,8 +210,7 @@ export class CollaborationController {
   }
 
   #prior(task: string, level: Difficulty, feasible: Plan[]): Plan {
-    const wanted = PRIOR[task]?.[level] ?? PRIOR.general![level];
-    for (const key of wanted) {
+    for (const key of priorPlans(task, level)) {
       const plan = feasible.find((p) => p.key === key);
       if (plan) return plan;
     }
