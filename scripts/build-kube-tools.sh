@@ -12,6 +12,7 @@ key="$(cat "$harness/go.mod" "$harness/go.sum" "$harness/main.go" <(echo "$helm_
 cache="${SWITCHBOARD_CACHE:-$HOME/.cache/switchboard}/kube-tools-$key"
 
 if [[ -x "$cache/kube-harness" && -x "$cache/helm" ]]; then
+  touch "$cache"
   echo "$cache"
   exit 0
 fi
@@ -30,6 +31,8 @@ if [[ ! -x "$cache/helm" ]]; then
   rm -rf "$tmp"
 fi
 echo "kube tools built in $((SECONDS - start)) s" >&2
-# Older builds (other source hashes) are no longer needed.
-find "$(dirname "$cache")" -maxdepth 1 -name 'kube-tools-*' ! -path "$cache" -exec rm -rf {} + 2>/dev/null || true
+# Builds of other source hashes may belong to other checkouts on this machine
+# (worktrees, a CI clone of an older commit): only those unused for a week go.
+find "$(dirname "$cache")" -maxdepth 1 -name 'kube-tools-*' ! -path "$cache" -mtime +7 -exec rm -rf {} + 2>/dev/null || true
+touch "$cache"
 echo "$cache"

@@ -10,7 +10,8 @@ export interface Problem {
   column?: number;
   /**
    * Why, for LLMRoute status conditions: ModelNameConflict, SecretNotFound,
-   * SecretKeyMissing, BackendNotFound; absent for plain validation failures.
+   * SecretNotLabelled, SecretKeyMissing, BackendNotFound; absent for plain
+   * validation failures.
    */
   reason?: string;
 }

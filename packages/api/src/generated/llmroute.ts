@@ -170,7 +170,7 @@ export interface BackendAuth {
    */
   file?: string;
   /**
-   * A key of a Kubernetes Secret in the route's namespace (controller mode; `switchboard serve --kubernetes`). Rotating the Secret takes effect without a restart.
+   * A key of a Kubernetes Secret in the route's namespace (controller mode; `switchboard serve --kubernetes`). The Secret must carry the label switchboard.dev/credential: "true" (the gateway reads no other Secrets; an unlabelled one leaves the route ResolvedRefs=False, reason SecretNotLabelled). Rotating the Secret takes effect without a restart.
    */
   secretRef?: {
     /**
@@ -918,7 +918,7 @@ export interface Condition {
   type: string;
   status: 'True' | 'False' | 'Unknown';
   /**
-   * Machine-readable reason, such as ModelNameConflict, Invalid, BackendNotFound, SecretNotFound, SecretKeyMissing.
+   * Machine-readable reason, such as ModelNameConflict, Invalid, BackendNotFound, SecretNotFound, SecretNotLabelled, SecretKeyMissing.
    */
   reason: string;
   /**
