@@ -1,7 +1,9 @@
 import { providerFor, type Usage } from '../providers/index.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
+import type { AttemptEnd } from '../observe/observer.js';
 import type { CompiledBackend } from '../table/backend.js';
-import type { RunContext, Runner, StageResult } from '../table/route.js';
+import type { AttemptOutcome } from '../transport/outcome.js';
+import type { CallPurpose, RunContext, Runner, StageResult } from '../table/route.js';
 import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError } from '../upstream/errors.js';
@@ -25,13 +27,19 @@ export async function runWith(w: ProxyCall, runner: Runner): Promise<Response> {
     }
     cost += c;
   };
+  let attempts = 0;
   const ctx: RunContext = {
     op: w.op,
     route: w.route,
     body: w.body,
     rank: w.rank,
     call: (backend, body, options = {}) =>
-      callOnce(w, signal, count, backend, body, options.op ?? w.op, options.evenIfEjected ?? false),
+      callOnce(w, signal, count, backend, body, {
+        op: options.op ?? w.op,
+        evenIfEjected: options.evenIfEjected ?? false,
+        purpose: options.purpose,
+        attempt: ++attempts,
+      }),
     headers: (backend, type) => answerHeaders(w, backend, type),
     decided: (decision) => w.deps.metrics.routerDecisions.inc({ route: w.route.id, decision: decision.slice(0, 63) }),
   };
@@ -43,16 +51,25 @@ export async function runWith(w: ProxyCall, runner: Runner): Promise<Response> {
   }
 }
 
+interface CallOptions {
+  op: Operation;
+  evenIfEjected: boolean;
+  purpose: CallPurpose | undefined;
+  /** The runner's calls numbered 1, 2, ... (for traces). */
+  attempt: number;
+}
+
 async function callOnce(
   w: ProxyCall,
   signal: CallSignal,
   count: (usage: Usage | undefined, cost: number) => void,
   backend: CompiledBackend,
   body: ProxiedBody,
-  op: Operation,
-  evenIfEjected: boolean,
+  { op, evenIfEjected, purpose, attempt }: CallOptions,
 ): Promise<StageResult> {
   const { c, deps, route } = w;
+  // A stage asks the request's own prompt (counted once already); a verifier asks its own.
+  const samePrompt = body.messages === w.body.messages && body.prompt === w.body.prompt;
   const state = deps.states.route(route).backends.get(backend.name);
   const health = state?.health;
   if (!evenIfEjected && health?.state(performance.now()) === 'ejected') return { kind: 'skipped', why: 'ejected' };
@@ -60,15 +77,17 @@ async function callOnce(
   const release = await state?.limit.acquire(route.timeouts.connect);
   if (state && !release) return { kind: 'skipped', why: 'saturated' };
   c.set('backendName', backend.name);
+  const seen = w.obs?.attempt({ backend, attempt, purpose: purpose ?? (samePrompt ? 'answer' : 'routing'), stream: false });
   let outcome;
   try {
     outcome = await deps.transports
       .for(backend)
-      .attempt({ route, backend, op, body, call: signal, requestId: c.get('requestId'), stream: false });
+      .attempt({ route, backend, op, body, call: signal, requestId: c.get('requestId'), stream: false, headers: seen?.headers });
   } finally {
     release?.();
   }
   const at = performance.now();
+  if (outcome.kind !== 'json') seen?.end(failedAttempt(outcome));
   if (outcome.kind === 'client_closed') throw new ClientClosedError();
   if (outcome.kind !== 'json') {
     if (outcome.kind === 'fail' && outcome.backendHealthy) return { kind: 'failed', error: outcome.error, clientFault: true };
@@ -89,14 +108,26 @@ async function callOnce(
   );
   metrics.decisions.inc();
   let settled: { usage: Usage; cost: number } = { usage: { promptTokens: 0, completionTokens: 0 }, cost: 0 };
-  // A stage asks the request's own prompt (counted once already); a verifier asks its own.
-  const samePrompt = body.messages === w.body.messages && body.prompt === w.body.prompt;
   const promptTokens = samePrompt ? w.promptTokens(backend) : op.promptTokens(backend.tokenizer, op.view(body));
   const record = new CallRecord(metrics, op, provider, backend, promptTokens, outcome.upstreamStart, (usage, c) => {
     count(usage, c);
+    seen?.settled(usage, c);
     settled = { usage: usage ?? settled.usage, cost: c };
   });
   record.complete(json);
   record.finish(200, outcome.bodyEnd);
+  seen?.end({
+    outcome: 'answered',
+    status: 200,
+    responseModel: typeof json.model === 'string' ? json.model : undefined,
+    completion: () => op.completionText(json),
+  });
   return { kind: 'answer', json, usage: settled.usage, cost: settled.cost };
+}
+
+/** How a runner's call that brought no answer ended, for observers. */
+function failedAttempt(outcome: Exclude<AttemptOutcome, { kind: 'json' }>): AttemptEnd {
+  if (outcome.kind === 'client_closed') return { outcome: 'client_closed', status: 499 };
+  if (outcome.kind === 'stream') return { outcome: 'failed', status: 502 };
+  return { outcome: outcome.kind === 'retry' ? 'retry' : 'failed', status: outcome.error.status };
 }

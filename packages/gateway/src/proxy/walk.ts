@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors.js';
 import { ownerOf } from '../auth/api-keys.js';
+import type { AttemptObservation } from '../observe/observer.js';
 import { providerFor, type Usage } from '../providers/index.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { AttemptOutcome } from '../transport/outcome.js';
@@ -41,7 +42,7 @@ export async function walkBackends(w: ProxyCall, pending: Candidate[]): Promise<
       const probe = slot.probe ? health?.beginProbe() : undefined;
       let answered: Answered;
       try {
-        answered = await tryBackend(w, slot.backend, call, slot.release);
+        answered = await tryBackend(w, slot.backend, call, slot.release, attempts);
       } finally {
         if (probe !== undefined) health?.endProbe(probe);
       }
@@ -58,8 +59,15 @@ export async function walkBackends(w: ProxyCall, pending: Candidate[]): Promise<
 type Answered = { response: Response; error?: undefined } | { response?: undefined; error: GatewayError };
 
 /** One attempt on one backend: the answer, a retryable error, or a thrown final one. The slot is released on every path. */
-async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSignal, release: () => void): Promise<Answered> {
+async function tryBackend(
+  w: ProxyCall,
+  backend: CompiledBackend,
+  call: CallSignal,
+  release: () => void,
+  attempt: number,
+): Promise<Answered> {
   const { c, deps, op, route, body } = w;
+  const seen = w.obs?.attempt({ backend, attempt, purpose: 'answer', stream: Boolean(body.stream) });
   const health = deps.states.route(route).backends.get(backend.name)?.health;
   c.set('backendName', backend.name);
   const provider = providerFor(backend.provider);
@@ -70,15 +78,23 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
   metrics.decisions.inc();
   let outcome: AttemptOutcome;
   try {
-    outcome = await deps.transports
-      .for(backend)
-      .attempt({ route, backend, op, body, call, requestId: c.get('requestId'), stream: Boolean(body.stream) });
+    outcome = await deps.transports.for(backend).attempt({
+      route,
+      backend,
+      op,
+      body,
+      call,
+      requestId: c.get('requestId'),
+      stream: Boolean(body.stream),
+      headers: seen?.headers,
+    });
   } catch (err) {
     release();
+    seen?.end({ outcome: 'failed', status: 500 });
     throw err;
   }
   const at = performance.now();
-  const settled = settleAnswered(w, backend);
+  const settled = settleAnswered(w, backend, seen);
   switch (outcome.kind) {
     case 'json': {
       release();
@@ -95,6 +111,12 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
       );
       record.complete(answer);
       record.finish(200, outcome.bodyEnd);
+      seen?.end({
+        outcome: 'answered',
+        status: 200,
+        responseModel: modelOf(answer),
+        completion: () => op.completionText(answer),
+      });
       metrics.overhead.observe(Math.max(0, at - c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
       // OpenAI-family answers go back byte for byte; translated ones are serialised once.
       const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
@@ -116,7 +138,10 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
             call.done();
             w.end();
             if (translator?.usage) record.useUsage(translator.usage);
-            record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
+            const status = result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502);
+            record.finish(status);
+            seen?.end({ outcome: status === 200 ? 'answered' : status === 499 ? 'client_closed' : 'failed', status });
+            w.obs?.end({ status, backend: backend.name, decision: w.rank.decision, score: w.rank.score });
           },
         },
         streamErrors(w, backend.name, call),
@@ -131,9 +156,11 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
     }
     case 'client_closed':
       release();
+      seen?.end({ outcome: 'client_closed', status: 499 });
       throw new ClientClosedError();
     case 'fail':
       release();
+      seen?.end({ outcome: 'failed', status: outcome.error.status });
       if (outcome.backendHealthy) health?.success(at);
       else health?.failure(at);
       metrics.requests(outcome.error.status).inc();
@@ -141,6 +168,7 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
       throw outcome.error;
     case 'retry':
       release();
+      seen?.end({ outcome: 'retry', status: outcome.error.status, reason: outcome.reason });
       if (outcome.reason === '429') health?.rateLimited(at + (outcome.retryAfterMs ?? 1000));
       else health?.failure(at);
       metrics.requests(outcome.error.status).inc();
@@ -171,12 +199,13 @@ function streamErrors(w: ProxyCall, name: string, call: CallSignal) {
  * strategies that learn online hear how the answer went (latency to its
  * end, cost, and for non-streaming answers the texts an evaluator may read).
  */
-function settleAnswered(w: ProxyCall, backend: CompiledBackend) {
+function settleAnswered(w: ProxyCall, backend: CompiledBackend, seen: AttemptObservation | undefined) {
   const observe = w.route.strategy.observe?.bind(w.route.strategy);
   return (answer?: () => unknown) =>
     observe
       ? (usage: Usage | undefined, cost: number) => {
           w.settle(usage, cost);
+          seen?.settled(usage, cost);
           observe({
             requestId: w.c.get('gatewayId'),
             owner: ownerOf(w.c.get('caller')),
@@ -187,13 +216,23 @@ function settleAnswered(w: ProxyCall, backend: CompiledBackend) {
             texts: answer && (() => ({ prompt: w.rank.prompt(), answer: w.op.completionText(answer()) })),
           });
         }
-      : (usage: Usage | undefined, cost: number) => w.settle(usage, cost);
+      : (usage: Usage | undefined, cost: number) => {
+          w.settle(usage, cost);
+          seen?.settled(usage, cost);
+        };
+}
+
+/** The `model` an answer names, if it names one. */
+function modelOf(answer: unknown): string | undefined {
+  const model = (answer as { model?: unknown } | null)?.model;
+  return typeof model === 'string' ? model : undefined;
 }
 
 export function answerHeaders(w: ProxyCall, backend: CompiledBackend, type: string): Record<string, string> {
   const headers = responseHeaders(w.c, w.route, backend, type, w.rank);
   // The id POST /v1/feedback takes: the gateway's own, so no client can aim at another's answer.
   if (w.route.strategy.feedback) headers['x-switchboard-feedback-id'] = w.c.get('gatewayId');
+  if (w.explainer) headers['x-switchboard-explanation'] = w.explainer.summary(w.rank, backend.name);
   return headers;
 }
 

@@ -85,15 +85,30 @@ export interface RunContext {
   route: CompiledRoute;
   body: ProxiedBody;
   rank: RankRequest;
-  /** One non-streaming call to `backend` with `body` (as `op`, default the request's). */
-  call(backend: CompiledBackend, body: ProxiedBody, options?: { op?: Operation; evenIfEjected?: boolean }): Promise<StageResult>;
+  /**
+   * One non-streaming call to `backend` with `body` (as `op`, default the
+   * request's). `purpose: 'routing'` marks a call made to decide rather than
+   * to answer (a verifier, an aggregator's helpers): savings count it as the
+   * cost of routing. Default: 'answer' when the body asks the request's own
+   * prompt, else 'routing'.
+   */
+  call(
+    backend: CompiledBackend,
+    body: ProxiedBody,
+    options?: { op?: Operation; evenIfEjected?: boolean; purpose?: CallPurpose },
+  ): Promise<StageResult>;
   /** Headers of the answer, as answered by `backend`. */
   headers(backend: CompiledBackend, contentType: string): Record<string, string>;
   /** Counts what the strategy decided (metrics). */
   decided(decision: string): void;
 }
 
+/** Why a backend was called: to answer the request, or to decide how to (the cost of routing). */
+export type CallPurpose = 'answer' | 'routing';
+
 /** Runs a whole request across several backends (cascade), in place of the proxy's failover walk. */
 export interface Runner {
   run(ctx: RunContext): Promise<Response>;
+  /** How it would run a request (its stages and acceptance rule), for POST /v1/route/explain. */
+  describe?(): Readonly<Record<string, unknown>>;
 }

@@ -14,6 +14,8 @@ export interface TransportCall {
   call: CallSignal;
   requestId: string;
   stream: boolean;
+  /** Headers for this call only (the W3C trace context when tracing is on). */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

@@ -18,10 +18,7 @@ export function thresholdAtShare(percentiles: readonly number[], share: number):
 }
 
 /** The router's folder name and kind, as `router-<name>-<threshold>` may name it. */
-const routerNames = (dir: string, meta: RouterMetadata): string[] => [
-  basename(dir),
-  ...(meta.router ? [meta.router] : []),
-];
+const routerNames = (dir: string, meta: RouterMetadata): string[] => [basename(dir), ...(meta.router ? [meta.router] : [])];
 
 /** Settings -> the threshold strategy: router loaded, pair checked, threshold calibrated. */
 export function buildThreshold(s: ThresholdSettings, ctx: BuildContext): BuiltStrategy | undefined {
