@@ -1,5 +1,7 @@
 import { Hono, type Context } from 'hono';
+import { adminKey } from './auth/admin-key.js';
 import type { AppDeps } from './context.js';
+import { explainHandler } from './explain/explain-route.js';
 import { GatewayError } from './errors.js';
 import { apiKeyAuth } from './middleware/auth.js';
 import { requestContext } from './middleware/request-context.js';
@@ -7,6 +9,8 @@ import { chatCompletions, completions, embeddings } from './request/operations.j
 import { healthz, metricsRoute, readyz } from './routes/health.js';
 import { feedback } from './routes/feedback.js';
 import { listModels, retrieveModel } from './routes/models.js';
+import { mountConsole } from './routes/console.js';
+import { savingsRoute } from './routes/savings.js';
 import { proxyHandler } from './proxy/proxy.js';
 import { ClientClosedError } from './upstream/errors.js';
 
@@ -17,12 +21,16 @@ export function createApp(deps: AppDeps): Hono {
   const created = () => createdAt;
 
   app.use(requestContext());
+  app.use('/v1/*', adminKey(deps.admin, ['/v1/savings', '/v1/route/explain']));
   app.use('/v1/*', apiKeyAuth(deps.auth));
+  mountConsole(app, deps);
   const endpoints: [string, 'GET' | 'POST', (c: Context) => Response | Promise<Response>][] = [
     ['/v1/chat/completions', 'POST', proxyHandler(chatCompletions, deps)],
     ['/v1/completions', 'POST', proxyHandler(completions, deps)],
     ['/v1/embeddings', 'POST', proxyHandler(embeddings, deps)],
     ['/v1/feedback', 'POST', feedback(deps)],
+    ['/v1/route/explain', 'POST', explainHandler(deps)],
+    ['/v1/savings', 'GET', savingsRoute(deps)],
     ['/v1/models', 'GET', listModels(deps, created)],
     ['/v1/models/:model{.+}', 'GET', retrieveModel(deps, created)],
     ['/healthz', 'GET', healthz],
