@@ -17,6 +17,8 @@ export interface ChartProps {
   xLabel?: string;
   format?: (v: number) => string;
   dashed?: string[];
+  /** The x axis from..to (a time window), rather than just the data's extent. */
+  range?: [number, number];
 }
 
 const COLORS = ['#1f6fb2', '#d9480f', '#2b8a3e', '#7048e8', '#c2255c', '#0b7285', '#5c940d', '#862e9c', '#495057'];
@@ -36,7 +38,7 @@ export function TimeChart(p: ChartProps) {
       {
         width: Math.max(320, el.clientWidth || 640),
         height: 220,
-        scales: { x: { time: p.time ?? true } },
+        scales: { x: { time: p.time ?? true, ...(p.range ? { range: () => p.range as [number, number] } : {}) } },
         axes: [{ label: p.xLabel ?? '' }, { label: p.yLabel, values: (_u, vals) => vals.map((v) => fmt(v)) }],
         series: [
           { label: p.xLabel ?? 'time' },
@@ -44,6 +46,7 @@ export function TimeChart(p: ChartProps) {
             label: s.label,
             stroke: COLORS[i % COLORS.length] as string,
             width: 2,
+            points: { show: true, size: 5 },
             spanGaps: true,
             ...(p.dashed?.includes(s.label) ? { dash: [6, 4] } : {}),
           })),
@@ -53,7 +56,7 @@ export function TimeChart(p: ChartProps) {
       el,
     );
     return () => plot.destroy();
-  }, [p.x, p.series, p.title]);
+  }, [p.x, p.series, p.title, p.range]);
   const fmt = p.format ?? ((v: number) => String(v));
   return (
     <figure class="chart" aria-label={p.title}>

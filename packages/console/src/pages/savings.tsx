@@ -163,6 +163,7 @@ export function SavingsPage({ onUnauthorized }: { onUnauthorized: () => void }) 
             yLabel="cost"
             format={money}
             dashed={['baseline']}
+            range={[Math.floor(Date.parse(data.window.from) / 1000), Math.ceil(Date.parse(data.window.to) / 1000)]}
           />
           {data.routes.map((r) => (
             <RouteSavings key={r.route} r={r} />

@@ -54,6 +54,8 @@ export function TrafficPage({ onUnauthorized }: { onUnauthorized: () => void }) 
   if (!route) return <p>Loading…</p>;
   const d = decisionSeries(savings.data, route);
   const s = statSeries(stats.data, route);
+  const now = Math.floor(Date.now() / 1000);
+  const range: [number, number] = [now - 3600, now + 60];
   return (
     <>
       <h1>Traffic</h1>
@@ -70,7 +72,7 @@ export function TrafficPage({ onUnauthorized }: { onUnauthorized: () => void }) 
       <p class="muted">
         The last hour, per minute. Requests come from the savings counts (every replica); errors and latency from this replica.
       </p>
-      <TimeChart title={`Requests per minute by backend (${route})`} x={d.x} series={d.series} yLabel="requests" />
+      <TimeChart title={`Requests per minute by backend (${route})`} x={d.x} series={d.series} yLabel="requests" range={range} />
       <TimeChart
         title={`Error rate by backend, 5xx and 429 (${route})`}
         x={s.x}
@@ -78,7 +80,14 @@ export function TrafficPage({ onUnauthorized }: { onUnauthorized: () => void }) 
         yLabel="%"
         format={(v) => v.toFixed(1)}
       />
-      <TimeChart title={`Latency percentiles (${route})`} x={s.x} series={s.latency} yLabel="ms" format={(v) => v.toFixed(0)} />
+      <TimeChart
+        title={`Latency percentiles (${route})`}
+        x={s.x}
+        series={s.latency}
+        yLabel="ms"
+        format={(v) => v.toFixed(0)}
+        range={range}
+      />
     </>
   );
 }
