@@ -79,6 +79,7 @@ export function TrafficPage({ onUnauthorized }: { onUnauthorized: () => void }) 
         series={s.errors}
         yLabel="%"
         format={(v) => v.toFixed(1)}
+        range={range}
       />
       <TimeChart
         title={`Latency percentiles (${route})`}
