@@ -23,7 +23,7 @@ export SWITCHBOARD_KUBE_TOOLS
 
 step "Generated files are up to date (types, docs, CRD, manifests)"
 generated=(packages/api/src/generated docs/llmroute-reference.md docs/api-keys-reference.md packages/native/binding.js
-  packages/native/binding.d.ts charts/switchboard-crds/templates manifests/crds.yaml manifests/install.yaml)
+  packages/native/binding.d.ts charts/switchboard-crds/templates charts/switchboard/dashboards manifests/crds.yaml manifests/install.yaml)
 npm run generate --silent
 if [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
   git --no-pager diff --stat -- "${generated[@]}"
