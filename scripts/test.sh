@@ -23,7 +23,7 @@ export SWITCHBOARD_KUBE_TOOLS
 
 step "Generated files are up to date (types, docs, CRD, manifests)"
 generated=(packages/api/src/generated docs/llmroute-reference.md docs/api-keys-reference.md packages/native/binding.js
-  packages/native/binding.d.ts charts/switchboard-crds/templates manifests/crds.yaml manifests/install.yaml)
+  packages/native/binding.d.ts charts/switchboard-crds/templates charts/switchboard/dashboards manifests/crds.yaml manifests/install.yaml)
 npm run generate --silent
 if [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
   git --no-pager diff --stat -- "${generated[@]}"
@@ -36,14 +36,22 @@ step "Types, lint, format, no import cycles"
 npx tsc -p tsconfig.test.json
 npx eslint --max-warnings 0 .
 npx prettier --check --log-level warn .
-npx madge --circular --no-spinner --extensions ts --ts-config tsconfig.base.json packages/*/src >/dev/null || {
-  npx madge --circular --no-spinner --extensions ts --ts-config tsconfig.base.json packages/*/src
+npx madge --circular --no-spinner --extensions ts,tsx --ts-config tsconfig.base.json packages/*/src >/dev/null || {
+  npx madge --circular --no-spinner --extensions ts,tsx --ts-config tsconfig.base.json packages/*/src
   echo "import cycles between source files (type imports count too)" >&2
   exit 1
 }
 
 step "redis-server for the shared-limits tests"
 bash scripts/install-redis.sh >/dev/null
+
+step "OpenTelemetry Collector for the tracing tests (OTLP receiver, file exporter; cached by source hash)"
+SWITCHBOARD_OTELCOL="$(bash scripts/build-otel-collector.sh)"
+export SWITCHBOARD_OTELCOL
+
+step "Chromium for the console's browser tests (Debian package)"
+SWITCHBOARD_CHROMIUM="$(bash scripts/install-chromium.sh)"
+export SWITCHBOARD_CHROMIUM
 
 step "Python virtualenv for the interop tests (kserve, tritonclient)"
 SWITCHBOARD_PYTHON="$(bash scripts/python-env.sh)"

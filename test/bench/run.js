@@ -1,4 +1,4 @@
-// `npm run bench [latency|tokenizer|routing|strategies|grpc|doors|collaboration|faults|limits|soak] [--quick] [--requests N]`: prints
+// `npm run bench [latency|tokenizer|routing|strategies|grpc|doors|collaboration|faults|limits|observe|soak] [--quick] [--requests N]`: prints
 // the measured numbers. With no suite named, runs latency and tokenizer (faults, limits and soak take minutes).
 import { benchCollaboration } from './collaboration.js';
 import { benchDoors } from './doors.js';
@@ -6,6 +6,7 @@ import { benchFaults } from './faults.js';
 import { benchGrpc } from './grpc.js';
 import { benchLatency } from './latency.js';
 import { benchLimits } from './limits.js';
+import { benchObserve } from './observe.js';
 import { benchRouting } from './routing.js';
 import { benchSoak } from './soak.js';
 import { benchStrategies } from './strategies.js';
@@ -16,7 +17,7 @@ const quick = args.includes('--quick');
 const at = args.indexOf('--requests');
 const requests = at >= 0 ? Number(args[at + 1]) : undefined;
 const suites = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--requests');
-const LONG = new Set(['faults', 'limits', 'soak']);
+const LONG = new Set(['faults', 'limits', 'observe', 'soak']);
 const want = (name) => (suites.length === 0 && !LONG.has(name)) || suites.includes(name);
 
 console.log(`Switchboard benchmarks — node ${process.version}, ${new Date().toISOString()}`);
@@ -29,4 +30,5 @@ if (want('doors')) await benchDoors({ quick });
 if (want('collaboration')) await benchCollaboration({ quick });
 if (want('faults')) await benchFaults({ quick });
 if (want('limits')) await benchLimits({ quick });
+if (want('observe')) await benchObserve({ quick });
 if (want('soak')) await benchSoak({ quick, requests });

@@ -32,6 +32,7 @@ import {
 } from '@switchboard/gateway';
 import type { Logger } from 'pino';
 import { ApiKeysFile, keysHaveLimits } from './standalone/api-keys-file.js';
+import { startOperatorViews, type OperatorOptions } from './operator-views.js';
 import { ConfigError } from './standalone/config-error.js';
 import { RoutesDirectory } from './standalone/routes-dir.js';
 
@@ -77,6 +78,8 @@ export interface GatewayProcessOptions {
   upstreamLimits?: UpstreamLimits | undefined;
   /** Set when several worker processes share the port: limits then need Redis. */
   sharedPort?: boolean;
+  /** Savings, tracing, the console and the admin key (operator-views.ts). */
+  operator?: OperatorOptions | undefined;
   log: Logger;
 }
 
@@ -146,7 +149,8 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     metrics.resetBindings();
     if (opts.sharedPort && !opts.redisUrl && routesHaveLimits(table)) log.error(countedAlone('route limits'));
   };
-  const builder = new TableBuilder(defaultFactories({ learning: stores.learning, transports, log }));
+  const views = await startOperatorViews(opts.operator ?? {}, { redisUrl: opts.redisUrl, tables: store, log });
+  const builder = new TableBuilder(defaultFactories({ learning: stores.learning, transports, log, onAsked: views.onAsked }));
   const configurator = new Configurator(store, builder, onTable);
   let routes: RoutesDirectory | undefined;
   let controller: KubernetesRoutes | undefined;
@@ -203,6 +207,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     bodyLimitBytes: opts.bodyLimitBytes,
     upstreamLimits,
     isDraining: () => draining,
+    ...views.deps,
   });
   const server = await listen(app, { port: opts.port, host: opts.host, maxHeaderBytes: opts.maxHeaderBytes });
   return {
@@ -225,7 +230,13 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
       grace.unref();
       await server.close();
       clearTimeout(grace);
-      await Promise.all([transports.close(), stores.limits.close(), stores.learning.close(), stores.responses.close()]);
+      await Promise.all([
+        transports.close(),
+        stores.limits.close(),
+        stores.learning.close(),
+        stores.responses.close(),
+        views.close(),
+      ]);
     },
   };
 }

@@ -1,5 +1,7 @@
 import { Hono, type Context } from 'hono';
+import { adminKey } from './auth/admin-key.js';
 import type { AppDeps } from './context.js';
+import { explainHandler } from './explain/explain-route.js';
 import { GatewayError } from './errors.js';
 import { apiKeyAuth } from './middleware/auth.js';
 import { requestContext } from './middleware/request-context.js';
@@ -7,6 +9,8 @@ import { chatCompletions, completions, embeddings } from './request/operations.j
 import { healthz, metricsRoute, readyz } from './routes/health.js';
 import { feedback } from './routes/feedback.js';
 import { listModels, retrieveModel } from './routes/models.js';
+import { mountConsole } from './routes/console.js';
+import { savingsRoute } from './routes/savings.js';
 import { proxyHandler } from './proxy/proxy.js';
 import { ResponsesDoor } from './doors/responses/door.js';
 import { countInputTokens, deleteResponse, listInputItems, retrieveResponse } from './doors/responses/routes.js';
@@ -25,6 +29,7 @@ export function createApp(deps: AppDeps): Hono {
   const created = () => createdAt;
 
   app.use(requestContext());
+  app.use('/v1/*', adminKey(deps.admin, ['/v1/savings', '/v1/route/explain']));
   app.use('/v1/*', apiKeyAuth(deps.auth));
   const responses = new ResponsesDoor({
     store: deps.responses ?? new MemoryResponseStore(),
@@ -32,18 +37,21 @@ export function createApp(deps: AppDeps): Hono {
     maxInputBytes: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
   });
   const messages = new MessagesDoor();
+  mountConsole(app, deps);
   const endpoints: [string, 'GET' | 'POST' | 'DELETE', (c: Context) => Response | Promise<Response>][] = [
     ['/v1/chat/completions', 'POST', proxyHandler(chatCompletions, deps)],
     ['/v1/completions', 'POST', proxyHandler(completions, deps)],
     ['/v1/embeddings', 'POST', proxyHandler(embeddings, deps)],
-    ['/v1/responses', 'POST', proxyHandler(chatCompletions, deps, responses)],
+    ['/v1/responses', 'POST', proxyHandler(chatCompletions, deps, { door: responses })],
     ['/v1/responses/input_tokens', 'POST', countInputTokens(responses, deps)],
     ['/v1/responses/:id', 'GET', retrieveResponse(responses)],
     ['/v1/responses/:id', 'DELETE', deleteResponse(responses)],
     ['/v1/responses/:id/input_items', 'GET', listInputItems(responses)],
-    ['/v1/messages', 'POST', requireAnthropicVersion(proxyHandler(chatCompletions, deps, messages))],
+    ['/v1/messages', 'POST', requireAnthropicVersion(proxyHandler(chatCompletions, deps, { door: messages }))],
     ['/v1/messages/count_tokens', 'POST', requireAnthropicVersion(countTokens(messages, deps))],
     ['/v1/feedback', 'POST', feedback(deps)],
+    ['/v1/route/explain', 'POST', explainHandler(deps)],
+    ['/v1/savings', 'GET', savingsRoute(deps)],
     ['/v1/models', 'GET', listModels(deps, created)],
     ['/v1/models/:model{.+}', 'GET', retrieveModel(deps, created)],
     ['/healthz', 'GET', healthz],

@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
+import type { AdminAccess } from './auth/admin-key.js';
 import type { Caller } from './auth/api-keys.js';
 import type { ResponseStore } from './doors/responses/store.js';
+import type { ConsoleDeps } from './console/console-deps.js';
 import type { LearningStore } from './learning/store.js';
 import type { Admission } from './limits/admission.js';
 import type { AuthMode } from './middleware/auth.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
+import type { RequestObserver } from './observe/observer.js';
 import type { RouteStates } from './resilience/route-states.js';
+import type { SavingsLedger } from './savings/ledger.js';
 import type { Random } from './table/strategy.js';
 import type { RouteTableStore } from './table/table-store.js';
 import type { Transports } from './transport/transport.js';
@@ -36,6 +40,14 @@ export interface AppDeps {
   isDraining?: () => boolean;
   /** Bounds on backend answers; DEFAULT_UPSTREAM_LIMITS when absent (the HTTP transport takes maxResponseBytes). */
   upstreamLimits?: UpstreamLimits;
+  /** Savings, tracing and the console's live view, watching every request; undefined = none (no cost). */
+  observer?: RequestObserver | undefined;
+  /** Spend and tokens per route, tenant and backend, for GET /v1/savings; undefined = not counted. */
+  savings?: SavingsLedger | undefined;
+  /** Who may see the admin views (all tenants' savings, the console); absent = nobody. */
+  admin?: AdminAccess | undefined;
+  /** The web console at /console/; absent = off. */
+  console?: ConsoleDeps | undefined;
 }
 
 declare module 'hono' {

@@ -37,3 +37,17 @@ export { EmbeddingsClient } from './sources/embeddings.js';
 export { GRPCInferenceService, parameter, parameterMap } from './transport/grpc/protocol.js';
 export type { ModelInferRequest, ModelInferResponse, InferTensorContents } from './transport/grpc/protocol.js';
 export { splitBytesTensor } from './transport/grpc/tensors.js';
+// Savings, tracing, the console (issue 17).
+export { adminAccess, type AdminAccess } from './auth/admin-key.js';
+export { combineObservers } from './observe/combine.js';
+export type { RequestObserver } from './observe/observer.js';
+export { SavingsLedger } from './savings/ledger.js';
+export { MemorySavingsStore } from './savings/memory-store.js';
+export { RedisSavingsStore } from './savings/redis-store.js';
+export type { SavingsStore } from './savings/store.js';
+export { savingsObserver } from './savings/observer.js';
+export { evaluatorCall } from './savings/side-calls.js';
+export { startTracing, tracingWanted, type Tracing } from './tracing/setup.js';
+export { tracingObserver } from './tracing/observer.js';
+export { RecentDecisions } from './console/recent.js';
+export { loadConsoleAssets } from './console/assets.js';

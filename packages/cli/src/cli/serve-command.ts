@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { KubernetesSourceOptions } from '../gateway-process.js';
 import { list, nonNegative, parseOptions, UsageError, type OptionValues } from './args.js';
 import type { Command } from './command.js';
+import { operatorHelp, operatorOptions, operatorSettings } from './operator-options.js';
 
 const options = {
   routes: { type: 'string' },
@@ -27,6 +28,7 @@ const options = {
   'allow-file-credentials': { type: 'string' },
   'max-response-bytes': { type: 'string' },
   'max-sse-line-bytes': { type: 'string' },
+  ...operatorOptions,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -38,6 +40,7 @@ const help = `Usage:
                     [--limits-on-store-error open|closed] [--body-limit 10485760]
                     [--max-header-size 16384] [--drain-delay 0] [--shutdown-grace 30]
                     [--max-response-bytes 67108864] [--max-sse-line-bytes 4194304]
+                    [--console --admin-key-file FILE] [--capture-prompts] [--no-savings]
 
 Serve every LLMRoute YAML file in DIR; reload when DIR changes.
   --api-keys FILE  callers' keys, tenants, limits and budgets (reloaded on change);
@@ -55,6 +58,7 @@ Serve every LLMRoute YAML file in DIR; reload when DIR changes.
                    [--allow-file-credentials /path,...] (default none).
   --max-response-bytes N  largest backend answer read (streamed or not): 502 beyond.
   --max-sse-line-bytes N  longest line of a backend's event stream: the stream ends with an error.
+${operatorHelp}
   SIGTERM: /readyz fails, new connections stop after the drain delay, and
   in-flight requests finish within the grace period (seconds).
 `;
@@ -143,6 +147,7 @@ export const serveCommand: Command = {
         workers: nonNegative(values.workers, 1, 'workers'),
         bodyLimitBytes: nonNegative(values['body-limit'], 10 * 1024 * 1024, 'body-limit'),
         shutdownGraceMs: nonNegative(values['shutdown-grace'], 30, 'shutdown-grace') * 1000,
+        operator: operatorSettings(values, false),
         upstreamLimits: {
           maxResponseBytes: nonNegative(values['max-response-bytes'], limits.maxResponseBytes, 'max-response-bytes'),
           maxSseLineBytes: nonNegative(values['max-sse-line-bytes'], limits.maxSseLineBytes, 'max-sse-line-bytes'),

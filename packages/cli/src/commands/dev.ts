@@ -4,6 +4,7 @@ import { loadRoutesFromYaml } from '@switchboard/api';
 import type { Logger } from 'pino';
 import { startMockBackend, type MockBackend } from '../mock-backend/server.js';
 import { startGatewayProcess } from '../gateway-process.js';
+import type { OperatorOptions } from '../operator-views.js';
 import { onShutdownSignal } from './serve.js';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
@@ -14,7 +15,13 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
  * so the example routes answer on a machine with no network and no keys.
  */
 export async function dev(
-  opts: { routesDir: string; port: number; host: string; auth: { apiKeysFile: string } | 'disabled' },
+  opts: {
+    routesDir: string;
+    port: number;
+    host: string;
+    auth: { apiKeysFile: string } | 'disabled';
+    operator: OperatorOptions;
+  },
   log: Logger,
 ): Promise<void> {
   const mocks: MockBackend[] = [];
@@ -25,7 +32,7 @@ export async function dev(
   const gateway = await startGatewayProcess({ ...opts, bodyLimitBytes: 10 * 1024 * 1024, shutdownGraceMs: 5000, log });
   log.info(
     { url: gateway.server.url, models: [...gateway.store.current().byModel.keys()] },
-    `switchboard (dev) listening: try  curl ${gateway.server.url}/v1/models`,
+    `switchboard (dev) listening: try  curl ${gateway.server.url}/v1/models${opts.operator.console ? `, or open ${gateway.server.url}/console/` : ''}`,
   );
   onShutdownSignal(log, async () => {
     await gateway.shutdown();

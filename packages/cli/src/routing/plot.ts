@@ -1,9 +1,42 @@
 import type { RouterEvaluation } from '@switchboard/native';
 
+/** At most ~400 points of a curve, the last one always kept. */
+function sampled(fr: number[], q: number[]): { fraction: number[]; quality: number[] } {
+  const step = Math.max(1, Math.floor(fr.length / 400));
+  const fraction: number[] = [];
+  const quality: number[] = [];
+  for (let i = 0; i < fr.length; i += step) {
+    fraction.push(fr[i] ?? 0);
+    quality.push(q[i] ?? 0);
+  }
+  fraction.push(fr.at(-1) ?? 1);
+  quality.push(q.at(-1) ?? 0);
+  return { fraction, quality };
+}
+
+/**
+ * The curves as JSON inside the SVG's <metadata> (escaped for XML), so the
+ * console's report page reads the same file the SVG viewer shows.
+ */
+function curveData(title: string, router: RouterEvaluation, oracle: RouterEvaluation | null): string {
+  const figures = (e: RouterEvaluation) => ({ apgr: e.apgr, cpt50: e.cpt50, cpt80: e.cpt80, ...sampled(e.fraction, e.quality) });
+  const data = {
+    format: 'switchboard-eval-plot/1',
+    title,
+    n: router.n,
+    weakMean: router.weakMean,
+    strongMean: router.strongMean,
+    router: figures(router),
+    oracle: oracle ? figures(oracle) : null,
+  };
+  return JSON.stringify(data).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * The cost-quality curve as a standalone SVG: quality against the share of
  * calls sent to the strong model, for the router, random routing (the
- * diagonal), the oracle, and the weak and strong models alone.
+ * diagonal), the oracle, and the weak and strong models alone. The curves'
+ * data ride along in <metadata id="switchboard-eval"> for the console.
  */
 export function plotSvg(title: string, router: RouterEvaluation, oracle: RouterEvaluation | null): string {
   const [w, h, pad] = [640, 420, 56];
@@ -13,11 +46,8 @@ export function plotSvg(title: string, router: RouterEvaluation, oracle: RouterE
   const x = (f: number) => pad + f * (w - 2 * pad);
   const y = (q: number) => h - pad - ((q - lo) / (hi - lo || 1)) * (h - 2 * pad);
   const path = (fr: number[], q: number[]) => {
-    const step = Math.max(1, Math.floor(fr.length / 400)); // at most ~400 points
-    const pts: string[] = [];
-    for (let i = 0; i < fr.length; i += step) pts.push(`${x(fr[i] ?? 0).toFixed(1)},${y(q[i] ?? 0).toFixed(1)}`);
-    pts.push(`${x(fr.at(-1) ?? 1).toFixed(1)},${y(q.at(-1) ?? 0).toFixed(1)}`);
-    return `M${pts.join(' L')}`;
+    const s = sampled(fr, q);
+    return `M${s.fraction.map((f, i) => `${x(f).toFixed(1)},${y(s.quality[i] ?? 0).toFixed(1)}`).join(' L')}`;
   };
   const line = (d: string, color: string, dash = '') =>
     `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
@@ -36,6 +66,7 @@ export function plotSvg(title: string, router: RouterEvaluation, oracle: RouterE
     .map((f) => `<text x="${x(f)}" y="${h - pad + 18}" font-size="11" text-anchor="middle">${f * 100}%</text>`)
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
+<metadata id="switchboard-eval">${curveData(title, router, oracle)}</metadata>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${w / 2}" y="24" text-anchor="middle" font-size="14">${esc(title)}</text>
 <line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="black"/>

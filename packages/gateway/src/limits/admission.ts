@@ -27,6 +27,23 @@ export interface Reservation {
 
 const NOTHING_RESERVED: Reservation = { settle: () => undefined };
 
+/** One limit as a request would meet it now (Admission.preview). */
+export interface LimitPreview {
+  /** "API key ci-bot", "tenant team-a", "route default/assistant" */
+  scope: string;
+  limit: 'requests per minute' | 'tokens per minute' | 'budget';
+  /** The limit, in requests, tokens or currency. */
+  max: number;
+  used: number;
+  /** What this request would take (its reservation). */
+  requested: number;
+  admits: boolean;
+  resetsAt: string;
+}
+
+// At least one nano-unit, so that a request with no known price still meets a spent budget.
+const spendOf = (estimate: UsageEstimate) => Math.max(1, Math.ceil(estimate.cost * NANO));
+
 /**
  * Token-aware admission: requests and tokens per minute per API key, tenant
  * and route, and spend per tenant per period. Before a request is sent it
@@ -56,8 +73,65 @@ export class Admission {
   async admit(caller: Caller | undefined, route: CompiledRoute, estimate: UsageEstimate): Promise<Reservation> {
     const now = this.now();
     const tokens = Math.ceil(estimate.tokens);
-    // At least one nano-unit, so that a request with no known price still meets a spent budget.
-    const spend = Math.max(1, Math.ceil(estimate.cost * NANO));
+    const spend = spendOf(estimate);
+    const counters = this.#counters(caller, route, estimate, now);
+    if (counters.length === 0) return NOTHING_RESERVED;
+
+    let result;
+    try {
+      result = await this.store.consume(counters);
+    } catch (err) {
+      return this.#storeFailed(err);
+    }
+    if (!result.allowed) {
+      const c = counters[result.index] as Described;
+      this.metrics.limited.inc({ scope: c.scope.split(' ')[0] ?? '', limit: c.kind });
+      throw limitError(c, result.current, now);
+    }
+    let settled = false;
+    return {
+      settle: (usage, cost) => {
+        // Once: a call path that settles twice must not refund twice.
+        if (settled) return;
+        settled = true;
+        const actual = usage ? usage.promptTokens + usage.completionTokens : 0;
+        const corrections: Promise<void>[] = [];
+        for (const c of counters) {
+          if (c.kind === 'tokens' && actual !== tokens) corrections.push(this.store.adjust(c.key, c.window, actual - tokens));
+          if (c.kind === 'spend') corrections.push(this.store.adjust(c.key, c.window, Math.round(cost * NANO) - spend));
+        }
+        Promise.all(corrections).catch((err: unknown) => this.#reportStoreError(err));
+      },
+    };
+  }
+
+  /**
+   * What admit() would check, without taking anything: each counter with its
+   * current value and whether this request would still fit under it. For
+   * POST /v1/route/explain and the console; a store failure is thrown.
+   */
+  async preview(caller: Caller | undefined, route: CompiledRoute, estimate: UsageEstimate): Promise<LimitPreview[]> {
+    const counters = this.#counters(caller, route, estimate, this.now());
+    const used = await Promise.all(counters.map((c) => this.store.peek(c.key, c.window)));
+    return counters.map((c, i) => {
+      const current = used[i] ?? 0;
+      const scale = c.kind === 'spend' ? NANO : 1;
+      return {
+        scope: c.scope,
+        limit: c.what,
+        max: c.limit / scale,
+        used: current / scale,
+        requested: c.amount / scale,
+        admits: current + c.amount <= c.limit,
+        resetsAt: new Date(c.window.end).toISOString(),
+      };
+    });
+  }
+
+  /** The counters of every limit and budget that applies to this caller on this route. */
+  #counters(caller: Caller | undefined, route: CompiledRoute, estimate: UsageEstimate, now: number): Described[] {
+    const tokens = Math.ceil(estimate.tokens);
+    const spend = spendOf(estimate);
     const counters: Described[] = [];
     const minute = minuteWindow(now);
     const perMinute = (scope: string, key: string, limits: RateLimits | undefined) => {
@@ -98,34 +172,7 @@ export class Admission {
       }
     }
     perMinute(`route ${route.id}`, `route:${route.id}`, route.limits);
-    if (counters.length === 0) return NOTHING_RESERVED;
-
-    let result;
-    try {
-      result = await this.store.consume(counters);
-    } catch (err) {
-      return this.#storeFailed(err);
-    }
-    if (!result.allowed) {
-      const c = counters[result.index] as Described;
-      this.metrics.limited.inc({ scope: c.scope.split(' ')[0] ?? '', limit: c.kind });
-      throw limitError(c, result.current, now);
-    }
-    let settled = false;
-    return {
-      settle: (usage, cost) => {
-        // Once: a call path that settles twice must not refund twice.
-        if (settled) return;
-        settled = true;
-        const actual = usage ? usage.promptTokens + usage.completionTokens : 0;
-        const corrections: Promise<void>[] = [];
-        for (const c of counters) {
-          if (c.kind === 'tokens' && actual !== tokens) corrections.push(this.store.adjust(c.key, c.window, actual - tokens));
-          if (c.kind === 'spend') corrections.push(this.store.adjust(c.key, c.window, Math.round(cost * NANO) - spend));
-        }
-        Promise.all(corrections).catch((err: unknown) => this.#reportStoreError(err));
-      },
-    };
+    return counters;
   }
 
   #storeFailed(err: unknown): Reservation {

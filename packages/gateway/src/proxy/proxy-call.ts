@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import type { Door } from '../doors/door.js';
 import type { AppDeps } from '../context.js';
+import type { DecisionExplainer } from '../explain/explainer.js';
+import type { RequestObservation } from '../observe/observer.js';
 import type { Usage } from '../providers/provider.js';
 import type { Operation, ProxiedBody, Upstream } from '../request/operations.js';
 import type { CompiledBackend } from '../table/backend.js';
-import type { CompiledRoute } from '../table/route.js';
+import type { CompiledRoute, Runner } from '../table/route.js';
 import type { RankRequest } from '../table/strategy.js';
 import type { SkipReason } from './candidates.js';
 
@@ -33,4 +35,10 @@ export interface ProxyCall {
   extraHeaders?: Readonly<Record<string, string>> | undefined;
   /** Extra headers to backends. */
   upstreamHeaders?: Readonly<Record<string, string>> | undefined;
+  /** Savings, tracing, the live view (undefined when none is on). */
+  obs: RequestObservation | undefined;
+  /** Set when the client asked for `x-switchboard-explanation`. */
+  explainer: DecisionExplainer | undefined;
+  /** Who runs the request in place of the failover walk: the route's runner (cascade), or the console's comparison. */
+  runner: Runner | undefined;
 }

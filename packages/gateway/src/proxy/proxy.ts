@@ -1,7 +1,11 @@
 import type { Context } from 'hono';
 import type { AppDeps } from '../context.js';
-import { estimateUsage, requestedOutputTokens } from '../limits/estimate.js';
+import { GatewayError } from '../errors.js';
+import { explainerFor } from '../explain/explainer.js';
+import { estimateUsage } from '../limits/estimate.js';
 import type { Reservation } from '../limits/admission.js';
+import type { RequestObservation } from '../observe/observer.js';
+import { requestStart } from '../observe/start.js';
 import { providerFor } from '../providers/index.js';
 import type { Operation } from '../request/operations.js';
 import { requestHeader } from '../request/headers.js';
@@ -10,10 +14,12 @@ import { readBody } from '../request/read-body.js';
 import { parseJsonObject } from '../request/read-json.js';
 import type { Door } from '../doors/door.js';
 import type { CompiledBackend } from '../table/backend.js';
-import type { RankRequest } from '../table/strategy.js';
+import type { CompiledRoute, Runner } from '../table/route.js';
+import { ClientClosedError } from '../upstream/errors.js';
 import { dropUnfit, orderByHealth, type SkipReason } from './candidates.js';
 import { lookupRoute } from './model-lookup.js';
 import type { ProxyCall } from './proxy-call.js';
+import { rankRequest } from './rank-request.js';
 import { runWith } from './run-context.js';
 import { walkBackends } from './walk.js';
 
@@ -30,7 +36,8 @@ const NOTHING_RESERVED: Reservation = { settle: () => undefined };
  * With a front `door` (Responses, Messages), `op` is chat completions: the
  * door turns its request into one and its answers back.
  */
-export function proxyHandler(op: Operation, deps: AppDeps, door?: Door) {
+export function proxyHandler(op: Operation, deps: AppDeps, options: ProxyOptions = {}) {
+  const { door } = options;
   const random = deps.random ?? Math.random;
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   return async (c: Context): Promise<Response> => {
@@ -40,21 +47,14 @@ export function proxyHandler(op: Operation, deps: AppDeps, door?: Door) {
     const body = door ? await door.toRouted(json, c) : op.validate(json);
     const lease = deps.tables.acquire();
     let streaming = false;
+    let obs: RequestObservation | undefined;
+    let rank: ProxyCall['rank'] | undefined;
     try {
       const { route, thresholdOverride } = lookupRoute(body.model, lease.table, c.get('caller'));
       c.set('routeId', route.id);
       const analysis = new PromptAnalysis(op, body, route.strategy.router);
-      const promptTokens = (b: CompiledBackend) => analysis.tokens(b.tokenizer);
-      const metadata = body.metadata;
-      const rank: RankRequest = {
-        prompt: () => analysis.text(),
-        routerOutputs: () => analysis.routerOutputs(),
-        header: (name) => requestHeader(c, name),
-        metadata: metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>) : undefined,
-        promptTokens,
-        maxOutputTokens: requestedOutputTokens(body),
-        thresholdOverride,
-      };
+      rank = rankRequest(c, analysis, body, thresholdOverride);
+      obs = deps.observer?.begin(requestStart(c, op, route, body, analysis));
       const skipped: ProxyCall['skipped'] = [];
       const call: ProxyCall = {
         c,
@@ -64,7 +64,7 @@ export function proxyHandler(op: Operation, deps: AppDeps, door?: Door) {
         route,
         body,
         rank,
-        promptTokens,
+        promptTokens: (b) => analysis.tokens(b.tokenizer),
         settle: () => undefined,
         skipped,
         skip: (b: CompiledBackend, reason: SkipReason) => {
@@ -72,16 +72,40 @@ export function proxyHandler(op: Operation, deps: AppDeps, door?: Door) {
           deps.metrics.skipped.inc({ route: route.id, backend: b.name, reason });
         },
         end: lease.release,
+        obs,
+        explainer: explainerFor(requestHeader(c, 'x-switchboard-explain'), route.strategy.name, rank),
+        runner: options.runnerFor ? options.runnerFor(c, route) : route.runner,
       };
       const response = await forward(call, random);
       streaming = call.streaming === true;
+      if (!streaming) obs?.end(requestEnd(c, response.status, rank));
       return response;
+    } catch (err) {
+      obs?.end(requestEnd(c, statusOf(err), rank));
+      throw err;
     } finally {
       // A stream holds the table until it ends (the relay releases it); every other way out releases it now.
       if (!streaming) lease.release();
     }
   };
 }
+
+/** Options of one proxied endpoint. */
+export interface ProxyOptions {
+  /** The front door the endpoint is (Responses, Messages); absent for the OpenAI endpoints of `op` itself. */
+  door?: Door;
+  /** A runner in place of the route's own (the console's side-by-side comparison of two backends). */
+  runnerFor?: (c: Context, route: CompiledRoute) => Runner;
+}
+
+const statusOf = (err: unknown) => (err instanceof GatewayError ? err.status : err instanceof ClientClosedError ? 499 : 500);
+
+const requestEnd = (c: Context, status: number, rank: ProxyCall['rank'] | undefined) => ({
+  status,
+  backend: c.get('backendName'),
+  decision: rank?.decision,
+  score: rank?.score,
+});
 
 async function forward(call: ProxyCall, random: () => number): Promise<Response> {
   const { c, deps, op, route, body, rank } = call;
@@ -99,15 +123,12 @@ async function forward(call: ProxyCall, random: () => number): Promise<Response>
     : NOTHING_RESERVED;
   call.settle = (usage, cost) => reservation.settle(usage, cost);
   try {
-    if (route.runner) return await runWith(call, route.runner);
+    if (call.runner) return await runWith(call, call.runner);
+    const startedAt = call.obs ? performance.now() : 0;
     // Most strategies rank synchronously: no await (and no extra tick) unless one returned a promise.
     const ranked = route.strategy.rank(random, rank);
-    const pending = orderByHealth(
-      ranked instanceof Promise ? await ranked : ranked,
-      deps.states.route(route),
-      performance.now(),
-      call.skip,
-    );
+    const asked = ranked instanceof Promise;
+    const pending = orderByHealth(asked ? await ranked : ranked, deps.states.route(route), performance.now(), call.skip);
     if (rank.decision) deps.metrics.routerDecisions.inc({ route: route.id, decision: rank.decision.slice(0, 63) });
     dropUnfit(
       pending,
@@ -118,6 +139,17 @@ async function forward(call: ProxyCall, random: () => number): Promise<Response>
       },
       call.skip,
     );
+    call.explainer?.ranked(pending, call.skipped);
+    call.obs?.routed({
+      strategy: route.strategy.name,
+      decision: rank.decision,
+      score: rank.score,
+      ranking: pending.map((p) => p.backend),
+      skipped: call.skipped,
+      asked,
+      startedAt,
+      endedAt: performance.now(),
+    });
     return await walkBackends(call, pending);
   } catch (err) {
     // Nothing answered: whatever was reserved is given back (a reservation settles once).

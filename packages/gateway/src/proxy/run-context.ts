@@ -1,8 +1,10 @@
 import { providerFor, type Usage } from '../providers/index.js';
+import type { AttemptEnd } from '../observe/observer.js';
 import type { ProxiedBody } from '../request/operations.js';
 import { addUsage, usageFromOpenAI } from '../request/usage.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { CallOptions, RunContext, Runner, StageResult } from '../table/route.js';
+import type { AttemptOutcome } from '../transport/outcome.js';
 import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError } from '../upstream/errors.js';
@@ -27,12 +29,13 @@ export async function runWith(w: ProxyCall, runner: Runner): Promise<Response> {
     if (usage) total = addUsage(total, usage);
     cost += c;
   };
+  let attempts = 0;
   const ctx: RunContext = {
     op: w.op,
     route: w.route,
     body: w.body,
     rank: w.rank,
-    call: (backend, body, options = {}) => callOnce(w, signal, count, backend, body, options),
+    call: (backend, body, options = {}) => callOnce(w, signal, count, backend, body, options, ++attempts),
     respond: (backend, json, headers) => respond(w, backend, json, headers),
     finish: (backends, body, options) => {
       finished = true;
@@ -96,10 +99,14 @@ async function callOnce(
   backend: CompiledBackend,
   body: ProxiedBody,
   options: CallOptions,
+  /** The runner's calls numbered 1, 2, ... (for traces). */
+  attempt: number,
 ): Promise<StageResult> {
   const { c, deps, route } = w;
   const op = options.op ?? w.op;
   const evenIfEjected = options.evenIfEjected ?? false;
+  // A stage asks the request's own prompt (counted once already); a verifier asks its own.
+  const samePrompt = body.messages === w.body.messages && body.prompt === w.body.prompt;
   const state = deps.states.route(route).backends.get(backend.name);
   const health = state?.health;
   if (!evenIfEjected && health?.state(performance.now()) === 'ejected') return { kind: 'skipped', why: 'ejected' };
@@ -109,6 +116,9 @@ async function callOnce(
   c.set('backendName', backend.name);
   // A call with its own time limit ends with the request's too (and with the client leaving).
   const signal = options.timeoutMs !== undefined ? new CallSignal(options.timeoutMs, undefined, parent) : parent;
+  const purpose = options.purpose ?? (samePrompt ? 'answer' : 'routing');
+  const seen = w.obs?.attempt({ backend, attempt, purpose, stream: false });
+  const headers = seen?.headers ? { ...options.headers, ...seen.headers } : options.headers;
   let outcome;
   try {
     outcome = await deps.transports.for(backend).attempt({
@@ -119,13 +129,14 @@ async function callOnce(
       call: signal,
       requestId: c.get('requestId'),
       stream: false,
-      headers: options.headers,
+      headers,
     });
   } finally {
     release?.();
     if (signal !== parent) signal.done();
   }
   const at = performance.now();
+  if (outcome.kind !== 'json') seen?.end(failedAttempt(outcome));
   if (outcome.kind === 'client_closed') throw new ClientClosedError();
   if (outcome.kind !== 'json') {
     if (outcome.kind === 'fail' && outcome.backendHealthy) return { kind: 'failed', error: outcome.error, clientFault: true };
@@ -146,14 +157,26 @@ async function callOnce(
   );
   metrics.decisions.inc();
   let settled: { usage: Usage; cost: number } = { usage: { promptTokens: 0, completionTokens: 0 }, cost: 0 };
-  // A stage asks the request's own prompt (counted once already); a verifier asks its own.
-  const samePrompt = body.messages === w.body.messages && body.prompt === w.body.prompt;
   const promptTokens = samePrompt ? w.promptTokens(backend) : op.promptTokens(backend.tokenizer, op.view(body));
   const record = new CallRecord(metrics, op, backend, promptTokens, outcome.upstreamStart, (usage, c) => {
     count(usage, c);
+    seen?.settled(usage, c);
     settled = { usage: usage ?? settled.usage, cost: c };
   });
   record.complete(json);
   record.finish(200, outcome.bodyEnd);
+  seen?.end({
+    outcome: 'answered',
+    status: 200,
+    responseModel: typeof json.model === 'string' ? json.model : undefined,
+    completion: () => op.completionText(json),
+  });
   return { kind: 'answer', json, usage: settled.usage, cost: settled.cost, upstreamMs: outcome.bodyEnd - outcome.upstreamStart };
+}
+
+/** How a runner's call that brought no answer ended, for observers. */
+function failedAttempt(outcome: Exclude<AttemptOutcome, { kind: 'json' }>): AttemptEnd {
+  if (outcome.kind === 'client_closed') return { outcome: 'client_closed', status: 499 };
+  if (outcome.kind === 'stream') return { outcome: 'failed', status: 502 };
+  return { outcome: outcome.kind === 'retry' ? 'retry' : 'failed', status: outcome.error.status };
 }

@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors.js';
 import { ownerOf } from '../auth/api-keys.js';
 import type { CallMetrics } from '../metrics/metrics.js';
+import type { AttemptObservation } from '../observe/observer.js';
 import { providerFor, type Usage } from '../providers/index.js';
 import type { Operation, Upstream } from '../request/operations.js';
 import { toOpenAIUsage } from '../request/usage.js';
@@ -45,7 +46,7 @@ export async function walkBackends(w: ProxyCall, pending: Candidate[]): Promise<
       const probe = slot.probe ? health?.beginProbe() : undefined;
       let answered: Answered;
       try {
-        answered = await tryBackend(w, slot.backend, call, slot.release);
+        answered = await tryBackend(w, slot.backend, call, slot.release, attempts);
       } finally {
         if (probe !== undefined) health?.endProbe(probe);
       }
@@ -62,8 +63,15 @@ export async function walkBackends(w: ProxyCall, pending: Candidate[]): Promise<
 type Answered = { response: Response; error?: undefined } | { response?: undefined; error: GatewayError };
 
 /** One attempt on one backend: the answer, a retryable error, or a thrown final one. The slot is released on every path. */
-async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSignal, release: () => void): Promise<Answered> {
+async function tryBackend(
+  w: ProxyCall,
+  backend: CompiledBackend,
+  call: CallSignal,
+  release: () => void,
+  attempt: number,
+): Promise<Answered> {
   const { c, deps, op, route, body } = w;
+  const seen = w.obs?.attempt({ backend, attempt, purpose: 'answer', stream: Boolean(body.stream) });
   const health = deps.states.route(route).backends.get(backend.name)?.health;
   c.set('backendName', backend.name);
   const metrics = deps.metrics.forCall(
@@ -85,10 +93,11 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
       call,
       requestId: c.get('requestId'),
       stream: Boolean(body.stream),
-      headers: w.upstreamHeaders,
+      headers: seen?.headers ? { ...w.upstreamHeaders, ...seen.headers } : w.upstreamHeaders,
     });
   } catch (err) {
     release();
+    seen?.end({ outcome: 'failed', status: 500 });
     throw err;
   }
   const at = performance.now();
@@ -96,16 +105,18 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
     case 'json':
       release();
       health?.success(at);
-      return { response: await jsonAnswer(w, backend, up, outcome, metrics, at) };
+      return { response: await jsonAnswer(w, backend, up, outcome, metrics, at, seen) };
     case 'stream':
       health?.success(at);
       metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
-      return { response: streamAnswer(w, backend, up, outcome, metrics, { call, release, at }) };
+      return { response: streamAnswer(w, backend, up, outcome, metrics, { call, release, at }, seen) };
     case 'client_closed':
       release();
+      seen?.end({ outcome: 'client_closed', status: 499 });
       throw new ClientClosedError();
     case 'fail':
       release();
+      seen?.end({ outcome: 'failed', status: outcome.error.status });
       if (outcome.backendHealthy) health?.success(at);
       else health?.failure(at);
       metrics.requests(outcome.error.status).inc();
@@ -113,6 +124,7 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
       throw outcome.error;
     case 'retry':
       release();
+      seen?.end({ outcome: 'retry', status: outcome.error.status, reason: outcome.reason });
       if (outcome.reason === '429') health?.rateLimited(at + (outcome.retryAfterMs ?? 1000));
       else health?.failure(at);
       metrics.requests(outcome.error.status).inc();
@@ -130,6 +142,7 @@ async function jsonAnswer(
   outcome: Extract<AttemptOutcome, { kind: 'json' }>,
   metrics: CallMetrics,
   at: number,
+  seen: AttemptObservation | undefined,
 ): Promise<Response> {
   const provider = providerFor(backend.provider);
   let upstream = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op: up.op, body: up.body, backend }) : outcome.json;
@@ -139,10 +152,17 @@ async function jsonAnswer(
     backend,
     w.promptTokens(backend),
     outcome.upstreamStart,
-    settleAnswered(w, backend, up.op)(() => upstream),
+    settleAnswered(w, backend, up.op, seen)(() => upstream),
   );
   record.complete(upstream);
   record.finish(200, outcome.bodyEnd);
+  const answered = upstream;
+  seen?.end({
+    outcome: 'answered',
+    status: 200,
+    responseModel: modelOf(answered),
+    completion: () => up.op.completionText(answered),
+  });
   // A backend that reports no usage (Triton) gets the gateway's count in its answer, as every door reports usage.
   if (!record.usage && up.op.name !== 'embeddings' && isObject(upstream))
     upstream = { ...upstream, usage: toOpenAIUsage(record.counted) };
@@ -161,6 +181,7 @@ function streamAnswer(
   outcome: Extract<AttemptOutcome, { kind: 'stream' }>,
   metrics: CallMetrics,
   at: { call: CallSignal; release: () => void; at: number },
+  seen: AttemptObservation | undefined,
 ): Response {
   const provider = providerFor(backend.provider);
   const record = new CallRecord(
@@ -169,7 +190,7 @@ function streamAnswer(
     backend,
     w.promptTokens(backend),
     outcome.upstreamStart,
-    settleAnswered(w, backend, up.op)(),
+    settleAnswered(w, backend, up.op, seen)(),
   );
   const translator = provider.streamTranslator?.({ op: up.op, body: up.body, backend });
   const stream = relaySse({
@@ -183,7 +204,10 @@ function streamAnswer(
         at.call.done();
         w.end();
         if (translator?.usage) record.useUsage(translator.usage);
-        record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
+        const status = result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502);
+        record.finish(status);
+        seen?.end({ outcome: status === 200 ? 'answered' : status === 499 ? 'client_closed' : 'failed', status });
+        w.obs?.end({ status, backend: backend.name, decision: w.rank.decision, score: w.rank.score });
       },
     },
     errors: streamErrors(w, backend.name, at.call),
@@ -224,12 +248,13 @@ function streamErrors(w: ProxyCall, name: string, call: CallSignal) {
  * strategies that learn online hear how the answer went (latency to its
  * end, cost, and for non-streaming answers the texts an evaluator may read).
  */
-function settleAnswered(w: ProxyCall, backend: CompiledBackend, op: Operation) {
+function settleAnswered(w: ProxyCall, backend: CompiledBackend, op: Operation, seen: AttemptObservation | undefined) {
   const observe = w.route.strategy.observe?.bind(w.route.strategy);
   return (answer?: () => unknown) =>
     observe
       ? (usage: Usage | undefined, cost: number) => {
           w.settle(usage, cost);
+          seen?.settled(usage, cost);
           observe({
             requestId: w.c.get('gatewayId'),
             owner: ownerOf(w.c.get('caller')),
@@ -240,7 +265,16 @@ function settleAnswered(w: ProxyCall, backend: CompiledBackend, op: Operation) {
             texts: answer && (() => ({ prompt: w.rank.prompt(), answer: op.completionText(answer()) })),
           });
         }
-      : (usage: Usage | undefined, cost: number) => w.settle(usage, cost);
+      : (usage: Usage | undefined, cost: number) => {
+          w.settle(usage, cost);
+          seen?.settled(usage, cost);
+        };
+}
+
+/** The `model` an answer names, if it names one. */
+function modelOf(answer: unknown): string | undefined {
+  const model = (answer as { model?: unknown } | null)?.model;
+  return typeof model === 'string' ? model : undefined;
 }
 
 export function answerHeaders(w: ProxyCall, backend: CompiledBackend, type: string): Record<string, string> {
@@ -248,6 +282,7 @@ export function answerHeaders(w: ProxyCall, backend: CompiledBackend, type: stri
   if (w.extraHeaders) Object.assign(headers, w.extraHeaders);
   // The id POST /v1/feedback takes: the gateway's own, so no client can aim at another's answer.
   if (w.route.strategy.feedback) headers['x-switchboard-feedback-id'] = w.c.get('gatewayId');
+  if (w.explainer) headers['x-switchboard-explanation'] = w.explainer.summary(w.rank, backend.name);
   return headers;
 }
 

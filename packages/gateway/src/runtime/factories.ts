@@ -60,6 +60,8 @@ export interface FactoryOptions {
   log: Logger;
   /** Where `router: NAME` is looked up (default ./models). */
   modelsDir?: string | undefined;
+  /** Told of every answer of a call outside any request (an evaluator's rating), for the cost of routing. */
+  onAsked?: ((backend: CompiledBackend, answer: unknown) => void) | undefined;
 }
 
 /** The real factories: files, the native module, onnxruntime, the network. */
@@ -85,7 +87,11 @@ export function defaultFactories(opts: FactoryOptions): BuildFactories {
       return { value: classifier, close: () => classifier.close() };
     },
     embeddings: (c) => new EmbeddingsClient(c),
-    ask: (backend, body, timeoutMs) => ask(opts.transports, backend, body, timeoutMs),
+    ask: async (backend, body, timeoutMs) => {
+      const answer = await ask(opts.transports, backend, body, timeoutMs);
+      opts.onAsked?.(backend, answer);
+      return answer;
+    },
     learning: opts.learning,
     onError: (err, what) => opts.log.warn({ err: err.message }, `${what} failed`),
   };

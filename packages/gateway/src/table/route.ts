@@ -85,7 +85,12 @@ export interface RunContext {
   route: CompiledRoute;
   body: ProxiedBody;
   rank: RankRequest;
-  /** One non-streaming call to `backend` with `body` (as `op`, default the request's). */
+  /**
+   * One non-streaming call to `backend` with `body` (as `op`, default the
+   * request's). `purpose: 'routing'` marks a call made to decide rather than
+   * to answer (a verifier, a judge): savings count it as the cost of routing.
+   * Default: 'answer' when the body asks the request's own prompt, else 'routing'.
+   */
   call(backend: CompiledBackend, body: ProxiedBody, options?: CallOptions): Promise<StageResult>;
   /**
    * The client's response for the answer `backend` gave (chat.completion or
@@ -124,6 +129,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Extra headers to the backend (x-switchboard-depth). */
   headers?: Readonly<Record<string, string>>;
+  /** Why the backend is called (savings count 'routing' calls as the cost of routing). */
+  purpose?: CallPurpose;
 }
 
 export interface FinishOptions {
@@ -137,9 +144,14 @@ export interface FinishOptions {
   extend?: (json: Record<string, unknown>) => Record<string, unknown>;
 }
 
+/** Why a backend was called: to answer the request, or to decide how to (the cost of routing). */
+export type CallPurpose = 'answer' | 'routing';
+
 /** Runs a whole request across several backends (cascade), in place of the proxy's failover walk. */
 export interface Runner {
   run(ctx: RunContext): Promise<Response>;
   /** What the whole run may use, for admission (every call it will make); absent = one call's worst case. */
   estimate?(rank: RankRequest, random: Random): { tokens: number; cost: number };
+  /** How it would run a request (its stages and acceptance rule), for POST /v1/route/explain. */
+  describe?(): Readonly<Record<string, unknown>>;
 }

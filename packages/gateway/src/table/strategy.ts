@@ -68,4 +68,18 @@ export interface RankRequest {
   decision?: string;
   /** Learner context the decision was made in (bandits). */
   context?: string;
+  /**
+   * Set only when the request asks to be explained (POST /v1/route/explain,
+   * `x-switchboard-explain`): strategies write the figures behind their
+   * decision here. Absent otherwise, so the hot path writes nothing.
+   */
+  explain?: ExplainSink | undefined;
+}
+
+/** Where a strategy leaves the figures behind one decision (see RankRequest.explain). */
+export interface ExplainSink {
+  /** A figure of one backend: its score, predicted quality, expected cost, utility, bandit statistics. */
+  backend(name: string, figures: Readonly<Record<string, number | string | boolean>>): void;
+  /** A figure of the decision as a whole: the threshold, class probabilities, similarities, the rules tested. */
+  note(key: string, value: unknown): void;
 }

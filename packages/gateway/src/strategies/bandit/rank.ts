@@ -1,6 +1,7 @@
 import type { FeedbackRecord, LearningStore } from '../../learning/store.js';
 import type { CompiledBackend } from '../../table/backend.js';
-import type { CallOutcome, Strategy } from '../../table/strategy.js';
+import type { BanditState } from '../../learning/state.js';
+import type { CallOutcome, ExplainSink, Strategy } from '../../table/strategy.js';
 import { firstOf } from '../common/first-of.js';
 import { automatonUpdate, chooseArm, reward, type BanditParams, type RewardWeights } from './algorithms.js';
 
@@ -67,6 +68,25 @@ function lengthBucket(tokens: number): string {
  * Contextual learners keep one set of statistics per context: the matched
  * rule, the nearest prompt cluster, or the prompt-length bucket.
  */
+/** Each arm's statistics in this context: pulls, mean reward, and the automaton's probability. */
+function explainArms(
+  ex: ExplainSink,
+  cfg: BanditConfig,
+  backends: readonly CompiledBackend[],
+  state: BanditState,
+  context: string,
+): void {
+  ex.note('algorithm', cfg.params.algorithm);
+  ex.note('context', context);
+  backends.forEach((b, i) => {
+    const a = state.arms[i];
+    const figures: Record<string, number> = { pulls: a?.n ?? 0, meanReward: a && a.n > 0 ? a.sum / a.n : 0 };
+    const p = state.probs[i];
+    if (cfg.params.algorithm === 'automaton' && p !== undefined) figures.probability = p;
+    ex.backend(b.name, figures);
+  });
+}
+
 export function banditStrategy(all: readonly CompiledBackend[], cfg: BanditConfig): Strategy {
   // The evaluator judges; it is not one of the arms.
   const backends = all.filter((b) => b !== cfg.evaluator?.backend);
@@ -84,6 +104,7 @@ export function banditStrategy(all: readonly CompiledBackend[], cfg: BanditConfi
       }
       const state = cfg.store.state(key(context), backends.length);
       const arm = chooseArm(state, cfg.params, random);
+      if (request.explain) explainArms(request.explain, cfg, backends, state, context);
       const backend = backends[arm] as CompiledBackend;
       request.decision = backend.name;
       request.context = context;

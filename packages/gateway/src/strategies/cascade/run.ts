@@ -29,7 +29,18 @@ interface Answer {
  * whole to be judged). Every call's usage and cost count for the request.
  */
 export function cascadeRunner(plan: CascadePlan): Runner {
-  return { run: (ctx) => runCascade(ctx, plan) };
+  return {
+    run: (ctx) => runCascade(ctx, plan),
+    describe: () => ({
+      stages: plan.stages.map((b) => b.name),
+      confidence: plan.confidence,
+      ...(plan.confidence === 'logprob' ? { minMeanLogprob: plan.minMeanLogprob } : { verifier: plan.verifier?.name ?? null }),
+      accepts:
+        plan.confidence === 'logprob'
+          ? `a stage's answer when its mean token log-probability is >= ${plan.minMeanLogprob}; the last stage's always`
+          : "a stage's answer when the verifier says yes; the last stage's always",
+    }),
+  };
 }
 
 async function runCascade(ctx: RunContext, plan: CascadePlan): Promise<Response> {
@@ -130,7 +141,7 @@ async function verify(ctx: RunContext, plan: CascadePlan, json: Record<string, u
     max_tokens: 3,
     temperature: 0,
   };
-  const result = await ctx.call(verifier, body, { op: chatCompletions, evenIfEjected: true });
+  const result = await ctx.call(verifier, body, { op: chatCompletions, evenIfEjected: true, purpose: 'routing' });
   if (result.kind !== 'answer') return 0;
   return chatCompletions.completionText(result.json).trim().toLowerCase().startsWith('yes') ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import type { NativeRouter } from '@switchboard/native';
 import type { CompiledBackend } from '../../table/backend.js';
-import type { RankRequest, Strategy } from '../../table/strategy.js';
+import type { ExplainSink, RankRequest, Strategy } from '../../table/strategy.js';
 import type { ClassSource } from '../build-context.js';
 import { firstOf } from '../common/first-of.js';
 
@@ -20,6 +20,21 @@ export interface ClassifierConfig {
  * Low confidence, an unmapped class or a failing classifier send the
  * request to the default backend; the rest follow as failover.
  */
+/** Every class with its probability and backend; each backend with the probability of its likeliest class. */
+function explainClasses(ex: ExplainSink, cfg: ClassifierConfig, probs: readonly number[]): void {
+  const classes = cfg.source.labels.map((label, i) => ({
+    label,
+    probability: probs[i] ?? 0,
+    backend: (cfg.classes.get(label) ?? cfg.fallback).name,
+  }));
+  ex.note('classes', classes);
+  ex.note('minConfidence', cfg.minConfidence);
+  ex.note('default', cfg.fallback.name);
+  const best = new Map<string, number>();
+  for (const c of classes) best.set(c.backend, Math.max(best.get(c.backend) ?? 0, c.probability));
+  for (const [name, probability] of best) ex.backend(name, { classProbability: probability });
+}
+
 export function classifierStrategy(backends: readonly CompiledBackend[], cfg: ClassifierConfig): Strategy {
   const first = firstOf(backends);
   const labels = cfg.source.labels;
@@ -28,6 +43,7 @@ export function classifierStrategy(backends: readonly CompiledBackend[], cfg: Cl
     for (let i = 1; i < probs.length; i++) if ((probs[i] as number) > (probs[best] as number)) best = i;
     const label = labels[best] as string;
     const confidence = probs[best] ?? 0;
+    if (request.explain) explainClasses(request.explain, cfg, probs);
     request.score = confidence;
     request.context = label;
     if (confidence < cfg.minConfidence) {
@@ -40,6 +56,7 @@ export function classifierStrategy(backends: readonly CompiledBackend[], cfg: Cl
   const failed = (err: unknown, request: RankRequest) => {
     cfg.onError?.(err as Error);
     request.decision = 'classifier-error';
+    request.explain?.note('classifierError', (err as Error).message);
     return first(cfg.fallback);
   };
   const source = cfg.source;

@@ -58,14 +58,26 @@ export function predictiveStrategy(backends: readonly CompiledBackend[], cfg: Pr
       const quality = request.routerOutputs();
       const maxOut = request.maxOutputTokens;
       const scored: { backend: CompiledBackend; utility: number }[] = [];
+      const ex = request.explain;
+      if (ex) ex.note('weights', { lambdaCost, lambdaLatency, maxCostPerRequest: cfg.maxCostPerRequest ?? null });
       for (const m of cfg.members) {
         const b = m.backend;
-        if (cfg.allowedProviders && !cfg.allowedProviders.has(b.provider)) continue;
+        if (cfg.allowedProviders && !cfg.allowedProviders.has(b.provider)) {
+          ex?.backend(b.name, { excluded: 'provider not allowed' });
+          continue;
+        }
         const out = maxOut > 0 ? Math.min(maxOut, m.outputTokens) : m.outputTokens;
         const cost = request.promptTokens(b) * b.inputPricePerToken + out * b.outputPricePerToken;
-        if (cfg.maxCostPerRequest !== undefined && cost > cfg.maxCostPerRequest) continue;
+        const q = quality[m.model] ?? 0;
+        ex?.backend(b.name, { predictedQuality: q, expectedCost: cost, expectedOutputTokens: out });
+        if (cfg.maxCostPerRequest !== undefined && cost > cfg.maxCostPerRequest) {
+          ex?.backend(b.name, { excluded: 'over maxCostPerRequest' });
+          continue;
+        }
         const seconds = (latency.get(b.name) ?? 0) / 1000;
-        scored.push({ backend: b, utility: (quality[m.model] ?? 0) - lambdaCost * cost - lambdaLatency * seconds });
+        const utility = q - lambdaCost * cost - lambdaLatency * seconds;
+        ex?.backend(b.name, { expectedLatencyMs: seconds * 1000, utility });
+        scored.push({ backend: b, utility });
       }
       scored.sort((a, b) => b.utility - a.utility);
       const best = scored[0];

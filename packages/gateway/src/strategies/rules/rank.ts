@@ -1,6 +1,6 @@
 import type { RulePlan } from '../../plan/types.js';
 import type { CompiledBackend } from '../../table/backend.js';
-import type { RankRequest, Strategy } from '../../table/strategy.js';
+import type { ExplainSink, RankRequest, Strategy } from '../../table/strategy.js';
 
 export interface CompiledRule {
   name: string;
@@ -51,6 +51,14 @@ export function compileRule(rule: RulePlan, backend: CompiledBackend): CompiledR
  * consulted at all (cheap conditions spare the model call); otherwise the
  * strategy ranks as usual.
  */
+/** Every rule and whether it matches (all are tested when explaining, so that each match shows). */
+function explainRules(ex: ExplainSink, rules: readonly CompiledRule[], request: RankRequest): void {
+  ex.note(
+    'rules',
+    rules.map((r) => ({ name: r.name, backend: r.backend.name, matched: r.test(request) })),
+  );
+}
+
 export function withRules(rules: readonly CompiledRule[], backends: readonly CompiledBackend[], inner: Strategy): Strategy {
   const byPriority = [...backends].sort((a, b) => a.priority - b.priority);
   const rankings = new Map(rules.map((r) => [r, [r.backend, ...byPriority.filter((b) => b !== r.backend)]]));
@@ -58,6 +66,7 @@ export function withRules(rules: readonly CompiledRule[], backends: readonly Com
     ...inner,
     name: inner.name,
     rank(random, request) {
+      if (request.explain) explainRules(request.explain, rules, request);
       for (const rule of rules) {
         if (rule.test(request)) {
           request.decision = `rule:${rule.name}`;

@@ -1,7 +1,7 @@
 import type { NativeSemanticIndex } from '@switchboard/native';
 import type { EmbeddingsClient } from '../../sources/embeddings.js';
 import type { CompiledBackend } from '../../table/backend.js';
-import type { RankRequest, Strategy } from '../../table/strategy.js';
+import type { ExplainSink, RankRequest, Strategy } from '../../table/strategy.js';
 import { firstOf } from '../common/first-of.js';
 
 export interface SemanticRoute {
@@ -25,6 +25,22 @@ export interface SemanticConfig {
  * when the route was built), if that similarity reaches the route's
  * threshold; otherwise to the default backend.
  */
+/** Every semantic route's similarity against its threshold; each backend with its best similarity. */
+function explainRoutes(ex: ExplainSink, cfg: SemanticConfig, scores: readonly number[]): void {
+  const routes = cfg.routes.map((r, i) => ({
+    name: r.name,
+    backend: r.backend.name,
+    similarity: scores[i] ?? 0,
+    threshold: r.threshold,
+    passes: (scores[i] ?? 0) >= r.threshold,
+  }));
+  ex.note('routes', routes);
+  ex.note('default', cfg.fallback.name);
+  const best = new Map<string, number>();
+  for (const r of routes) best.set(r.backend, Math.max(best.get(r.backend) ?? 0, r.similarity));
+  for (const [name, similarity] of best) ex.backend(name, { similarity });
+}
+
 export function semanticStrategy(backends: readonly CompiledBackend[], cfg: SemanticConfig): Strategy {
   const first = firstOf(backends);
   const choose = (scores: readonly number[], request: RankRequest): CompiledBackend[] => {
@@ -38,6 +54,7 @@ export function semanticStrategy(backends: readonly CompiledBackend[], cfg: Sema
     });
     const route = cfg.routes[best];
     request.score = Math.max(0, ...scores);
+    if (request.explain) explainRoutes(request.explain, cfg, scores);
     request.decision = route ? route.name : 'default';
     request.context = request.decision;
     return first(route ? route.backend : cfg.fallback);
@@ -45,6 +62,7 @@ export function semanticStrategy(backends: readonly CompiledBackend[], cfg: Sema
   const failed = (err: unknown, request: RankRequest) => {
     cfg.onError?.(err as Error);
     request.decision = 'semantic-error';
+    request.explain?.note('semanticError', (err as Error).message);
     return first(cfg.fallback);
   };
   return {

@@ -1,7 +1,7 @@
 import type { NativeRouter } from '@switchboard/native';
 import type { EmbeddingsClient } from '../../sources/embeddings.js';
 import type { CompiledBackend } from '../../table/backend.js';
-import type { RankRequest, Strategy } from '../../table/strategy.js';
+import type { ExplainSink, RankRequest, Strategy } from '../../table/strategy.js';
 
 export interface ThresholdConfig {
   strong: CompiledBackend;
@@ -21,14 +21,23 @@ export interface ThresholdConfig {
  * threshold the strong backend goes first, else the weak one. The other of
  * the pair, then any remaining backends by priority, follow as failover.
  */
+function explainThreshold(ex: ExplainSink, cfg: ThresholdConfig, score: number, threshold: number): void {
+  ex.note('threshold', threshold);
+  ex.note('routerScore', score);
+  ex.backend(cfg.strong.name, { role: 'strong', chosenWhen: `score >= ${threshold}` });
+  ex.backend(cfg.weak.name, { role: 'weak', chosenWhen: `score < ${threshold}` });
+}
+
 export function thresholdStrategy(backends: readonly CompiledBackend[], cfg: ThresholdConfig): Strategy {
   const rest = backends.filter((b) => b !== cfg.strong && b !== cfg.weak).sort((a, b) => a.priority - b.priority);
   const strongFirst = [cfg.strong, cfg.weak, ...rest];
   const weakFirst = [cfg.weak, cfg.strong, ...rest];
   const decide = (score: number, request: RankRequest) => {
-    const strong = score >= (request.thresholdOverride ?? cfg.threshold);
+    const threshold = request.thresholdOverride ?? cfg.threshold;
+    const strong = score >= threshold;
     request.score = score;
     request.decision = strong ? 'strong' : 'weak';
+    if (request.explain) explainThreshold(request.explain, cfg, score, threshold);
     return strong ? strongFirst : weakFirst;
   };
   const embeddings = cfg.embeddings;
@@ -49,6 +58,7 @@ export function thresholdStrategy(backends: readonly CompiledBackend[], cfg: Thr
         ([v]) => decide(cfg.router.scoreVector(v as Float32Array), request),
         () => {
           request.decision = 'strong';
+          request.explain?.note('embeddingsFailed', true);
           return strongFirst;
         },
       ),

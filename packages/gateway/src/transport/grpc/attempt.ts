@@ -35,10 +35,11 @@ export async function grpcAttempt(
   body: ProxiedBody,
   call: CallSignal,
   requestId: string,
+  headers?: Readonly<Record<string, string>>,
 ): Promise<AttemptOutcome> {
   const upstreamStart = performance.now();
   const deadline = new Date(Date.now() + route.timeouts.total);
-  const metadata = metadataFor(backend, requestId);
+  const metadata = metadataFor(backend, requestId, headers);
   let io: ModelIO;
   try {
     io = await clients.model(
@@ -278,10 +279,15 @@ function jsonOutcome(text: string, upstreamStart: number): AttemptOutcome & { ki
   return { kind: 'json', json, bytes: encoder.encode(JSON.stringify(json)), upstreamStart, bodyEnd: performance.now() };
 }
 
-function metadataFor(backend: CompiledBackend, requestId: string): grpc.Metadata {
+function metadataFor(
+  backend: CompiledBackend,
+  requestId: string,
+  extra: Readonly<Record<string, string>> | undefined,
+): grpc.Metadata {
   const m = new grpc.Metadata();
   m.set('x-request-id', requestId);
-  for (const [k, v] of Object.entries(backend.headers)) m.set(k.toLowerCase(), v);
+  // The call's own headers (the W3C trace context) go as gRPC metadata, like the backend's.
+  for (const [k, v] of Object.entries({ ...backend.headers, ...extra })) m.set(k.toLowerCase(), v);
   if (backend.apiKey) m.set('authorization', `Bearer ${backend.apiKey}`);
   return m;
 }

@@ -15,7 +15,7 @@ export class GrpcTransport implements Transport {
   }
 
   attempt(c: TransportCall): Promise<AttemptOutcome> {
-    return grpcAttempt(this.#clients, c.route, c.backend, c.op, c.body, c.call, c.requestId);
+    return grpcAttempt(this.#clients, c.route, c.backend, c.op, c.body, c.call, c.requestId, c.headers);
   }
 
   /** ServerReady and ModelReady within the check's time limit. */
