@@ -41,7 +41,8 @@ describe('validateLLMRoute', () => {
       'spec.backends[0].provider': 'must be one of: openai, openai-compatible, nim, azure-openai, anthropic, triton',
       'spec.backends[0].priority': 'must be >= 0',
       'spec.backends[0].colour': 'is not a known field',
-      'spec.routing.strategy': 'must be one of: priority, weighted, threshold, classifier, semantic, predictive, bandit, cascade, collaboration',
+      'spec.routing.strategy':
+        'must be one of: priority, weighted, threshold, classifier, semantic, predictive, bandit, cascade, collaboration',
     });
   });
 
