@@ -4,7 +4,7 @@ import type { HealthState } from '../resilience/backend-health.js';
 import type { RouteState } from '../resilience/route-states.js';
 import type { Capability, CompiledBackend } from '../table/backend.js';
 import type { CompiledRoute } from '../table/route.js';
-import type { RankRequest } from '../table/strategy.js';
+import type { Random, RankRequest } from '../table/strategy.js';
 import type { DecisionExplainer } from './explainer.js';
 import { firstChances } from './probabilities.js';
 
@@ -40,6 +40,8 @@ export interface ExplainInput {
   model: string;
   endpoint: string;
   rank: RankRequest;
+  /** The random source the request would use (a runner's plan may draw from it). */
+  random: Random;
   explainer: DecisionExplainer;
   state: RouteState;
   pending: readonly Candidate[];
@@ -72,7 +74,7 @@ export function composeExplanation(x: ExplainInput) {
     chosen,
     ranking: explainer.ranking,
     skipped: explainer.skipped,
-    runner: route.runner?.describe?.() ?? null,
+    runner: route.runner?.describe?.(rank, x.random) ?? null,
     limits: { admitted: limitsAdmit, checked, storeUnavailable: x.limits === 'unavailable' },
     outcome: outcomeOf(chosen, limitsAdmit, route),
     askedModel: x.asked,

@@ -58,7 +58,8 @@ export function explainHandler(deps: AppDeps) {
       const rank = rankRequest(c, analysis, body, thresholdOverride);
       const explainer = new DecisionExplainer(route.strategy.name);
       rank.explain = explainer;
-      const estimate = estimateUsage(op, route, body, (b) => rank.promptTokens(b));
+      // What admission would reserve: a runner's whole run (every call it makes), else one call's worst case.
+      const estimate = route.runner?.estimate?.(rank, random) ?? estimateUsage(op, route, body, (b) => rank.promptTokens(b));
       const limits = deps.admission?.applies(caller, route)
         ? await deps.admission.preview(caller, route, estimate).catch(() => 'unavailable' as const)
         : undefined;
@@ -78,7 +79,7 @@ export function explainHandler(deps: AppDeps) {
         dropUnfit(pending, { ...fit, tokens: (b) => rank.promptTokens(b) + rank.maxOutputTokens }, skip);
       }
       explainer.ranked(pending, skipped);
-      const input = { route, model: body.model, endpoint: op.name, rank, explainer, state, pending, needs, limits, asked };
+      const input = { route, model: body.model, endpoint: op.name, rank, random, explainer, state, pending, needs, limits, asked };
       return c.json(composeExplanation({ ...input, outputTokens, now }));
     } finally {
       lease.release();

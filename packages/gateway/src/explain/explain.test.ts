@@ -136,6 +136,10 @@ beforeAll(async () => {
       routing: { strategy: 'cascade', cascade: { minMeanLogprob: -0.5 } },
     },
     limited: { backends: [priced('a', 1, 2)], limits: { requestsPerMinute: 2 } },
+    team: {
+      backends: [priced('small', 0.15, 0.6), priced('medium', 1, 4), priced('large', 3, 15)],
+      routing: { strategy: 'collaboration', collaboration: { mode: 'fusion', agents: 3, judge: 'large' } },
+    },
   });
 }, 60_000);
 
@@ -226,6 +230,19 @@ describe('POST /v1/route/explain', () => {
     expect(x.ranking).toEqual(['cheap', 'strong']);
     expect(x.chosen).toBe('cheap');
     expect(gw.transport.calls.length).toBe(before);
+  });
+
+  it('collaboration: the plan the request would run, the one its answer then reports; nothing is called', async () => {
+    const before = gw.transport.calls.length;
+    const x = await explain(body('team', 'Compare two ways to cache a web page.'));
+    expect(gw.transport.calls.length).toBe(before);
+    expect(x.strategy).toBe('collaboration');
+    const runner = x.runner as { mode: string; agents: { backend: string }[]; judge: string; summary: string; chosenBy: string };
+    expect(runner).toMatchObject({ mode: 'fusion', judge: 'large', chosenBy: 'fixed' });
+    expect(runner.agents).toHaveLength(3);
+    const res = await send(body('team', 'Compare two ways to cache a web page.'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchboard-collaboration')).toContain(runner.summary);
   });
 
   it('limits: what is used, without taking any; a full limit says the request would be refused', async () => {

@@ -152,6 +152,10 @@ export interface Runner {
   run(ctx: RunContext): Promise<Response>;
   /** What the whole run may use, for admission (every call it will make); absent = one call's worst case. */
   estimate?(rank: RankRequest, random: Random): { tokens: number; cost: number };
-  /** How it would run a request (its stages and acceptance rule), for POST /v1/route/explain. */
-  describe?(): Readonly<Record<string, unknown>>;
+  /**
+   * How it runs requests (its stages and acceptance rule), for the console;
+   * given a request, how it would run that one (the plan it would choose),
+   * for POST /v1/route/explain.
+   */
+  describe?(rank?: RankRequest, random?: Random): Readonly<Record<string, unknown>>;
 }

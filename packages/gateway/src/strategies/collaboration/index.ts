@@ -5,7 +5,7 @@ import type { BuildContext, BuiltStrategy, StrategyModule } from '../build-conte
 import { reward, type RewardWeights } from '../bandit/algorithms.js';
 import { CollaborationController, type Choice, type PlanPolicy } from './controller.js';
 import { planCollaboration, type CollaborationSettings } from './plan.js';
-import { byPrice } from './plans.js';
+import { byPrice, summary } from './plans.js';
 import { BUILT_IN_TASKS } from './prompts.js';
 import { collaborationRunner } from './run.js';
 
@@ -157,6 +157,23 @@ function build(s: CollaborationSettings, ctx: BuildContext): BuiltStrategy | und
       estimate: (rank, random) => {
         const { estimate } = choose(rank, random);
         return { tokens: estimate.tokens, cost: estimate.cost };
+      },
+      // The plan this request would run (the same choice admission and the run use).
+      describe: (rank, random) => {
+        if (!rank) return { mode: s.mode, modes: s.modes, agents: s.agents, budget: s.budget, learning: Boolean(s.learning) };
+        const { plan, by, context, estimate } = choose(rank, random ?? Math.random);
+        return {
+          plan: plan.key,
+          mode: plan.mode,
+          agents: plan.agents.map((a) => ({ role: a.role.name, backend: a.backend.name })),
+          ...(plan.mode === 'reflection' || plan.mode === 'debate' || plan.mode === 'fusion' ? { judge: plan.judge.name } : {}),
+          ...(plan.mode === 'fusion' ? { synthesizer: plan.synthesizer.name } : {}),
+          ...(plan.mode === 'reflection' || plan.mode === 'debate' ? { rounds: plan.rounds } : {}),
+          chosenBy: by,
+          context,
+          estimate,
+          summary: summary(plan),
+        };
       },
     },
   };
