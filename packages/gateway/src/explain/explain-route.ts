@@ -79,7 +79,19 @@ export function explainHandler(deps: AppDeps) {
         dropUnfit(pending, { ...fit, tokens: (b) => rank.promptTokens(b) + rank.maxOutputTokens }, skip);
       }
       explainer.ranked(pending, skipped);
-      const input = { route, model: body.model, endpoint: op.name, rank, random, explainer, state, pending, needs, limits, asked };
+      const input = {
+        route,
+        model: body.model,
+        endpoint: op.name,
+        rank,
+        random,
+        explainer,
+        state,
+        pending,
+        needs,
+        limits,
+        asked,
+      };
       return c.json(composeExplanation({ ...input, outputTokens, now }));
     } finally {
       lease.release();
