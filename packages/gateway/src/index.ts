@@ -37,3 +37,12 @@ export { EmbeddingsClient } from './sources/embeddings.js';
 export { GRPCInferenceService, parameter, parameterMap } from './transport/grpc/protocol.js';
 export type { ModelInferRequest, ModelInferResponse, InferTensorContents } from './transport/grpc/protocol.js';
 export { splitBytesTensor } from './transport/grpc/tensors.js';
+// The collaboration controller's contexts and prior, for training and evaluation on replays.
+export {
+  collaborationContexts,
+  comparePlanKeys,
+  planKeyProblem,
+  priorPlans,
+  type CollaborationContexts,
+  type Difficulty,
+} from './strategies/collaboration/offline.js';
