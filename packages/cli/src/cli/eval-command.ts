@@ -36,9 +36,16 @@ const help = `Usage:
       against the single models, random choice and the oracle; AIQ (RouterBench).
   switchboard eval --router collaboration --data RUNS.jsonl... [--cost-weight 0] [--folds 5]
                    [--min-rows 5] [--seed 42] [--json]
-      Collaboration plans on replayed runs (docs/collaboration.md): quality and cost with
-      95% bootstrap intervals for each plan, each mode's best, the built-in prior, the
-      controller trained per fold (K-fold by prompt) and the oracle.
+      Collaboration plans on replayed runs (docs/collaboration.md): mean quality, cost and
+      quality - λ x cost with 95% bootstrap intervals for each plan, each mode's best, the
+      best fixed plan, the built-in prior, the controller trained per fold (as train
+      --router collaboration does) and the oracle (the best plan per prompt).
+        --data FILE...     replays (JSON Lines: prompt, plan, quality, cost, ...)
+        --cost-weight λ    US dollars to quality: the objective quality - λ x cost; default 0
+        --folds K          K-fold cross-validation by prompt (at least 2); default 5
+        --min-rows N       train's --min-rows for the controller of each fold; default 5
+        --seed S           the folds' shuffle and the bootstrap resamples; default 42
+        --json             the report as JSON instead of a table
 ${embeddingsHelp}
 `;
 

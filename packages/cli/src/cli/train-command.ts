@@ -34,9 +34,14 @@ weights.bin and a model card with leave-one-source-out figures.
   switchboard train --router collaboration --data RUNS.jsonl... --out policy.json
                     [--cost-weight 0] [--min-rows 5]
                  a collaboration plan per task/difficulty context from replayed runs
-                 (docs/collaboration.md): the plan with the best mean quality minus
-                 cost-weight x cost (US dollars); contexts with fewer than min-rows
-                 prompts take the best plan overall. For routing.collaboration.policy.
+                 (docs/collaboration.md, "Replay format"), for routing.collaboration.policy:
+    --data FILE...     replays (JSON Lines: prompt, plan, quality, cost[, latency_ms,
+                       task, difficulty]); only plans run on every prompt are kept
+    --out FILE         the policy file (kind collaboration-policy, choices per context)
+    --cost-weight λ    the objective is mean quality - λ x cost (US dollars per
+                       prompt); default 0 (quality only)
+    --min-rows N       contexts with fewer than N prompts take the best plan over
+                       every prompt (the policy's fallback); default 5
 ${embeddingsHelp}
 `,
   async run(args, { progress }) {

@@ -156,6 +156,20 @@ describe('switchboard eval --router collaboration', () => {
   });
 });
 
+describe('--help', () => {
+  it.each([
+    ['train', ['--data', '--out', '--cost-weight', '--min-rows']],
+    ['eval', ['--data', '--cost-weight', '--folds', '--min-rows', '--seed', '--json']],
+  ])('switchboard %s --help documents every option of --router collaboration', (command, options) => {
+    const r = spawnSync(process.execPath, [BIN, command, '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const part = r.stdout.slice(r.stdout.indexOf(`switchboard ${command} --router collaboration`));
+    expect(part.length).toBeLessThan(r.stdout.length);
+    // Each option on a line of its own, with what it does.
+    for (const option of options) expect(part).toMatch(new RegExp(`^ +${option}( [^ ]+)? {2,}\\S`, 'm'));
+  });
+});
+
 describe('bad replays', () => {
   const good = JSON.stringify({ prompt: 'p', plan: 'single:1:cheap', quality: 0.5, cost: 0.001 });
   const file = (name: string, text: string) => {
