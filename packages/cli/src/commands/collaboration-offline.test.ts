@@ -62,6 +62,20 @@ describe('switchboard train --router collaboration', () => {
     }
   });
 
+  it('computes a context as the gateway does where a row gives no task or difficulty', async () => {
+    const bare = join(dir, 'bare.jsonl');
+    writeFileSync(bare, rows.map(({ task: _t, difficulty: _d, ...r }) => JSON.stringify(r)).join('\n'));
+    const notes: string[] = [];
+    const computed = await runCollaborationTrain({ data: [bare], out: join(dir, 'bare.json'), costWeight: 0, minRows: 5 }, (l) =>
+      notes.push(l),
+    );
+    expect(notes).toContain('note: 60 prompts without a task or difficulty: computed as the gateway does by default');
+    // The fixture's task and difficulty are what the gateway computed: the same contexts, the same choices.
+    const given = await train(0, 5);
+    expect(computed.trainedOn.contexts).toEqual(given.trainedOn.contexts);
+    expect(computed.choices).toEqual(given.choices);
+  });
+
   it('gives contexts with fewer than --min-rows prompts the best plan overall', async () => {
     const policy = await train(0, 7);
     const thin = Object.entries(policy.contexts).filter(([, c]) => c.prompts < 7);
