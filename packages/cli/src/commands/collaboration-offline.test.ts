@@ -309,5 +309,12 @@ describe('a trained policy in a collaboration route', () => {
     await expect(
       route({ mode: 'auto', modes: ['single', 'cot'], policy: write('unreachable.json', { 'code/hard': 'fusion:3:mixed' }) }),
     ).rejects.toThrow(/a plan this route never makes, e\.g\. fusion:3:mixed for code\/hard/);
+    // Trained on the built-in classes, loaded by a route with classes of its own.
+    const tasks = { classes: [{ name: 'support', utterances: ['my order has not arrived'] }] };
+    await expect(
+      route({ mode: 'auto', tasks, policy: write('other-tasks.json', { 'code/hard': 'fusion:3:mixed' }) }),
+    ).rejects.toThrow(/choice "code\/hard": the route has no task class "code" \(its classes: support\)/);
+    // The same file on a route with the built-in classes is fine.
+    expect((await route({ mode: 'auto', policy: join(dir, 'other-tasks.json') })).app).toBeDefined();
   });
 });

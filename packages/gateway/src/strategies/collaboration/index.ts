@@ -72,8 +72,16 @@ function readPolicy(file: string, ctx: BuildContext): PlanPolicy | undefined {
   }
 }
 
-/** A policy's choices the route can never make (not among its candidate plans for the task), as one message. */
-function unreachableChoices(policy: PlanPolicy, controller: CollaborationController): string | undefined {
+/** A policy's choices the route can never make (a task it has no class for, a plan not among its candidates), as one message. */
+function unreachableChoices(
+  policy: PlanPolicy,
+  controller: CollaborationController,
+  tasks: readonly string[],
+): string | undefined {
+  const unknown = Object.keys(policy.choices).find((context) => !tasks.includes(context.split('/')[0] as string));
+  if (unknown !== undefined) {
+    return `choice "${unknown}": the route has no task class "${unknown.split('/')[0]}" (its classes: ${tasks.join(', ')}); train on replays of this route's tasks`;
+  }
   const wrong = Object.entries(policy.choices).filter(
     ([context, key]) => controller.arm(context.split('/')[0] as string, key) < 0,
   );
@@ -136,7 +144,14 @@ function build(s: CollaborationSettings, ctx: BuildContext): BuiltStrategy | und
     allowClientPlans: s.allowClientPlans,
     defaultOutputTokens: 1024,
   });
-  const unreachable = policy && s.mode === 'auto' ? unreachableChoices(policy, controller) : undefined;
+  const unreachable =
+    policy && s.mode === 'auto'
+      ? unreachableChoices(
+          policy,
+          controller,
+          (s.tasks?.classes ?? BUILT_IN_TASKS).map((c) => c.name),
+        )
+      : undefined;
   if (unreachable) {
     ctx.problem('spec.routing.collaboration.policy', `policy ${s.policy}: ${unreachable}`);
     return undefined;
