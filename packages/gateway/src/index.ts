@@ -51,3 +51,12 @@ export { startTracing, tracingWanted, type Tracing } from './tracing/setup.js';
 export { tracingObserver } from './tracing/observer.js';
 export { RecentDecisions } from './console/recent.js';
 export { loadConsoleAssets } from './console/assets.js';
+// The collaboration controller's contexts and prior, for training and evaluation on replays.
+export {
+  collaborationContexts,
+  comparePlanKeys,
+  planKeyProblem,
+  priorPlans,
+  type CollaborationContexts,
+  type Difficulty,
+} from './strategies/collaboration/offline.js';

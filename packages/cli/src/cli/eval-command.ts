@@ -1,4 +1,5 @@
 import { list, nonNegative, parseOptions, seedList, usage, UsageError, type OptionValues } from './args.js';
+import { wantsCollaboration } from './collaboration-router.js';
 import type { Command } from './command.js';
 import { routerDataOptions } from './router-options.js';
 import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embeddings-option.js';
@@ -33,6 +34,18 @@ const help = `Usage:
   switchboard eval --data FILE... --router predictive --prices FILE [--models A,B,...] [--seeds N]
       Quality-cost frontier of predictive routing over N models, leave one source out,
       against the single models, random choice and the oracle; AIQ (RouterBench).
+  switchboard eval --router collaboration --data RUNS.jsonl... [--cost-weight 0] [--folds 5]
+                   [--min-rows 5] [--seed 42] [--json]
+      Collaboration plans on replayed runs (docs/collaboration.md): mean quality, cost and
+      quality - λ x cost with 95% bootstrap intervals for each plan, each mode's best, the
+      best fixed plan, the built-in prior, the controller trained per fold (as train
+      --router collaboration does) and the oracle (the best plan per prompt).
+        --data FILE...     replays (JSON Lines: prompt, plan, quality, cost, ...)
+        --cost-weight λ    US dollars to quality: the objective quality - λ x cost; default 0
+        --folds K          K-fold cross-validation by prompt (at least 2); default 5
+        --min-rows N       train's --min-rows for the controller of each fold; default 5
+        --seed S           the folds' shuffle and the bootstrap resamples; default 42
+        --json             the report as JSON instead of a table
 ${embeddingsHelp}
 `;
 
@@ -105,6 +118,10 @@ export const evalCommand: Command = {
   dataErrors: true,
   help,
   async run(args, { progress, write }) {
+    if (wantsCollaboration(args)) {
+      const { collaborationEval } = await import('../commands/collaboration-eval.js');
+      return write(`${await collaborationEval(args)}\n`);
+    }
     const v = parseOptions('eval', options, args);
     if (!v.data?.length) throw new UsageError('eval needs --data FILE (one or more)');
     const seeds = seedList(v.seed, v.seeds, 1);

@@ -1,4 +1,5 @@
 import { nonNegative, parseOptions, usage, UsageError } from './args.js';
+import { wantsCollaboration } from './collaboration-router.js';
 import type { Command } from './command.js';
 import { routerDataOptions } from './router-options.js';
 import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embeddings-option.js';
@@ -30,9 +31,21 @@ weights.bin and a model card with leave-one-source-out figures.
                  With --prices the card gets the quality-cost figures.
   --encoder hashed,sentence
                  one router per encoder, combined (an ensemble).
+  switchboard train --router collaboration --data RUNS.jsonl... --out policy.json
+                    [--cost-weight 0] [--min-rows 5]
+                 a collaboration plan per task/difficulty context from replayed runs
+                 (docs/collaboration.md, "Replay format"), for routing.collaboration.policy:
+    --data FILE...     replays (JSON Lines: prompt, plan, quality, cost[, latency_ms,
+                       task, difficulty]); only plans run on every prompt are kept
+    --out FILE         the policy file (kind collaboration-policy, choices per context)
+    --cost-weight λ    the objective is mean quality - λ x cost (US dollars per
+                       prompt); default 0 (quality only)
+    --min-rows N       contexts with fewer than N prompts take the best plan over
+                       every prompt (the policy's fallback); default 5
 ${embeddingsHelp}
 `,
   async run(args, { progress }) {
+    if (wantsCollaboration(args)) return (await import('../commands/collaboration-train.js')).collaborationTrain(args, progress);
     const v = parseOptions('train', options, args);
     if (!v.data?.length) throw new UsageError('train needs --data FILE (one or more)');
     const need = (k: 'router' | 'strong' | 'weak' | 'out') => v[k] ?? usage(`train needs --${k}`);

@@ -1,19 +1,22 @@
 import type { NativeRouter } from '@switchboard/native';
 import type { FeedbackRecord } from '../../learning/store.js';
 import type { CallOutcome, RankRequest, Strategy } from '../../table/strategy.js';
-import type { BuildContext, BuiltStrategy, StrategyModule } from '../build-context.js';
+import type { BuildContext, BuildFactories, BuiltStrategy, StrategyModule } from '../build-context.js';
 import { reward, type RewardWeights } from '../bandit/algorithms.js';
 import { CollaborationController, type Choice, type PlanPolicy } from './controller.js';
 import { planCollaboration, type CollaborationSettings } from './plan.js';
-import { byPrice, summary } from './plans.js';
+import { byPrice, planKeyProblem, summary } from './plans.js';
 import { BUILT_IN_TASKS } from './prompts.js';
 import { collaborationRunner } from './run.js';
 
 /** A task classifier: the class whose utterances the prompt is nearest to (native semantic index). */
-function taskClassifier(s: CollaborationSettings, ctx: BuildContext): (prompt: string) => string {
-  const classes = s.tasks?.classes ?? BUILT_IN_TASKS.map((t) => ({ name: t.name, utterances: [...t.utterances] }));
-  const index = ctx.factories.semanticIndex(
-    s.tasks?.encoder ?? 'lexical',
+export function taskClassifier(
+  tasks: CollaborationSettings['tasks'],
+  semanticIndex: BuildFactories['semanticIndex'],
+): (prompt: string) => string {
+  const classes = tasks?.classes ?? BUILT_IN_TASKS.map((t) => ({ name: t.name, utterances: [...t.utterances] }));
+  const index = semanticIndex(
+    tasks?.encoder ?? 'lexical',
     classes.flatMap((c) => c.utterances),
     classes.flatMap((c, i) => c.utterances.map(() => i)),
     classes.length,
@@ -33,18 +36,60 @@ function taskClassifier(s: CollaborationSettings, ctx: BuildContext): (prompt: s
   };
 }
 
+/** Why a policy's `choices` are not a map of `task/difficulty` contexts to plan keys; undefined when they are. */
+function choicesProblem(choices: Record<string, unknown>): string | undefined {
+  for (const [context, key] of Object.entries(choices)) {
+    const [task = '', level = '', ...rest] = context.split('/');
+    if (rest.length || !task || !['easy', 'medium', 'hard'].includes(level)) {
+      return `choice "${context.slice(0, 60)}": a context is task/difficulty (e.g. code/hard; easy, medium or hard)`;
+    }
+    if (typeof key !== 'string') return `choice "${context}": the plan must be a plan key such as "fusion:3:mixed"`;
+    const problem = planKeyProblem(key);
+    if (problem) return `choice "${context}": plan "${key.slice(0, 60)}": ${problem}`;
+  }
+  return undefined;
+}
+
 /** A trained policy file (switchboard train --router collaboration). */
 function readPolicy(file: string, ctx: BuildContext): PlanPolicy | undefined {
   try {
     const json = JSON.parse(ctx.factories.readText(ctx.localPath(file))) as { kind?: unknown; choices?: unknown };
-    if (json.kind !== 'collaboration-policy' || typeof json.choices !== 'object' || json.choices === null) {
+    if (
+      json.kind !== 'collaboration-policy' ||
+      typeof json.choices !== 'object' ||
+      json.choices === null ||
+      Array.isArray(json.choices)
+    ) {
       throw new Error('not a collaboration policy (kind "collaboration-policy" with "choices")');
     }
-    return { choices: json.choices as Record<string, string> };
+    const choices = json.choices as Record<string, unknown>;
+    const problem = choicesProblem(choices);
+    if (problem) throw new Error(problem);
+    return { choices: choices as Record<string, string> };
   } catch (err) {
     ctx.problem('spec.routing.collaboration.policy', `cannot read policy ${file}: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+/** A policy's choices the route can never make (a task it has no class for, a plan not among its candidates), as one message. */
+function unreachableChoices(
+  policy: PlanPolicy,
+  controller: CollaborationController,
+  tasks: readonly string[],
+): string | undefined {
+  const unknown = Object.keys(policy.choices).find((context) => !tasks.includes(context.split('/')[0] as string));
+  if (unknown !== undefined) {
+    return `choice "${unknown}": the route has no task class "${unknown.split('/')[0]}" (its classes: ${tasks.join(', ')}); train on replays of this route's tasks`;
+  }
+  const wrong = Object.entries(policy.choices).filter(
+    ([context, key]) => controller.arm(context.split('/')[0] as string, key) < 0,
+  );
+  if (!wrong.length) return undefined;
+  const [context, key] = wrong[0] as [string, string];
+  const task = context.split('/')[0] as string;
+  const candidates = controller.candidates(task).map((p) => p.key);
+  return `${wrong.length} choice(s) name a plan this route never makes, e.g. ${key} for ${context} (its plans for ${task}: ${candidates.join(', ')}); check modes, agents and mode: auto`;
 }
 
 /** Plan costs are what each run used before its final call; bounded, as a run may end without one. */
@@ -80,7 +125,7 @@ function build(s: CollaborationSettings, ctx: BuildContext): BuiltStrategy | und
     judge: ctx.backend(s.judge),
     synthesizer: ctx.backend(s.synthesizer),
     budget: s.budget,
-    taskOf: taskClassifier(s, ctx),
+    taskOf: taskClassifier(s.tasks, (...a) => f.semanticIndex(...a)),
     scoreOf: router ? (request) => request.routerOutputs()[0] ?? 0.5 : undefined,
     easyBelow: s.difficulty?.easyBelow ?? 0.35,
     hardAbove: s.difficulty?.hardAbove ?? 0.65,
@@ -99,6 +144,18 @@ function build(s: CollaborationSettings, ctx: BuildContext): BuiltStrategy | und
     allowClientPlans: s.allowClientPlans,
     defaultOutputTokens: 1024,
   });
+  const unreachable =
+    policy && s.mode === 'auto'
+      ? unreachableChoices(
+          policy,
+          controller,
+          (s.tasks?.classes ?? BUILT_IN_TASKS).map((c) => c.name),
+        )
+      : undefined;
+  if (unreachable) {
+    ctx.problem('spec.routing.collaboration.policy', `policy ${s.policy}: ${unreachable}`);
+    return undefined;
+  }
   const weights: RewardWeights = { quality: 1, cost: learning?.costWeight ?? 0, latency: 0 };
   const priorCosts = new PriorCosts();
   /** The plan's arm from an outcome's context (`task/difficulty#planKey`). */

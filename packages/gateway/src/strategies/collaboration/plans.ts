@@ -5,7 +5,8 @@ export const MODES = ['single', 'cot', 'chain', 'reflection', 'debate', 'fusion'
 export type Mode = (typeof MODES)[number];
 
 /** How a plan's agents get their backends. */
-export type Assignment = 'cheap' | 'strong' | 'mixed';
+export const ASSIGNMENTS = ['cheap', 'strong', 'mixed'] as const;
+export type Assignment = (typeof ASSIGNMENTS)[number];
 
 export interface Agent {
   role: Role;
@@ -57,6 +58,19 @@ export function rolesFor(task: string, library: readonly Role[]): Role[] {
   if (own.length) return own;
   const builtIn = BUILT_IN_ROLES.filter(fits);
   return builtIn.length ? builtIn : BUILT_IN_ROLES.filter((r) => r.tasks.includes('general'));
+}
+
+/** Why `key` is not a plan key the controller makes (`mode:agents:assignment`); undefined when it is one. */
+export function planKeyProblem(key: string): string | undefined {
+  const [mode = '', agents = '', assignment = '', ...rest] = key.split(':');
+  if (rest.length || !assignment) return 'a plan key is mode:agents:assignment (e.g. fusion:3:mixed)';
+  if (!(MODES as readonly string[]).includes(mode)) return `mode must be one of ${MODES.join(', ')}`;
+  if (!/^[1-6]$/.test(agents)) return 'agents must be an integer from 1 to 6';
+  const n = Number(agents);
+  const count = agentCount(mode as Mode, n);
+  if (count !== n) return `a ${mode} plan has ${count} agent(s), not ${n}`;
+  if (!(ASSIGNMENTS as readonly string[]).includes(assignment)) return 'assignment must be cheap, strong or mixed';
+  return undefined;
 }
 
 export interface PlanShape {
