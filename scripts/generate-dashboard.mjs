@@ -166,6 +166,34 @@ const panels = [
     12,
     48,
   ),
+  panel(
+    'Collaboration runs by mode and outcome',
+    'reqps',
+    [
+      [
+        `sum by (route, mode, outcome) (rate(switchboard_collaboration_runs_total{${sel}}[$__rate_interval]))`,
+        '{{route}} {{mode}} {{outcome}}',
+      ],
+    ],
+    0,
+    56,
+  ),
+  panel(
+    'Collaboration: stage p95 and orchestration overhead p95',
+    's',
+    [
+      [
+        `histogram_quantile(0.95, sum by (le, mode, stage) (rate(switchboard_collaboration_stage_duration_seconds_bucket{${sel}}[$__rate_interval])))`,
+        'stage {{mode}} {{stage}}',
+      ],
+      [
+        `histogram_quantile(0.95, sum by (le, mode) (rate(switchboard_collaboration_overhead_seconds_bucket{${sel}}[$__rate_interval])))`,
+        'overhead {{mode}}',
+      ],
+    ],
+    12,
+    56,
+  ),
 ];
 
 const dashboard = {
