@@ -46,7 +46,7 @@ export async function serveProcess(
   await eventually(async () => {
     if (p.child.exitCode !== null) throw new Error(`switchboard serve exited: ${p.stderr()}`);
     return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
-  }, 15_000);
+  }, 40_000);
   return {
     ...p,
     url,
