@@ -43,10 +43,16 @@ export async function serveProcess(
   const port = await freePort();
   const p = cli(['serve', '--port', String(port), '--host', '127.0.0.1', ...args], env);
   const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => {
-    if (p.child.exitCode !== null) throw new Error(`switchboard serve exited: ${p.stderr()}`);
-    return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
-  }, 40_000);
+  try {
+    await eventually(async () => {
+      if (p.child.exitCode !== null) throw new Error(`switchboard serve exited: ${p.stderr()}`);
+      return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+    }, 40_000);
+  } catch (err) {
+    // A gateway that never became ready is not left running after the test.
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    throw err;
+  }
   return {
     ...p,
     url,
