@@ -87,6 +87,25 @@ export declare class NativeTokenizer {
   encodeAsync(text: string): Promise<Uint32Array>
 }
 
+/**
+ * 95 % intervals for APGR, CPT(50 %) and CPT(80 %) over `resamples` bootstrap resamples of the
+ * prompts drawn from `seed`; with `baseline` scores, the interval of the APGR difference on the
+ * same resamples. The same seed draws the same resamples for every router. Null when no
+ * resample has a gap between the two models.
+ */
+export declare function bootstrapEvaluation(scores: Array<number>, strong: Array<number>, weak: Array<number>, resamples: number, seed: number, baseline?: Array<number> | undefined | null): BootstrapIntervals | null
+
+/** Bootstrap intervals of a router's figures (prompts resampled with replacement, seeded). */
+export interface BootstrapIntervals {
+  apgr: Interval
+  cpt50: Interval
+  cpt80: Interval
+  /** APGR minus the baseline's on the same resamples (when a baseline was given). */
+  apgrGain?: Interval
+  /** Resamples that had a gap to measure. */
+  resamples: number
+}
+
 /** The threshold sending `share` of these scores to the strong model (score >= threshold). */
 export declare function calibrateThreshold(scores: Array<number>, share: number): number
 
@@ -124,11 +143,24 @@ export declare function crossValidateRouter(options: TrainOptions): Array<number
 /** `crossValidateRouter` off the event loop. */
 export declare function crossValidateRouterAsync(options: TrainOptions): Promise<number[]>
 
+/** The strong/weak pair a dataset is measured with. */
+export interface DatasetPair {
+  dataset: string
+  strong: string
+  weak: string
+}
+
 /** The oracle's figures (it knows which prompts need the strong model). */
 export declare function evaluateOracle(strong: Array<number>, weak: Array<number>): RouterEvaluation | null
 
 /** APGR, CPT(50 %), CPT(80 %) and the quality curve of router scores against each prompt's strong and weak scores; null when the two models score the same on average. */
 export declare function evaluateRouter(scores: Array<number>, strong: Array<number>, weak: Array<number>): RouterEvaluation | null
+
+/** A 95 % bootstrap interval. */
+export interface Interval {
+  lo: number
+  hi: number
+}
 
 /** A chat message as the gateway passes it: content already reduced to text. */
 export interface NativeChatMessage {
@@ -230,6 +262,11 @@ export interface TrainOptions {
    * source before its `/`, with training duplicates of held-out prompts dropped).
    */
   cv?: string
+  /**
+   * Cross-validation: the pair each held-out dataset is measured with; a router that can
+   * score that pair (mf, predictive) is pointed at it, the others score their own.
+   */
+  evalPairs?: Array<DatasetPair>
 }
 
 /** Trains on every example and writes the router to `out`; returns router.json as JSON. */

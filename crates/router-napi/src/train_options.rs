@@ -1,6 +1,6 @@
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
-use router_core::routing::TrainRequest;
+use router_core::routing::{Pairs, TrainRequest};
 
 /// Training settings; unset numbers take router-core's defaults for the router kind.
 #[napi(object)]
@@ -32,6 +32,17 @@ pub struct TrainOptions {
     /// Cross-validation: hold out each `source` (default) or each `dataset` (the part of the
     /// source before its `/`, with training duplicates of held-out prompts dropped).
     pub cv: Option<String>,
+    /// Cross-validation: the pair each held-out dataset is measured with; a router that can
+    /// score that pair (mf, predictive) is pointed at it, the others score their own.
+    pub eval_pairs: Option<Vec<DatasetPair>>,
+}
+
+/// The strong/weak pair a dataset is measured with.
+#[napi(object)]
+pub struct DatasetPair {
+    pub dataset: String,
+    pub strong: String,
+    pub weak: String,
 }
 
 impl TrainOptions {
@@ -54,6 +65,14 @@ impl TrainOptions {
             encoder_model: self.encoder_model.clone(),
             progress: self.progress.unwrap_or(false),
         }
+    }
+
+    pub fn pairs(&self) -> Pairs {
+        self.eval_pairs
+            .iter()
+            .flatten()
+            .map(|p| (p.dataset.clone(), (p.strong.clone(), p.weak.clone())))
+            .collect()
     }
 
     pub fn scheme(&self) -> String {

@@ -11,6 +11,7 @@ export {
   crossValidateRouterAsync,
   evaluateRouter,
   evaluateOracle,
+  bootstrapEvaluation,
   calibrateThreshold,
   crossValidateOutputs,
   crossValidateOutputsAsync,
@@ -25,6 +26,8 @@ export {
   type TrainOptions,
   type RouterEvaluation,
   type RouterMetadata,
+  type BootstrapIntervals,
+  type DatasetPair,
 } from '../binding.js';
 
 const cache = new Map<string, NativeTokenizer>();

@@ -54,8 +54,9 @@ pub enum Encoder {
     Remote {
         dim: usize,
     },
-    /// Nothing to encode: an ensemble's members encode for themselves, the random baseline reads the text.
-    Members,
+    /// Nothing to encode: the head reads the text itself (length, random), or an ensemble's
+    /// members encode for themselves.
+    Text,
 }
 
 thread_local! {
@@ -67,7 +68,7 @@ impl Encoder {
         match self {
             Encoder::Hashed(h) => h.dim,
             Encoder::Remote { dim } => *dim,
-            Encoder::Members => 0,
+            Encoder::Text => 0,
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => s.dim,
         }
@@ -80,7 +81,7 @@ impl Encoder {
             #[cfg(feature = "sentence")]
             Encoder::Sentence(_) => "sentence",
             Encoder::Remote { .. } => "remote",
-            Encoder::Members => "ensemble",
+            Encoder::Text => "text",
         }
     }
 
@@ -97,7 +98,7 @@ impl Encoder {
             })),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(enc) => enc.encode_batch(&[text]).ok().map(|x| f(&x)),
-            Encoder::Members => Some(f(&[])),
+            Encoder::Text => Some(f(&[])),
             Encoder::Remote { .. } => None,
         }
     }
@@ -108,7 +109,7 @@ impl std::fmt::Debug for Encoder {
         match self {
             Encoder::Hashed(h) => write!(f, "Hashed({} x {})", h.buckets, h.dim),
             Encoder::Remote { dim } => write!(f, "Remote({dim})"),
-            Encoder::Members => write!(f, "Members"),
+            Encoder::Text => write!(f, "Text"),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => write!(f, "Sentence({})", s.dir.display()),
         }

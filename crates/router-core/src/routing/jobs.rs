@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::cv::{self, Folds};
+use super::cv::{self, Folds, Pairs};
 use super::data::{parse_jsonl, Example};
 use super::embedding_cache;
 use super::encoder::Encoder;
@@ -35,6 +35,9 @@ pub fn inputs(
     per_file: &[usize],
     cfg: &TrainConfig,
 ) -> Result<Inputs, String> {
+    if cfg.router.reads_text_only() {
+        return Ok(Inputs::Text);
+    }
     match req.encoder() {
         "remote" => {
             let given = req.vectors.clone().unwrap_or_default();
@@ -94,6 +97,7 @@ pub fn train_router(req: &TrainRequest, out: &Path) -> Result<RouterMeta, String
 pub fn cross_validate_outputs(
     req: &TrainRequest,
     scheme: &str,
+    pairs: &Pairs,
     output: impl Fn(&super::Router, &[f32], &str) -> Vec<f32>,
 ) -> Result<(Vec<Vec<f32>>, Vec<String>), String> {
     let cfg = req.config()?;
@@ -105,6 +109,7 @@ pub fn cross_validate_outputs(
         &inputs,
         &cfg,
         &folds,
+        pairs,
         fold_progress(req.progress),
         output,
     )?;
@@ -112,8 +117,13 @@ pub fn cross_validate_outputs(
 }
 
 /// Held-out strong/weak scores, one per example (NaN where no fold scores it).
-pub fn cross_validate_router(req: &TrainRequest, scheme: &str) -> Result<Vec<f64>, String> {
-    let (outputs, _) = cross_validate_outputs(req, scheme, |r, x, t| vec![r.score_vector(x, t)])?;
+pub fn cross_validate_router(
+    req: &TrainRequest,
+    scheme: &str,
+    pairs: &Pairs,
+) -> Result<Vec<f64>, String> {
+    let (outputs, _) =
+        cross_validate_outputs(req, scheme, pairs, |r, x, t| vec![r.score_vector(x, t)])?;
     Ok(outputs
         .into_iter()
         .map(|o| o.first().map_or(f64::NAN, |&v| v as f64))
@@ -208,10 +218,11 @@ mod tests {
         let meta = train_router(&req, &dir.join("r")).unwrap();
         assert_eq!(meta.router.name(), "classifier");
         assert!(dir.join("r/weights.bin").exists());
-        let scores = cross_validate_router(&req, "source").unwrap();
+        let none = Pairs::new();
+        let scores = cross_validate_router(&req, "source", &none).unwrap();
         assert_eq!(scores.len(), 300);
         assert!(scores[0] > scores[1]);
-        assert!(cross_validate_router(&req, "random").is_err());
+        assert!(cross_validate_router(&req, "random", &none).is_err());
         let members = [
             req.clone(),
             TrainRequest {

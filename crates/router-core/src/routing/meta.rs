@@ -16,13 +16,15 @@ pub enum RouterKind {
     Random,
     /// Tryage: each model's expected quality on the prompt (a sigmoid per model over a shared projection).
     Predictive,
+    /// Baseline: the prompt's length (ln(1 + o200k tokens)); longer prompts go to the strong model.
+    Length,
     /// Several strong/weak routers (e.g. one per encoder): the mean of each member's score as a
     /// percentile of its own training-prompt scores.
     Ensemble,
 }
 
 /// The kinds `switchboard train --router` takes (ensembles are built from members).
-pub const TRAINABLE_KINDS: &[&str] = &["mf", "sw", "classifier", "random", "predictive"];
+pub const TRAINABLE_KINDS: &[&str] = &["mf", "sw", "classifier", "random", "predictive", "length"];
 
 impl RouterKind {
     pub fn parse(s: &str) -> Result<Self, String> {
@@ -32,12 +34,18 @@ impl RouterKind {
             "classifier" => Ok(Self::Classifier),
             "random" => Ok(Self::Random),
             "predictive" => Ok(Self::Predictive),
+            "length" => Ok(Self::Length),
             "ensemble" => Ok(Self::Ensemble),
             other => Err(format!(
                 "unknown router \"{other}\" (known: {})",
                 TRAINABLE_KINDS.join(", ")
             )),
         }
+    }
+
+    /// Kinds whose score reads the text alone: no encoder to train, no pair in the data needed.
+    pub fn reads_text_only(self) -> bool {
+        matches!(self, Self::Random | Self::Length)
     }
 
     pub fn name(self) -> &'static str {
@@ -47,6 +55,7 @@ impl RouterKind {
             Self::Classifier => "classifier",
             Self::Random => "random",
             Self::Predictive => "predictive",
+            Self::Length => "length",
             Self::Ensemble => "ensemble",
         }
     }
@@ -117,9 +126,14 @@ impl RouterMeta {
         }
     }
 
-    /// Index of a model in `models`.
+    /// Index of a model in `models`, by its exact name or, failing that, its canonical one.
     pub fn model_index(&self, name: &str) -> Option<usize> {
-        self.models.iter().position(|m| m == name)
+        self.models.iter().position(|m| m == name).or_else(|| {
+            let want = super::data::canonical_model(name);
+            self.models
+                .iter()
+                .position(|m| super::data::canonical_model(m) == want)
+        })
     }
 }
 

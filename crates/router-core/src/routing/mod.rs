@@ -24,7 +24,7 @@ pub mod train;
 
 use std::path::PathBuf;
 
-pub use cv::{cross_validate, cross_validate_ensemble, cross_validate_outputs, Fold, Folds};
+pub use cv::{cross_validate, cross_validate_ensemble, cross_validate_outputs, Fold, Folds, Pairs};
 pub use data::{parse_jsonl, Example};
 pub use encoder::{sentence_encoder, Encoder};
 pub use meta::{RouterKind, RouterMeta};

@@ -16,7 +16,7 @@ pub struct Router {
     pub head: Head,
 }
 
-const ENCODERS: &[&str] = &["hashed", "sentence", "remote", "ensemble"];
+const ENCODERS: &[&str] = &["hashed", "sentence", "remote", "ensemble", "text"];
 
 impl Router {
     fn context<'a>(&'a self, text: &'a str) -> Context<'a> {
@@ -132,7 +132,7 @@ fn load_encoder(meta: &RouterMeta, t: &Tensors) -> Result<Encoder, String> {
             })
         }
         "remote" => Encoder::Remote { dim: meta.dim },
-        "ensemble" => Encoder::Members,
+        "ensemble" | "text" => Encoder::Text,
         _ => sentence_encoder(&meta.encoder_model)?,
     })
 }

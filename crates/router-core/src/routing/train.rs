@@ -32,6 +32,10 @@ pub struct TrainConfig {
     pub label_field: Option<String>,
     /// remote encoder: the embedding model's name, recorded in router.json.
     pub encoder_model: String,
+    /// Fail when the data does not score the pair. Cross-validation folds of routers that can be
+    /// pointed at any pair of their models (mf) train without it: the held-out dataset's pair is
+    /// what they are measured with.
+    pub require_pair: bool,
 }
 
 impl Default for TrainConfig {
@@ -50,6 +54,7 @@ impl Default for TrainConfig {
             gamma: 10.0,
             label_field: None,
             encoder_model: String::new(),
+            require_pair: true,
         }
     }
 }
@@ -77,6 +82,8 @@ pub enum Inputs {
     Hashed(Vec<Vec<u32>>),
     /// Fixed vectors from a pretrained or remote encoder (`dim` per example, row-major).
     Dense { encoder: Encoder, vectors: Vec<f32> },
+    /// Nothing: the head reads the prompt text (length, random).
+    Text,
 }
 
 impl Inputs {
@@ -84,6 +91,7 @@ impl Inputs {
         match self {
             Inputs::Hashed(_) => cfg.dim,
             Inputs::Dense { encoder, .. } => encoder.dim(),
+            Inputs::Text => 0,
         }
     }
 
@@ -139,7 +147,7 @@ impl TrainSet<'_> {
             .iter()
             .filter_map(|&i| {
                 let ex = &self.examples[i];
-                let (s, w) = (ex.scores.get(&cfg.strong)?, ex.scores.get(&cfg.weak)?);
+                let (s, w) = (ex.score_of(&cfg.strong)?, ex.score_of(&cfg.weak)?);
                 Some((i, ((1.0 + s - w) / 2.0).clamp(0.0, 1.0) as f32))
             })
             .collect()
@@ -175,6 +183,9 @@ pub fn output_names(examples: &[Example], cfg: &TrainConfig) -> Vec<String> {
 }
 
 fn start_encoder(inputs: &Inputs, cfg: &TrainConfig, rng: &mut Rng) -> Encoder {
+    if cfg.router.reads_text_only() {
+        return Encoder::Text;
+    }
     match inputs {
         Inputs::Hashed(_) => Encoder::Hashed(HashedEncoder {
             buckets: cfg.buckets,
@@ -184,13 +195,14 @@ fn start_encoder(inputs: &Inputs, cfg: &TrainConfig, rng: &mut Rng) -> Encoder {
                 .collect(),
         }),
         Inputs::Dense { encoder, .. } => encoder.clone(),
+        Inputs::Text => Encoder::Text,
     }
 }
 
 fn start_meta(encoder: &Encoder, cfg: &TrainConfig, dim: usize) -> RouterMeta {
     let mut meta = RouterMeta::new(cfg.router, encoder.name(), dim, &cfg.strong, &cfg.weak);
     meta.encoder_model = match encoder {
-        Encoder::Hashed(_) | Encoder::Members => String::new(),
+        Encoder::Hashed(_) | Encoder::Text => String::new(),
         Encoder::Remote { .. } => cfg.encoder_model.clone(),
         #[cfg(feature = "sentence")]
         Encoder::Sentence(s) => s
@@ -223,10 +235,17 @@ pub fn train(
         dim,
     };
     let pairwise = cfg.label_field.is_none() && cfg.router != RouterKind::Predictive;
-    if pairwise {
+    let needs_pair = !matches!(cfg.router, RouterKind::Mf) || cfg.require_pair;
+    if pairwise && !cfg.router.reads_text_only() && needs_pair {
         let models = set.models();
+        let known = |m: &str| {
+            let want = super::data::canonical_model(m);
+            models
+                .iter()
+                .any(|x| super::data::canonical_model(x) == want)
+        };
         for m in [&cfg.strong, &cfg.weak] {
-            if !models.contains(m) {
+            if !known(m) {
                 return Err(format!(
                     "no training example scores model \"{m}\" (models in the data: {})",
                     models.join(", ")
@@ -248,6 +267,7 @@ pub fn train(
         (RouterKind::Mf, _) => Head::Mf(heads::mf::Mf::train(&mut set, cfg, &mut rng, &mut meta)),
         (RouterKind::Sw, _) => Head::Sw(heads::sw::Sw::train(&mut set, cfg, &mut rng, &mut meta)),
         (RouterKind::Random, _) => Head::Random(heads::random::Random),
+        (RouterKind::Length, _) => Head::Length(heads::length::Length),
         (RouterKind::Ensemble, _) => {
             return Err("train the members of an ensemble one by one (see train_ensemble)".into())
         }

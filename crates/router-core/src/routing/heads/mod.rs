@@ -5,6 +5,7 @@
 pub mod classifier;
 pub mod ensemble;
 pub mod factors;
+pub mod length;
 pub mod mf;
 pub mod predictive;
 pub mod random;
@@ -68,6 +69,7 @@ pub enum Head {
     Mf(mf::Mf),
     Sw(sw::Sw),
     Random(random::Random),
+    Length(length::Length),
     Ensemble(ensemble::Ensemble),
 }
 
@@ -80,6 +82,7 @@ impl Head {
             Head::Mf(h) => h,
             Head::Sw(h) => h,
             Head::Random(h) => h,
+            Head::Length(h) => h,
             Head::Ensemble(h) => h,
         }
     }
@@ -92,6 +95,7 @@ impl Head {
             Head::Mf(h) => h,
             Head::Sw(h) => h,
             Head::Random(h) => h,
+            Head::Length(h) => h,
             Head::Ensemble(h) => h,
         }
     }
@@ -107,6 +111,7 @@ impl Head {
             RouterKind::Mf => Head::Mf(mf::Mf::load(meta, t)?),
             RouterKind::Sw => Head::Sw(sw::Sw::load(meta, t)?),
             RouterKind::Random => Head::Random(random::Random),
+            RouterKind::Length => Head::Length(length::Length),
             RouterKind::Ensemble => Head::Ensemble(ensemble::Ensemble::load(meta, dir)?),
         })
     }
