@@ -50,6 +50,8 @@ pub enum Encoder {
     Hashed(HashedEncoder),
     #[cfg(feature = "sentence")]
     Sentence(std::sync::Arc<super::sentence::SentenceEncoder>),
+    /// A static encoder distilled from a pretrained one (its table travels with the router).
+    Static(std::sync::Arc<super::static_encoder::StaticEncoder>),
     /// Vectors computed outside (an OpenAI-compatible /v1/embeddings backend): the caller passes them in.
     Remote {
         dim: usize,
@@ -68,6 +70,7 @@ impl Encoder {
         match self {
             Encoder::Hashed(h) => h.dim,
             Encoder::Remote { dim } => *dim,
+            Encoder::Static(s) => s.dim,
             Encoder::Text => 0,
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => s.dim,
@@ -81,6 +84,7 @@ impl Encoder {
             #[cfg(feature = "sentence")]
             Encoder::Sentence(_) => "sentence",
             Encoder::Remote { .. } => "remote",
+            Encoder::Static(_) => "static",
             Encoder::Text => "text",
         }
     }
@@ -98,6 +102,11 @@ impl Encoder {
             })),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(enc) => enc.encode_batch(&[text]).ok().map(|x| f(&x)),
+            Encoder::Static(enc) => SCRATCH.with(|scratch| {
+                let (_, x) = &mut *scratch.borrow_mut();
+                x.resize(enc.dim, 0.0);
+                enc.encode(text, x).ok().map(|()| f(x))
+            }),
             Encoder::Text => Some(f(&[])),
             Encoder::Remote { .. } => None,
         }
@@ -110,6 +119,7 @@ impl std::fmt::Debug for Encoder {
             Encoder::Hashed(h) => write!(f, "Hashed({} x {})", h.buckets, h.dim),
             Encoder::Remote { dim } => write!(f, "Remote({dim})"),
             Encoder::Text => write!(f, "Text"),
+            Encoder::Static(s) => write!(f, "{s:?}"),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => write!(f, "Sentence({})", s.dir.display()),
         }

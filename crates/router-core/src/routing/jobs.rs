@@ -9,6 +9,7 @@ use super::embedding_cache;
 use super::encoder::Encoder;
 use super::meta::RouterMeta;
 use super::options::{TrainRequest, SENTENCE_MODEL};
+use super::prompt_features;
 use super::train::{self, featurize, Inputs, TrainConfig};
 
 /// Every example of the files, in order, and how many came from each file.
@@ -52,6 +53,7 @@ pub fn inputs(
             Ok(Inputs::Dense {
                 encoder: Encoder::Remote { dim },
                 vectors: given,
+                dim,
             })
         }
         "sentence" => {
@@ -62,9 +64,46 @@ pub fn inputs(
                 per_file,
                 req.progress,
             )?;
-            Ok(Inputs::Dense { encoder, vectors })
+            Ok(with_features(encoder, vectors, data, cfg.features))
+        }
+        "static" => {
+            let enc = super::static_encoder::distilled(super::options::STATIC_MODEL)?;
+            let mut vectors = vec![0.0f32; data.len() * enc.dim];
+            for (ex, x) in data.iter().zip(vectors.chunks_exact_mut(enc.dim)) {
+                enc.encode(&ex.prompt, x)?;
+            }
+            Ok(with_features(
+                Encoder::Static(enc),
+                vectors,
+                data,
+                cfg.features,
+            ))
         }
         _ => Ok(Inputs::Hashed(featurize(data, cfg.buckets))),
+    }
+}
+
+/// Dense inputs, with each example's explicit prompt features after its vector when asked for.
+fn with_features(encoder: Encoder, vectors: Vec<f32>, data: &[Example], features: bool) -> Inputs {
+    let width = encoder.dim();
+    if !features {
+        return Inputs::Dense {
+            encoder,
+            vectors,
+            dim: width,
+        };
+    }
+    let dim = width + prompt_features::NAMES.len();
+    let mut out = vec![0.0f32; data.len() * dim];
+    for (i, ex) in data.iter().enumerate() {
+        let row = &mut out[i * dim..(i + 1) * dim];
+        row[..width].copy_from_slice(&vectors[i * width..(i + 1) * width]);
+        prompt_features::prompt_features(&ex.prompt, None, &mut row[width..]);
+    }
+    Inputs::Dense {
+        encoder,
+        vectors: out,
+        dim,
     }
 }
 

@@ -95,6 +95,10 @@ pub struct RouterMeta {
     /// calls can be turned into a threshold without a calibration file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub score_percentiles: Vec<f32>,
+    /// Explicit prompt features read after the encoder's vector (prompt_features.rs), by name;
+    /// empty for routers that read the vector alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
     /// ensemble: the members' folder names under `members/`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
@@ -121,6 +125,7 @@ impl RouterMeta {
             label_field: String::new(),
             output_tokens: vec![],
             score_percentiles: vec![],
+            features: vec![],
             members: vec![],
             tensors: vec![],
         }

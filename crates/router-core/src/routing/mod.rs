@@ -6,6 +6,8 @@
 
 pub mod cv;
 pub mod data;
+#[cfg(feature = "sentence")]
+pub mod distill;
 pub mod embedding_cache;
 pub mod encoder;
 pub mod features;
@@ -14,11 +16,13 @@ pub mod jobs;
 pub mod meta;
 pub mod metrics;
 pub mod options;
+pub mod prompt_features;
 mod rng;
 mod router;
 pub mod semantic;
 #[cfg(feature = "sentence")]
 pub mod sentence;
+pub mod static_encoder;
 pub mod tensors;
 pub mod train;
 

@@ -5,10 +5,13 @@ use super::meta::RouterKind;
 use super::train::TrainConfig;
 
 /// Encoders a request may name.
-pub const ENCODERS: &[&str] = &["hashed", "sentence", "remote"];
+pub const ENCODERS: &[&str] = &["hashed", "sentence", "static", "remote"];
 
 /// The pretrained model behind `--encoder sentence`.
 pub const SENTENCE_MODEL: &str = "all-MiniLM-L6-v2";
+
+/// The static encoder distilled from it (`--encoder static`; scripts/fetch-models.sh makes it).
+pub const STATIC_MODEL: &str = "all-MiniLM-L6-v2-static";
 
 #[derive(Debug, Clone, Default)]
 pub struct TrainRequest {
@@ -33,6 +36,8 @@ pub struct TrainRequest {
     pub encoder_model: Option<String>,
     /// One stderr line per cross-validation fold and embedding batch.
     pub progress: bool,
+    /// Read the explicit prompt features beside the vector (sentence and static encoders).
+    pub features: Option<bool>,
 }
 
 /// Per-router defaults chosen by leave-one-subject-out runs on mmlu-train (docs/routing.md).
@@ -84,6 +89,7 @@ impl TrainRequest {
             lr: self.lr.unwrap_or(default_lr(router)),
             label_field: self.labels.clone(),
             encoder_model: self.encoder_model.clone().unwrap_or_default(),
+            features: self.features.unwrap_or(false),
             ..d
         })
     }

@@ -32,6 +32,8 @@ pub struct TrainConfig {
     pub label_field: Option<String>,
     /// remote encoder: the embedding model's name, recorded in router.json.
     pub encoder_model: String,
+    /// Read the explicit prompt features after the encoder's vector (dense inputs only).
+    pub features: bool,
     /// Fail when the data does not score the pair. Cross-validation folds of routers that can be
     /// pointed at any pair of their models (mf) train without it: the held-out dataset's pair is
     /// what they are measured with.
@@ -54,6 +56,7 @@ impl Default for TrainConfig {
             gamma: 10.0,
             label_field: None,
             encoder_model: String::new(),
+            features: false,
             require_pair: true,
         }
     }
@@ -80,8 +83,13 @@ pub fn featurize(examples: &[Example], buckets: u32) -> Vec<Vec<u32>> {
 pub enum Inputs {
     /// Hashed feature ids: the embedding table is learned with the head.
     Hashed(Vec<Vec<u32>>),
-    /// Fixed vectors from a pretrained or remote encoder (`dim` per example, row-major).
-    Dense { encoder: Encoder, vectors: Vec<f32> },
+    /// Fixed vectors from a pretrained, static or remote encoder, with the explicit prompt
+    /// features after them when the router reads them (`dim` per example, row-major).
+    Dense {
+        encoder: Encoder,
+        vectors: Vec<f32>,
+        dim: usize,
+    },
     /// Nothing: the head reads the prompt text (length, random).
     Text,
 }
@@ -90,7 +98,7 @@ impl Inputs {
     pub fn dim(&self, cfg: &TrainConfig) -> usize {
         match self {
             Inputs::Hashed(_) => cfg.dim,
-            Inputs::Dense { encoder, .. } => encoder.dim(),
+            Inputs::Dense { dim, .. } => *dim,
             Inputs::Text => 0,
         }
     }
@@ -202,7 +210,7 @@ fn start_encoder(inputs: &Inputs, cfg: &TrainConfig, rng: &mut Rng) -> Encoder {
 fn start_meta(encoder: &Encoder, cfg: &TrainConfig, dim: usize) -> RouterMeta {
     let mut meta = RouterMeta::new(cfg.router, encoder.name(), dim, &cfg.strong, &cfg.weak);
     meta.encoder_model = match encoder {
-        Encoder::Hashed(_) | Encoder::Text => String::new(),
+        Encoder::Hashed(_) | Encoder::Text | Encoder::Static(_) => String::new(),
         Encoder::Remote { .. } => cfg.encoder_model.clone(),
         #[cfg(feature = "sentence")]
         Encoder::Sentence(s) => s
@@ -213,6 +221,15 @@ fn start_meta(encoder: &Encoder, cfg: &TrainConfig, dim: usize) -> RouterMeta {
     };
     if let Encoder::Hashed(_) = encoder {
         meta.buckets = cfg.buckets;
+    }
+    if let Encoder::Static(_) = encoder {
+        meta.encoder_model = super::options::STATIC_MODEL.to_string();
+    }
+    if cfg.features && dim > encoder.dim() {
+        meta.features = super::prompt_features::NAMES
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
     }
     meta
 }
