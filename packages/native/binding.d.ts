@@ -237,7 +237,10 @@ export interface TrainOptions {
   data: Array<string>
   /** mf | sw | classifier | random | predictive */
   router: string
-  /** `hashed` (default), `sentence` (all-MiniLM-L6-v2 from the models folder) or `remote`. */
+  /**
+   * `hashed` (default), `sentence` (all-MiniLM-L6-v2 from the models folder), `static` (distilled
+   * from it by scripts/fetch-models.sh) or `remote`.
+   */
   encoder?: string
   strong: string
   weak: string
@@ -262,6 +265,11 @@ export interface TrainOptions {
    * source before its `/`, with training duplicates of held-out prompts dropped).
    */
   cv?: string
+  /**
+   * Read the explicit prompt features (length, code / math / markup markers, question form,
+   * options, turns) beside the embedding; sentence and static encoders.
+   */
+  features?: boolean
   /**
    * Cross-validation: the pair each held-out dataset is measured with; a router that can
    * score that pair (mf, predictive) is pointed at it, the others score their own.

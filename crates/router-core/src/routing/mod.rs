@@ -23,6 +23,7 @@ pub mod semantic;
 #[cfg(feature = "sentence")]
 pub mod sentence;
 pub mod static_encoder;
+pub mod targets;
 pub mod tensors;
 pub mod train;
 

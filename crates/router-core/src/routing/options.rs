@@ -43,7 +43,7 @@ pub struct TrainRequest {
 /// Per-router defaults chosen by leave-one-subject-out runs on mmlu-train (docs/routing.md).
 pub fn default_epochs(r: RouterKind) -> usize {
     match r {
-        RouterKind::Mf => 8,
+        RouterKind::Mf | RouterKind::Irt => 8,
         _ => 4,
     }
 }
@@ -51,6 +51,7 @@ pub fn default_epochs(r: RouterKind) -> usize {
 pub fn default_lr(r: RouterKind) -> f32 {
     match r {
         RouterKind::Mf => 0.2,
+        RouterKind::Irt => 0.05,
         _ => 0.5,
     }
 }
@@ -85,11 +86,13 @@ impl TrainRequest {
             epochs: self.epochs.unwrap_or(default_epochs(router)),
             buckets: self.buckets.unwrap_or(d.buckets),
             dim: self.dim.unwrap_or(d.dim),
-            k: self.k.unwrap_or(d.k),
+            k: self
+                .k
+                .unwrap_or(if router == RouterKind::Irt { 4 } else { d.k }),
             lr: self.lr.unwrap_or(default_lr(router)),
             label_field: self.labels.clone(),
             encoder_model: self.encoder_model.clone().unwrap_or_default(),
-            features: self.features.unwrap_or(false),
+            features: self.features.unwrap_or(router.learns_from_all_models()),
             ..d
         })
     }

@@ -253,6 +253,7 @@ pub fn train(
     };
     let pairwise = cfg.label_field.is_none() && cfg.router != RouterKind::Predictive;
     let needs_pair = !matches!(cfg.router, RouterKind::Mf) || cfg.require_pair;
+    let needs_pair = needs_pair && !cfg.router.learns_from_all_models();
     if pairwise && !cfg.router.reads_text_only() && needs_pair {
         let models = set.models();
         let known = |m: &str| {
@@ -285,6 +286,13 @@ pub fn train(
         (RouterKind::Sw, _) => Head::Sw(heads::sw::Sw::train(&mut set, cfg, &mut rng, &mut meta)),
         (RouterKind::Random, _) => Head::Random(heads::random::Random),
         (RouterKind::Length, _) => Head::Length(heads::length::Length),
+        (RouterKind::Knn, _) => Head::Knn(heads::knn::Knn::train(&mut set, &mut meta)),
+        (RouterKind::Cluster, _) => Head::Cluster(heads::cluster::Cluster::train(
+            &mut set, &mut rng, &mut meta,
+        )),
+        (RouterKind::Irt, _) => {
+            Head::Irt(heads::irt::Irt::train(&mut set, cfg, &mut rng, &mut meta))
+        }
         (RouterKind::Ensemble, _) => {
             return Err("train the members of an ensemble one by one (see train_ensemble)".into())
         }

@@ -39,7 +39,7 @@ export interface EvalOptions {
 /** RouteLLM's pair: what strong/weak routers train for when no pair is given. */
 export const ROUTELLM_PAIR = { strong: 'gpt-4-1106-preview', weak: 'mixtral-8x7b-instruct-v0.1' };
 
-const ROUTER_KINDS = new Set(['mf', 'sw', 'classifier', 'random', 'predictive', 'length']);
+const ROUTER_KINDS = new Set(['mf', 'sw', 'classifier', 'random', 'predictive', 'length', 'knn', 'cluster', 'irt']);
 
 export interface DatasetResult {
   dataset: string;

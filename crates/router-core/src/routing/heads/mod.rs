@@ -3,10 +3,15 @@
 //! `Head` enum dispatches to them through the `RouterHead` trait.
 
 pub mod classifier;
+pub mod cluster;
 pub mod ensemble;
 pub mod factors;
+pub mod irt;
+pub mod kmeans;
+pub mod knn;
 pub mod length;
 pub mod mf;
+pub mod neighbours;
 pub mod predictive;
 pub mod random;
 pub mod softmax;
@@ -70,6 +75,9 @@ pub enum Head {
     Sw(sw::Sw),
     Random(random::Random),
     Length(length::Length),
+    Knn(knn::Knn),
+    Cluster(cluster::Cluster),
+    Irt(irt::Irt),
     Ensemble(ensemble::Ensemble),
 }
 
@@ -83,6 +91,9 @@ impl Head {
             Head::Sw(h) => h,
             Head::Random(h) => h,
             Head::Length(h) => h,
+            Head::Knn(h) => h,
+            Head::Cluster(h) => h,
+            Head::Irt(h) => h,
             Head::Ensemble(h) => h,
         }
     }
@@ -96,6 +107,9 @@ impl Head {
             Head::Sw(h) => h,
             Head::Random(h) => h,
             Head::Length(h) => h,
+            Head::Knn(h) => h,
+            Head::Cluster(h) => h,
+            Head::Irt(h) => h,
             Head::Ensemble(h) => h,
         }
     }
@@ -112,6 +126,9 @@ impl Head {
             RouterKind::Sw => Head::Sw(sw::Sw::load(meta, t)?),
             RouterKind::Random => Head::Random(random::Random),
             RouterKind::Length => Head::Length(length::Length),
+            RouterKind::Knn => Head::Knn(knn::Knn::load(meta, t)?),
+            RouterKind::Cluster => Head::Cluster(cluster::Cluster::load(meta, t)?),
+            RouterKind::Irt => Head::Irt(irt::Irt::load(meta, t)?),
             RouterKind::Ensemble => Head::Ensemble(ensemble::Ensemble::load(meta, dir)?),
         })
     }
