@@ -81,6 +81,15 @@ export declare class NativeTokenizer {
    * the gateway's one native call per chat request.
    */
   countChat(messages: Array<NativeChatMessage>): number
+  /**
+   * A chat request's prompt tokens and, with a router, the router's outputs for one message
+   * (`routerMessage`: its index; by default the last user message), the router also seeing
+   * the conversation's number of turns (user messages) — the one native call a chat request
+   * needs, in place of `countChat` followed by `router.outputs`.
+   */
+  analyzeChat(messages: Array<NativeChatMessage>, router?: NativeRouter | undefined | null, routerMessage?: number | undefined | null): PromptAnalysis
+  /** A completions prompt's tokens and, with a router, the router's outputs, in one call. */
+  analyzeText(text: string, router?: NativeRouter | undefined | null): PromptAnalysis
   /** `count` off the event loop, for long texts (more than ~100 KB). */
   countAsync(text: string): Promise<number>
   /** `encode` off the event loop, for long texts. */
@@ -167,6 +176,22 @@ export interface NativeChatMessage {
   role: string
   content: string
   name?: string
+}
+
+/**
+ * What a request needs from the native core, from one call: its prompt tokens and the router's
+ * outputs.
+ */
+export interface PromptAnalysis {
+  /** Prompt tokens with the tokenizer the call was made on (chat framing included). */
+  tokens: number
+  /**
+   * The router's outputs: one score for strong/weak routers, class probabilities for label
+   * classifiers, each model's quality for predictive routers; empty without a router.
+   */
+  outputs: Array<number>
+  /** The first output (the strong/weak score), when there is a router. */
+  score?: number
 }
 
 /** RouteLLM's measures of router scores on labelled prompts. */

@@ -3,10 +3,13 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{AsyncTask, Uint32Array, Uint32ArraySlice};
 use napi::{Env, Task};
 use napi_derive::napi;
+use router_core::analysis::{analyze_chat, analyze_text};
 use router_core::{count_chat_tokens, ChatMessage, ChatOverhead, Tokenizer};
 
 use crate::chat_message::NativeChatMessage;
 use crate::errors::to_napi;
+use crate::native_router::NativeRouter;
+use crate::prompt_analysis::PromptAnalysis;
 
 /// An exact tokenizer: `o200k_base`, `cl100k_base`, or a HuggingFace
 /// `tokenizer.json`. Token ids match tiktoken / HF tokenizers exactly.
@@ -86,6 +89,36 @@ impl NativeTokenizer {
         let messages: Vec<ChatMessage> = messages.into_iter().map(Into::into).collect();
         count_chat_tokens(&self.inner, &messages, ChatOverhead::default())
             .map(|n| n as u32)
+            .map_err(to_napi)
+    }
+
+    /// A chat request's prompt tokens and, with a router, the router's outputs for one message
+    /// (`routerMessage`: its index; by default the last user message), the router also seeing
+    /// the conversation's number of turns (user messages) — the one native call a chat request
+    /// needs, in place of `countChat` followed by `router.outputs`.
+    #[napi]
+    pub fn analyze_chat(
+        &self,
+        messages: Vec<NativeChatMessage>,
+        router: Option<&NativeRouter>,
+        router_message: Option<u32>,
+    ) -> napi::Result<PromptAnalysis> {
+        let messages: Vec<ChatMessage> = messages.into_iter().map(Into::into).collect();
+        let index = router_message.map(|i| i as usize);
+        analyze_chat(&self.inner, &messages, router.map(|r| &r.inner), index)
+            .map(PromptAnalysis::from)
+            .map_err(to_napi)
+    }
+
+    /// A completions prompt's tokens and, with a router, the router's outputs, in one call.
+    #[napi]
+    pub fn analyze_text(
+        &self,
+        text: String,
+        router: Option<&NativeRouter>,
+    ) -> napi::Result<PromptAnalysis> {
+        analyze_text(&self.inner, &text, router.map(|r| &r.inner))
+            .map(PromptAnalysis::from)
             .map_err(to_napi)
     }
 

@@ -1,0 +1,108 @@
+//! What one request needs from the native core, in one crossing: the prompt's
+//! token count with the backend's tokenizer and, when the route has a router,
+//! the router's outputs for the prompt — so the gateway extracts the prompt
+//! text once and calls Rust once.
+
+use crate::chat::{count_chat_tokens, ChatMessage, ChatOverhead};
+use crate::routing::Router;
+use crate::tokenizer::{Tokenizer, TokenizerError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Prompt tokens (chat framing included for conversations).
+    pub tokens: usize,
+    /// The router's outputs (one score for strong/weak routers, class probabilities, each
+    /// model's quality); empty without a router.
+    pub outputs: Vec<f32>,
+}
+
+/// Conversation turns: the user's messages (at least one).
+pub fn turns(messages: &[ChatMessage]) -> usize {
+    messages.iter().filter(|m| m.role == "user").count().max(1)
+}
+
+/// The message a router reads: `index` when given and in range, else the last user message,
+/// else the last message.
+pub fn routed_message(messages: &[ChatMessage], index: Option<usize>) -> Option<&ChatMessage> {
+    if let Some(m) = index.and_then(|i| messages.get(i)) {
+        return Some(m);
+    }
+    messages
+        .iter()
+        .rev()
+        .find(|m| m.role == "user")
+        .or(messages.last())
+}
+
+/// A chat request: its prompt tokens, and the router's outputs for the chosen message, with the
+/// conversation's number of turns.
+pub fn analyze_chat(
+    tokenizer: &Tokenizer,
+    messages: &[ChatMessage],
+    router: Option<&Router>,
+    router_message: Option<usize>,
+) -> Result<Analysis, TokenizerError> {
+    let tokens = count_chat_tokens(tokenizer, messages, ChatOverhead::default())?;
+    let outputs = match (router, routed_message(messages, router_message)) {
+        (Some(r), Some(m)) => r.outputs_turns(&m.content, Some(turns(messages))),
+        _ => vec![],
+    };
+    Ok(Analysis { tokens, outputs })
+}
+
+/// A completions prompt: its tokens, and the router's outputs for it.
+pub fn analyze_text(
+    tokenizer: &Tokenizer,
+    text: &str,
+    router: Option<&Router>,
+) -> Result<Analysis, TokenizerError> {
+    Ok(Analysis {
+        tokens: tokenizer.count(text)?,
+        outputs: router.map(|r| r.outputs(text)).unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::heads::toy;
+    use crate::routing::RouterKind;
+
+    fn msg(role: &str, content: &str) -> ChatMessage {
+        ChatMessage {
+            role: role.into(),
+            content: content.into(),
+            name: None,
+        }
+    }
+
+    #[test]
+    fn one_call_counts_and_scores_the_chosen_message() {
+        let t = Tokenizer::from_encoding("o200k_base").unwrap();
+        let r = toy::train_on(&toy::data(), &toy::cfg(RouterKind::Mf)).unwrap();
+        let chat = [
+            msg("system", "be brief"),
+            msg("user", "hello what is the weather like"),
+            msg("assistant", "sunny"),
+            msg("user", "prove the integral bound again"),
+        ];
+        let a = analyze_chat(&t, &chat, Some(&r), None).unwrap();
+        assert_eq!(
+            a.tokens,
+            count_chat_tokens(&t, &chat, ChatOverhead::default()).unwrap()
+        );
+        assert_eq!(a.outputs, r.outputs("prove the integral bound again"));
+        let first = analyze_chat(&t, &chat, Some(&r), Some(1)).unwrap();
+        assert_eq!(first.outputs, r.outputs("hello what is the weather like"));
+        assert!(analyze_chat(&t, &chat, None, None)
+            .unwrap()
+            .outputs
+            .is_empty());
+        assert_eq!(turns(&chat), 2);
+        let text = analyze_text(&t, "prove it", Some(&r)).unwrap();
+        assert_eq!(
+            (text.tokens, text.outputs.len()),
+            (t.count("prove it").unwrap(), 1)
+        );
+    }
+}
