@@ -216,6 +216,47 @@ pub fn cross_validate_ensemble(members: &[TrainRequest], scheme: &str) -> Result
     })
 }
 
+/// Places a model an irt router has not seen (or re-places one it has) from its scores in the
+/// data files, with every item fixed, and writes the router with that model to `out`. Returns
+/// how many scored prompts placed it.
+pub fn place_model(
+    router_dir: &Path,
+    files: &[String],
+    model: &str,
+    out: &Path,
+) -> Result<usize, String> {
+    let mut router = super::Router::load(router_dir)?;
+    let (data, _) = load_data(files)?;
+    let (mut inputs, mut scores) = (Vec::new(), Vec::new());
+    for ex in &data {
+        let Some(y) = ex.score_of(model) else {
+            continue;
+        };
+        if let Some(x) = router.with_input(&ex.prompt, None, <[f32]>::to_vec) {
+            inputs.push(x);
+            scores.push(y as f32);
+        }
+    }
+    if inputs.is_empty() {
+        return Err(format!("no prompt in the data scores model \"{model}\""));
+    }
+    let index = router.meta.model_index(model);
+    let super::heads::Head::Irt(irt) = &mut router.head else {
+        return Err(format!(
+            "placing a model needs an irt router; {} is {}",
+            router_dir.display(),
+            router.meta.router.name()
+        ));
+    };
+    let (theta, beta) = irt.place(&inputs, &scores);
+    irt.add_model(index, &theta, beta);
+    if index.is_none() {
+        router.meta.models.push(super::data::canonical_model(model));
+    }
+    router.save(out)?;
+    Ok(inputs.len())
+}
+
 /// Sentence embeddings of every prompt of the files, row-major (cached like training's).
 pub fn sentence_vectors(files: &[String], progress: bool) -> Result<Vec<f32>, String> {
     let (data, per_file) = load_data(files)?;
