@@ -32,10 +32,15 @@ if [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
   exit 1
 fi
 
-step "Types, lint, format"
+step "Types, lint, format, no import cycles"
 npx tsc -p tsconfig.test.json
 npx eslint --max-warnings 0 .
 npx prettier --check --log-level warn .
+npx madge --circular --no-spinner --extensions ts --ts-config tsconfig.base.json packages/*/src >/dev/null || {
+  npx madge --circular --no-spinner --extensions ts --ts-config tsconfig.base.json packages/*/src
+  echo "import cycles between source files (type imports count too)" >&2
+  exit 1
+}
 
 step "redis-server for the shared-limits tests"
 bash scripts/install-redis.sh >/dev/null

@@ -1,7 +1,7 @@
 // Decision latency of every routing strategy as the proxy pays it: the
 // strategy's rank() for one request (native calls included), in process, for
 // 200 B, 2 KB and 20 KB prompts. Strategies are built by the gateway's own
-// compileRoutes() from LLMRoute objects, with routers trained here on the
+// plan and build (Configurator) from LLMRoute objects, with routers trained here on the
 // shipped data. The ONNX classifier runs when the interop Python (onnx
 // package) can build its fixture; the sentence encoder when its weights were
 // fetched. A cascade's cost is its extra backend calls, not a decision, so it
@@ -10,7 +10,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileRoutes, standaloneSecrets } from '@switchboard/gateway';
+import {
+  Configurator,
+  defaultFactories,
+  GrpcTransport,
+  HttpTransport,
+  MemoryLearningStore,
+  RouteTableStore,
+  standaloneSecrets,
+  TableBuilder,
+  Transports,
+} from '@switchboard/gateway';
+import { pino } from 'pino';
 import { loadTokenizer, trainRouter } from '@switchboard/native';
 import { pct, ROOT, table } from './lib.js';
 
@@ -168,9 +179,13 @@ export async function benchStrategies({ quick = false } = {}) {
         }),
       );
     }
-    const compiled = compileRoutes(
+    const transports = new Transports({ http: new HttpTransport(), grpc: new GrpcTransport() });
+    const factories = defaultFactories({ learning: new MemoryLearningStore(), transports, log: pino({ level: 'silent' }) });
+    const configurator = new Configurator(new RouteTableStore(), new TableBuilder(factories));
+    const compiled = await configurator.apply(
       routes.map((r) => ({ route: r })),
-      { secrets: standaloneSecrets(), loadTokenizer, version: 1 },
+      standaloneSecrets(),
+      'whole',
     );
     if (compiled.problems.length) throw new Error(compiled.problems.map((p) => p.message).join('\n'));
     const o200k = loadTokenizer('o200k_base');
@@ -188,9 +203,13 @@ export async function benchStrategies({ quick = false } = {}) {
         for (let i = -Math.min(50, n); i < n; i++) {
           const text = texts[(i + 64) % texts.length];
           let tokens;
+          let outputs;
+          // What the proxy's one native call gives the strategy: the token count and the router's outputs.
           const request = {
             prompt: () => text,
+            routerOutputs: () => (outputs ??= r.strategy.router ? r.strategy.router.outputs(text) : []),
             header: () => undefined,
+            metadata: undefined,
             promptTokens: () => (tokens ??= o200k.count(text)),
             maxOutputTokens: 0,
           };
@@ -207,6 +226,7 @@ export async function benchStrategies({ quick = false } = {}) {
     }
     console.log('\n## Strategy decision latency (rank() per request, native calls included; in process)\n');
     console.log(table(rows));
+    await transports.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

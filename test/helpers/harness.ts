@@ -8,7 +8,8 @@ import {
   type MockBackend,
   type MockBackendOptions,
 } from '@switchboard/cli';
-import { pino } from 'pino';
+import type { UpstreamLimits } from '@switchboard/gateway';
+import { pino, type Logger } from 'pino';
 
 export interface Harness {
   gateway: GatewayProcess;
@@ -26,8 +27,25 @@ export interface Harness {
 export interface HarnessOptions {
   /** API keys file content (YAML); auth is disabled when absent. */
   apiKeys?: string;
-  redisUrl?: string;
+  redisUrl?: string | undefined;
   limitsOnStoreError?: 'open' | 'closed';
+  /** The gateway's logger (silent by default); captureLog() records what it writes. */
+  log?: Logger;
+  upstreamLimits?: UpstreamLimits;
+}
+
+/** A pino logger whose lines are kept, parsed, for tests that check what the gateway logged. */
+export function captureLog(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino(
+    { level: 'debug' },
+    {
+      write(line: string) {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  );
+  return { log, lines };
 }
 
 export async function startHarness(
@@ -50,7 +68,8 @@ export async function startHarness(
     host: '127.0.0.1',
     bodyLimitBytes: 1024 * 1024,
     shutdownGraceMs: 1000,
-    log: pino({ level: 'silent' }),
+    log: options.log ?? pino({ level: 'silent' }),
+    upstreamLimits: options.upstreamLimits,
   });
   return {
     gateway,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatBody, eventually, routeYaml, startHarness, type Harness } from '../helpers/harness.js';
 import { serveProcess } from '../helpers/cli-process.js';
+import { inOneMinuteWindow } from '../helpers/limits.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 const KEY_A = 'sk-team-a-0123456789';
@@ -24,12 +25,6 @@ const call = (h: { url: string }, key: string | undefined, body = chatBody('main
   });
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string; type: string; code: string } }).error;
-
-/** Waits out the last seconds of a UTC minute so that a test's requests share one limit window. */
-async function inOneMinuteWindow(): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 3000) await new Promise((r) => setTimeout(r, left + 50));
-}
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -110,20 +105,24 @@ describe('rate limits and budgets (in memory)', () => {
     expect((await call(h, KEY_A, chatBody('main', { max_tokens: 150 }))).status).toBe(200);
   });
 
-  it('stops a tenant when its budget is spent', async () => {
+  it('stops a tenant before its budget would be overspent', async () => {
     h = await startHarness(twoRoutes, [{}], {
-      apiKeys: `keys:\n  - { name: t, tenant: x, sha256: ${hashKey(KEY_A)} }\ntenants:\n  x: { budget: { amount: 0.00005, period: day } }\n`,
+      apiKeys: `keys:\n  - { name: t, tenant: x, sha256: ${hashKey(KEY_A)} }\ntenants:\n  x: { budget: { amount: 0.00007, period: day } }\n`,
     });
-    // Each call costs (13 * 1 + 16 * 2) / 1e6 = 0.000045 at the harness prices (mock usage).
-    expect((await call(h, KEY_A)).status).toBe(200);
-    expect((await call(h, KEY_A)).status).toBe(200);
-    const refused = await call(h, KEY_A);
+    // With max_tokens 16 a call may cost (12 * 1 + 16 * 2) / 1e6 = 0.000044 at the harness prices (12 prompt
+    // tokens counted natively), reserved before it is sent and settled to the usage the mock reports (13 + 16).
+    const capped = chatBody('main', { max_tokens: 16 });
+    expect((await call(h, KEY_A, capped)).status).toBe(200);
+    const refused = await call(h, KEY_A, capped);
     expect(refused.status).toBe(429);
     const error = await errorOf(refused);
     expect(error.code).toBe('budget_exceeded');
     expect(error.message).toMatch(
-      /^Budget reached for tenant x: 0\.00009 of 0\.00005 per day spent\. It resets at \d{4}-\d\d-\d\dT00:00:00\.000Z/,
+      /^Budget reached for tenant x: 0\.000045 of 0\.00007 per day spent or reserved, and this request may cost up to 0\.000044\. It resets at \d{4}-\d\d-\d\dT00:00:00\.000Z/,
     );
+    // Without max_tokens a request reserves the route default (4096 completion tokens): refused at once.
+    const open = await call(h, KEY_A);
+    expect(open.status).toBe(429);
   });
 
   it('applies route-wide limits to every caller together', async () => {

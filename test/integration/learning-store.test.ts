@@ -22,8 +22,9 @@ const makers: [string, () => Promise<LearningStore>][] = [
   ],
 ];
 
-const record = (requestId: string) => ({
+const record = (requestId: string, owner = 'team-a/ci') => ({
   requestId,
+  owner,
   backend: 'a',
   context: '',
   latencyMs: 10,
@@ -44,8 +45,12 @@ describe.each(makers)('%s learning store', (_name, make) => {
     expect(s.arms[0]).toEqual({ n: 2, sum: 1, sumSq: 1 });
     expect(s.arms[1]).toEqual({ n: 1, sum: 0.25, sumSq: 0.0625 });
     store.remember(record('req-1'));
-    expect(await store.recall('req-1')).toMatchObject({ backend: 'a', reward: 0.5 });
-    expect(await store.recall('req-2')).toBeUndefined();
+    // Another caller's key finds nothing, whatever id it sends.
+    expect(await store.take('team-b/ci', 'req-1')).toBeUndefined();
+    expect(await store.take('team-a/ci', 'req-1')).toMatchObject({ backend: 'a', reward: 0.5 });
+    // Taken once: a replay finds nothing.
+    expect(await store.take('team-a/ci', 'req-1')).toBeUndefined();
+    expect(await store.take('team-a/ci', 'req-2')).toBeUndefined();
     await store.close();
   });
 });
@@ -64,7 +69,8 @@ describe('redis learning store', () => {
     one.remember(record('req-9'));
     await eventually(() => one.state('route|', 3).arms[2]?.n === 2 && two.state('route|', 3).arms[2]?.n === 2);
     // feedback may reach another replica than the one that answered
-    expect(await two.recall('req-9')).toMatchObject({ routeId: 'ns/r' });
+    expect(await two.take('team-a/ci', 'req-9')).toMatchObject({ routeId: 'ns/r' });
+    expect(await one.take('team-a/ci', 'req-9')).toBeUndefined();
     await Promise.all([one.close(), two.close()]);
 
     const restarted = new RedisLearningStore(redis.url, { prefix, refreshMs: 50 });
@@ -74,5 +80,18 @@ describe('redis learning store', () => {
     expect(restarted.state('route|', 3).arms[2]?.sum).toBeCloseTo(1.5);
     expect(restarted.state('route|', 3).probs).toEqual([0.2, 0.2, 0.6]);
     await restarted.close();
+  });
+});
+
+describe('memory learning store ledger', () => {
+  it('forgets answers after an hour', async () => {
+    let now = 1_000_000;
+    const store = new MemoryLearningStore(() => now);
+    store.remember(record('old'));
+    now += 3600_000 + 1;
+    expect(await store.take('team-a/ci', 'old')).toBeUndefined();
+    store.remember(record('fresh'));
+    now += 3599_000;
+    expect(await store.take('team-a/ci', 'fresh')).toMatchObject({ requestId: 'fresh' });
   });
 });

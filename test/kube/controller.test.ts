@@ -195,6 +195,42 @@ describe('serve --kubernetes against a real API server', () => {
     );
   });
 
+  it("refuses auth.env and auth.file (the pod's own environment and files) unless the operator allow-lists them", async () => {
+    const gw = gateways[0]!;
+    // A route author asking for the gateway's kubeconfig / ServiceAccount token, or one of its variables.
+    await api.kubectl(['apply', '-f', '-'], route('steal-file', one.url, `, auth: { file: "${api.kubeconfig}" }`));
+    await api.kubectl(['apply', '-f', '-'], route('steal-env', one.url, ', auth: { env: KUBECONFIG }'));
+    for (const name of ['steal-file', 'steal-env']) {
+      const accepted = await until(
+        `${name} refused`,
+        () => condition(name, 'Accepted'),
+        (c) => c?.reason === 'CredentialSourceNotAllowed',
+      );
+      expect(accepted).toMatchObject({
+        status: 'False',
+        message: expect.stringContaining('not allowed in Kubernetes mode') as unknown,
+      });
+      expect(await condition(name, 'Programmed')).toMatchObject({ status: 'False' });
+      expect((await chat(gw.url, name)).status).toBe(404);
+    }
+    expect(JSON.stringify(one.lastHeaders ?? {})).not.toContain(api.kubeconfig);
+
+    // What the operator allow-lists works.
+    const allowed = await serveProcess(
+      ['--kubernetes', '--no-auth', '--lease-duration', '3s', '--allow-env-credentials', 'OPERATOR_KEY'],
+      { KUBECONFIG: api.kubeconfig, POD_NAMESPACE: 'default', OPERATOR_KEY: 'sk-operator' },
+    );
+    gateways.push(allowed);
+    await api.kubectl(['apply', '-f', '-'], route('operator-env', one.url, ', auth: { env: OPERATOR_KEY }'));
+    await until(
+      'allow-listed variable served',
+      () => chat(allowed.url, 'operator-env').then((r) => r.status),
+      (st) => st === 200,
+    );
+    expect(one.lastHeaders?.authorization).toBe('Bearer sk-operator');
+    expect((await chat(allowed.url, 'steal-env')).status).toBe(404);
+  });
+
   it('gives a contested model name to the older route; the newer gets ModelNameConflict', async () => {
     const named = (name: string, endpoint: string) =>
       route(name, endpoint).replace('spec:\n', 'spec:\n  modelNames: [contested]\n');

@@ -1,5 +1,5 @@
 export type * from './generated/llmroute.js';
-export type { ApiKeys, ApiKey, Tenant, Budget } from './generated/api-keys.js';
+export type { ApiKeys, ApiKey, Tenant, Budget, RateLimits } from './generated/api-keys.js';
 export { loadApiKeysFromYaml, type ApiKeysResult } from './api-keys.js';
 export { apiKeysSchema, llmRouteSchema, LLMROUTE_API_VERSION, LLMROUTE_KIND } from './schema.js';
 export { validateLLMRoute, type ValidationResult } from './validate.js';

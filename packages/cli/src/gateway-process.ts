@@ -3,22 +3,29 @@ import {
   ActiveHealthChecks,
   ApiKeyRegistry,
   Admission,
+  Configurator,
   createApp,
+  defaultFactories,
+  DEFAULT_UPSTREAM_LIMITS,
   GatewayMetrics,
+  GrpcTransport,
+  HttpTransport,
   listen,
+  MemoryLearningStore,
   MemoryLimitStore,
-  RedisLimitStore,
   RedisLearningStore,
-  learningStore,
-  setLearningStore,
+  RedisLimitStore,
   RouteStates,
   RouteTableStore,
-  UpstreamPools,
+  TableBuilder,
+  Transports,
   type AuthMode,
+  type LearningStore,
   type LimitStore,
   type RouteTable,
   type RunningServer,
   type StoreFailureMode,
+  type UpstreamLimits,
 } from '@switchboard/gateway';
 import type { Logger } from 'pino';
 import { ApiKeysFile, keysHaveLimits } from './standalone/api-keys-file.js';
@@ -40,6 +47,8 @@ export interface KubernetesSourceOptions {
   statusIntervalMs?: number | undefined;
   /** Watch timings (tests shorten them). */
   reflector?: { stallMs?: number; resyncMs?: number; backoffMinMs?: number; backoffMaxMs?: number } | undefined;
+  /** The pod's environment variables and files routes may name in auth.env / auth.file (default none). */
+  podCredentials?: { env: string[]; files: string[] } | undefined;
 }
 
 export interface GatewayProcessOptions {
@@ -61,6 +70,8 @@ export interface GatewayProcessOptions {
   /** Redis for limits shared between processes; in-memory counting when absent. */
   redisUrl?: string | undefined;
   limitsOnStoreError?: StoreFailureMode;
+  /** Bounds on backend answers (whole answer, stream line); defaults when absent. */
+  upstreamLimits?: UpstreamLimits | undefined;
   /** Set when several worker processes share the port: limits then need Redis. */
   sharedPort?: boolean;
   log: Logger;
@@ -80,29 +91,52 @@ export interface GatewayProcess {
 
 const routesHaveLimits = (table: RouteTable) => table.routes.some((r) => r.limits);
 
+/** The stores limits and learners count in: this process's memory, or Redis shared by every replica. */
+async function openStores(opts: GatewayProcessOptions): Promise<{ limits: LimitStore; learning: LearningStore }> {
+  if (!opts.redisUrl) return { limits: new MemoryLimitStore(), learning: new MemoryLearningStore() };
+  const limits = new RedisLimitStore(opts.redisUrl);
+  await limits
+    .ready()
+    .catch((err: unknown) =>
+      opts.log.warn(
+        { err: (err as Error).message },
+        'Redis not reachable yet; limits follow --limits-on-store-error until it is',
+      ),
+    );
+  // Bandit statistics and the feedback ledger live there too: every replica learns together.
+  return { limits, learning: new RedisLearningStore(opts.redisUrl) };
+}
+
 /** One gateway serving a routes folder: the body of `serve` and `dev` (and of each worker). */
 export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<GatewayProcess> {
   const { log } = opts;
   const store = new RouteTableStore();
-  const pools = new UpstreamPools();
+  const upstreamLimits = opts.upstreamLimits ?? DEFAULT_UPSTREAM_LIMITS;
+  const transports = new Transports({
+    http: new HttpTransport({ maxResponseBytes: upstreamLimits.maxResponseBytes }),
+    grpc: new GrpcTransport(),
+  });
   const states = new RouteStates();
   const metrics = new GatewayMetrics({ processMetrics: true });
   metrics.watchHealth(states);
-  const checks = new ActiveHealthChecks(states, pools, log);
+  const checks = new ActiveHealthChecks(states, transports, log);
   let draining = false;
 
   const keys = opts.auth !== 'disabled' && 'apiKeysFile' in opts.auth ? new ApiKeysFile(opts.auth.apiKeysFile, log) : undefined;
   const keysConfig = await keys?.start();
+  const stores = await openStores(opts);
 
   const countedAlone = (what: string) =>
     `${what} are configured but each worker process would count them alone: run with --redis URL, or with --workers 1`;
   const onTable = (table: RouteTable) => {
     states.sync(table);
     checks.sync(table);
-    pools.retainFor(table);
+    transports.retainFor(table);
     metrics.resetBindings();
     if (opts.sharedPort && !opts.redisUrl && routesHaveLimits(table)) log.error(countedAlone('route limits'));
   };
+  const builder = new TableBuilder(defaultFactories({ learning: stores.learning, transports, log }));
+  const configurator = new Configurator(store, builder, onTable);
   let routes: RoutesDirectory | undefined;
   let controller: KubernetesRoutes | undefined;
   if (opts.kubernetes) {
@@ -110,10 +144,11 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     controller = new KubernetesRoutes({
       kubeConfig: loadKubeConfig(),
       namespaces: k.namespaces,
-      store,
+      configurator,
       states,
       log,
       apiKeysSecret: k.apiKeysSecret,
+      podCredentials: k.podCredentials,
       statusIntervalMs: k.statusIntervalMs,
       reflector: k.reflector,
       leaderElection: {
@@ -125,10 +160,10 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
         ...(k.retryPeriodMs ? { retryPeriodMs: k.retryPeriodMs } : {}),
       },
     });
-    await controller.start(onTable);
+    await controller.start();
   } else if (opts.routesDir) {
-    routes = new RoutesDirectory(opts.routesDir, store, log);
-    await routes.start(onTable);
+    routes = new RoutesDirectory(opts.routesDir, configurator, log);
+    await routes.start();
   } else {
     throw new ConfigError('no route source: give a routes folder or --kubernetes');
   }
@@ -142,32 +177,19 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   if (opts.sharedPort && !opts.redisUrl && ((keysConfig && keysHaveLimits(keysConfig)) || routesHaveLimits(store.current()))) {
     throw new ConfigError(countedAlone('rate limits or budgets'));
   }
-
-  let limitStore: LimitStore;
-  if (opts.redisUrl) {
-    const redis = new RedisLimitStore(opts.redisUrl);
-    await redis
-      .ready()
-      .catch((err: unknown) =>
-        log.warn({ err: (err as Error).message }, 'Redis not reachable yet; limits follow --limits-on-store-error until it is'),
-      );
-    limitStore = redis;
-    // Bandit statistics and the feedback ledger live there too: every replica learns together.
-    setLearningStore(new RedisLearningStore(opts.redisUrl));
-  } else {
-    limitStore = new MemoryLimitStore();
-  }
-  const admission = new Admission(limitStore, opts.limitsOnStoreError ?? 'open', metrics, log);
+  const admission = new Admission(stores.limits, opts.limitsOnStoreError ?? 'open', metrics, log);
 
   const app = createApp({
     tables: store,
-    pools,
+    transports,
     states,
     metrics,
     log,
     auth,
     admission,
+    learning: stores.learning,
     bodyLimitBytes: opts.bodyLimitBytes,
+    upstreamLimits,
     isDraining: () => draining,
   });
   const server = await listen(app, { port: opts.port, host: opts.host, maxHeaderBytes: opts.maxHeaderBytes });
@@ -191,7 +213,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
       grace.unref();
       await server.close();
       clearTimeout(grace);
-      await Promise.all([pools.close(), limitStore.close(), learningStore().close()]);
+      await Promise.all([transports.close(), stores.limits.close(), stores.learning.close()]);
     },
   };
 }

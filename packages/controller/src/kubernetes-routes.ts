@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import {
   formatProblem,
@@ -10,15 +11,12 @@ import {
 } from '@switchboard/api';
 import {
   ApiKeyRegistry,
-  compileRoutes,
   standaloneSecrets,
+  type Configurator,
   type RouteSource,
   type RouteStates,
-  type RouteTable,
-  type RouteTableStore,
   type SecretResolver,
 } from '@switchboard/gateway';
-import { loadTokenizer } from '@switchboard/native';
 import type { Logger } from 'pino';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
@@ -50,7 +48,8 @@ export interface KubernetesRoutesOptions {
   kubeConfig: KubeConfig;
   /** Namespaces to watch; all when undefined. */
   namespaces?: string[] | undefined;
-  store: RouteTableStore;
+  /** Plans, builds and swaps in the table (skipping the build when the plan is the one served). */
+  configurator: Configurator;
   states: RouteStates;
   log: Logger;
   leaderElection: LeaderElectionOptions;
@@ -60,6 +59,19 @@ export interface KubernetesRoutesOptions {
   reflector?: Pick<ReflectorOptions<never>, 'resyncMs' | 'stallMs' | 'backoffMinMs' | 'backoffMaxMs'> | undefined;
   /** Gateway API keys from a Secret: `namespace/name`, data key (default keys.yaml). */
   apiKeysSecret?: { namespace: string; name: string; key: string } | undefined;
+  /**
+   * The gateway pod's own environment variables and files that routes may
+   * name in `auth.env` / `auth.file` (the operator's allow-list; default
+   * none). Anything else is refused: a route author must not read the pod's
+   * ServiceAccount token or the gateway's own keys.
+   */
+  podCredentials?: PodCredentials | undefined;
+}
+
+/** Names of the pod's environment variables and absolute paths of its files that routes may use as keys. */
+export interface PodCredentials {
+  env: readonly string[];
+  files: readonly string[];
 }
 
 const podSecrets = standaloneSecrets();
@@ -83,11 +95,9 @@ export class KubernetesRoutes {
   readonly #secrets: Reflector<V1Secret>[];
   readonly #custom: CustomObjectsApi;
   readonly #leader: LeaderElector;
-  #version = 0;
   #timer: NodeJS.Timeout | undefined;
   #statusTimer: NodeJS.Timeout | undefined;
-  #fingerprint = '';
-  #onTable: (table: RouteTable) => void = () => undefined;
+  #reconciling: Promise<void> = Promise.resolve();
   #outcomes = new Map<string, { problems: Problem[]; programmed: boolean }>();
   #apiKeys: ApiKeyRegistry | undefined;
   #apiKeysVersion = '';
@@ -136,15 +146,14 @@ export class KubernetesRoutes {
     this.#leader = new LeaderElector(kubeConfig, opts.leaderElection, log);
   }
 
-  /** Starts reflecting; resolves once every reflector has listed once and the first table is in the store. */
-  async start(onTable: (table: RouteTable) => void): Promise<void> {
-    this.#onTable = onTable;
+  /** Starts reflecting; resolves once every reflector has listed once and the first table is served. */
+  async start(): Promise<void> {
     for (const r of [...this.#routes, ...this.#secrets]) {
       r.onChange(() => this.#schedule());
       r.start();
     }
     await Promise.all([...this.#routes, ...this.#secrets].map((r) => r.synced()));
-    this.#reconcile();
+    await this.#enqueue();
     this.#leader.onChange((leader) => {
       this.#opts.log.info({ leader }, leader ? 'leading: writing LLMRoute status' : 'not leading');
       if (leader) this.#writeStatuses();
@@ -168,6 +177,7 @@ export class KubernetesRoutes {
     clearTimeout(this.#timer);
     clearInterval(this.#statusTimer);
     for (const r of [...this.#routes, ...this.#secrets]) r.stop();
+    await this.#reconciling;
     await this.#writing;
     await this.#leader.stop();
   }
@@ -175,7 +185,15 @@ export class KubernetesRoutes {
   #schedule(): void {
     clearTimeout(this.#timer);
     // Coalesce bursts (a relist emits once per object) into one reconcile.
-    this.#timer = setTimeout(() => this.#reconcile(), 20);
+    this.#timer = setTimeout(() => void this.#enqueue(), 20);
+  }
+
+  /** One reconcile at a time; a failing one is logged and the next event tries again. */
+  #enqueue(): Promise<void> {
+    this.#reconciling = this.#reconciling
+      .then(() => this.#reconcile())
+      .catch((err: unknown) => this.#opts.log.error({ err: (err as Error).message }, 'reconcile failed'));
+    return this.#reconciling;
   }
 
   #secret(namespace: string, name: string): V1Secret | undefined {
@@ -186,7 +204,7 @@ export class KubernetesRoutes {
     return undefined;
   }
 
-  #reconcile(): void {
+  async #reconcile(): Promise<void> {
     if (!this.synced) return;
     const { log } = this.#opts;
     this.#loadApiKeys();
@@ -204,12 +222,10 @@ export class KubernetesRoutes {
       if (checked.ok) sources.push({ route: checked.route });
       else invalid.set(`${obj.metadata.namespace}/${obj.metadata.name}`, checked.problems);
     }
-    const used: string[] = [];
     const resolver: SecretResolver = (auth, origin) => {
       if (auth.secretRef) {
         const { name, key } = auth.secretRef;
         const secret = this.#secret(origin.namespace, name);
-        used.push(`${origin.namespace}/${name}@${secret?.metadata?.resourceVersion ?? 'missing'}`);
         if (!secret) return { error: `Secret ${origin.namespace}/${name} not found`, reason: 'SecretNotFound' };
         const value = secret.data?.[key];
         if (value === undefined)
@@ -219,10 +235,9 @@ export class KubernetesRoutes {
           ? { key: decoded }
           : { error: `Secret ${origin.namespace}/${name} key "${key}" is empty`, reason: 'SecretKeyMissing' };
       }
-      // env and file work as in standalone mode (the pod's environment, mounted files).
-      return podSecrets(auth, origin);
+      return this.#podCredential(auth, origin);
     };
-    const result = compileRoutes(sources, { secrets: resolver, loadTokenizer, version: this.#version + 1 });
+    const result = await this.#opts.configurator.apply(sources, resolver, 'per-route');
     const programmed = new Set(result.table.routes.map((r) => r.id));
     this.#outcomes = new Map(
       objects.map((o) => {
@@ -230,23 +245,34 @@ export class KubernetesRoutes {
         return [id, { problems: invalid.get(id) ?? result.problemsByRoute.get(id) ?? [], programmed: programmed.has(id) }];
       }),
     );
-    for (const p of result.problems) log.warn({ problem: formatProblem(p) }, 'LLMRoute rejected');
-    for (const [id, ps] of invalid) for (const p of ps) log.warn({ route: id, problem: formatProblem(p) }, 'LLMRoute invalid');
-    const fingerprint = JSON.stringify([
-      objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}@${o.metadata.generation ?? ''}`),
-      used,
-    ]);
-    if (fingerprint !== this.#fingerprint || !this.#opts.store.loaded) {
-      this.#fingerprint = fingerprint;
-      this.#version++;
-      this.#opts.store.swap(result.table);
-      this.#onTable(result.table);
+    if (result.swapped) {
+      for (const p of result.problems) log.warn({ problem: formatProblem(p) }, 'LLMRoute rejected');
+      for (const [id, ps] of invalid) for (const p of ps) log.warn({ route: id, problem: formatProblem(p) }, 'LLMRoute invalid');
       log.info(
-        { routes: result.table.routes.length, rejected: result.rejected.length, version: this.#version },
+        { routes: result.table.routes.length, rejected: result.rejected.length, version: result.table.version },
         'route table updated',
       );
     }
     if (this.#leader.isLeader) this.#writeStatuses();
+  }
+
+  /**
+   * auth.env / auth.file name the gateway pod's environment and files, which
+   * belong to the operator, not to route authors: only what the operator
+   * allow-listed (`--allow-env-credentials`, `--allow-file-credentials`; the
+   * chart's podCredentials) resolves, and the route is rejected otherwise.
+   */
+  #podCredential(auth: Parameters<SecretResolver>[0], origin: Parameters<SecretResolver>[1]): ReturnType<SecretResolver> {
+    const allowed = this.#opts.podCredentials ?? { env: [], files: [] };
+    const refuse = (what: string, list: string) => ({
+      error: `${what} is not allowed in Kubernetes mode: credentials come from auth.secretRef (a Secret in the route's namespace), or from the gateway pod's own ${list} the operator allow-lists (--allow-${list === 'environment variables' ? 'env' : 'file'}-credentials)`,
+      reason: 'CredentialSourceNotAllowed',
+    });
+    if (auth.env !== undefined && !allowed.env.includes(auth.env)) return refuse(`auth.env ${auth.env}`, 'environment variables');
+    if (auth.file !== undefined && !(isAbsolute(auth.file) && allowed.files.includes(resolve(auth.file)))) {
+      return refuse(`auth.file ${auth.file}`, 'files');
+    }
+    return podSecrets(auth, origin);
   }
 
   #loadApiKeys(): void {

@@ -7,9 +7,7 @@ import { chatCompletions, completions, embeddings } from './request/operations.j
 import { healthz, metricsRoute, readyz } from './routes/health.js';
 import { feedback } from './routes/feedback.js';
 import { listModels, retrieveModel } from './routes/models.js';
-import { DEFAULT_BODY_LIMIT, proxyHandler } from './routes/proxy.js';
-
-export { DEFAULT_BODY_LIMIT };
+import { proxyHandler } from './proxy/proxy.js';
 import { ClientClosedError } from './upstream/errors.js';
 
 /** Builds the gateway's Hono app. Pure wiring: every dependency is injected. */

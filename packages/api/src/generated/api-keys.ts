@@ -29,7 +29,7 @@ export interface ApiKey {
    */
   sha256: string;
   /**
-   * Routes the key may use: route ids (namespace/name), route names, model names, or * for all.
+   * Routes the key may use: route ids (namespace/name), model names, * for all, or bare route names — a bare name means that route in the default namespace (where standalone routes live), not the same name in every namespace: in Kubernetes, list route ids.
    *
    * @maxItems 1000
    */

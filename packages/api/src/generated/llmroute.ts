@@ -62,7 +62,7 @@ export interface LLMRouteSpec {
   backends: Backend[];
   routing?: Routing;
   resilience?: Resilience;
-  limits?: RateLimits;
+  limits?: RouteLimits;
 }
 export interface Backend {
   /**
@@ -143,7 +143,7 @@ export interface Backend {
     [k: string]: string;
   };
   /**
-   * anthropic: max_tokens sent when the client gives none (the Messages API requires it); default 4096.
+   * The most tokens this backend writes in one answer when the client sets no max_tokens: what token limits and budgets reserve for such a request, the max_tokens sent to anthropic (its Messages API requires one; default 4096) and to triton (default 256).
    */
   maxOutputTokens?: number;
   /**
@@ -184,13 +184,21 @@ export interface BackendAuth {
   };
 }
 /**
- * Price of the backend, used for the cost metrics and, later, cost-aware routing and budgets. Currency is whatever you use consistently (USD in the examples).
+ * Price of the backend: the cost metrics, budgets and cost-aware strategies use it. Currency is whatever you use consistently (USD in the examples). Reasoning tokens are output tokens and priced as such.
  */
 export interface Cost {
   /**
    * Price per million prompt tokens.
    */
   inputPerMillionTokens?: number;
+  /**
+   * Price per million prompt tokens read from the backend's prompt cache (OpenAI cached_tokens, Anthropic cache_read_input_tokens). Default: inputPerMillionTokens.
+   */
+  cachedInputPerMillionTokens?: number;
+  /**
+   * Price per million prompt tokens written to the prompt cache (Anthropic cache_creation_input_tokens). Default: inputPerMillionTokens.
+   */
+  cacheWriteInputPerMillionTokens?: number;
   /**
    * Price per million completion tokens.
    */
@@ -718,7 +726,7 @@ export interface HealthCheck {
 /**
  * Limits for the whole route, all callers together, per gateway deployment (shared through Redis when the gateway runs with --redis).
  */
-export interface RateLimits {
+export interface RouteLimits {
   /**
    * Requests admitted per minute.
    */
@@ -727,6 +735,10 @@ export interface RateLimits {
    * Prompt plus completion tokens per minute.
    */
   tokensPerMinute?: number;
+  /**
+   * Completion tokens reserved (per choice, times n) against token limits and budgets — API-key, tenant and route ones — for a request that sets no max_tokens, on backends without maxOutputTokens. Corrected to the real usage afterwards; a larger value refuses such requests sooner, a smaller one lets a burst overshoot more. Default 4096.
+   */
+  reserveOutputTokens?: number;
 }
 /**
  * Written by the controller's leader; ignored in standalone mode.

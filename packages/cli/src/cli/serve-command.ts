@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
 import type { KubernetesSourceOptions } from '../gateway-process.js';
 import { list, nonNegative, parseOptions, UsageError, type OptionValues } from './args.js';
 import type { Command } from './command.js';
@@ -22,6 +23,10 @@ const options = {
   'lease-name': { type: 'string' },
   'lease-namespace': { type: 'string' },
   'lease-duration': { type: 'string' },
+  'allow-env-credentials': { type: 'string' },
+  'allow-file-credentials': { type: 'string' },
+  'max-response-bytes': { type: 'string' },
+  'max-sse-line-bytes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -32,6 +37,7 @@ const help = `Usage:
                     [--host 0.0.0.0] [--workers 1] [--redis URL]
                     [--limits-on-store-error open|closed] [--body-limit 10485760]
                     [--max-header-size 16384] [--drain-delay 0] [--shutdown-grace 30]
+                    [--max-response-bytes 67108864] [--max-sse-line-bytes 4194304]
 
 Serve every LLMRoute YAML file in DIR; reload when DIR changes.
   --api-keys FILE  callers' keys, tenants, limits and budgets (reloaded on change);
@@ -43,7 +49,12 @@ Serve every LLMRoute YAML file in DIR; reload when DIR changes.
                    watch; [--api-keys-secret [NS/]NAME[:KEY]] reads the keys file
                    from a Secret (default key keys.yaml); the Lease holder
                    ([--lease-name switchboard-leader] [--lease-namespace POD_NAMESPACE]
-                   [--lease-duration 15s]) writes LLMRoute status.
+                   [--lease-duration 15s]) writes LLMRoute status. Routes take keys from
+                   Secrets in their own namespace: auth.env / auth.file only for the pod's
+                   variables and absolute file paths in [--allow-env-credentials A,B]
+                   [--allow-file-credentials /path,...] (default none).
+  --max-response-bytes N  largest backend answer read (streamed or not): 502 beyond.
+  --max-sse-line-bytes N  longest line of a backend's event stream: the stream ends with an error.
   SIGTERM: /readyz fails, new connections stop after the drain delay, and
   in-flight requests finish within the grace period (seconds).
 `;
@@ -68,9 +79,12 @@ function kubernetesOptions(values: Values, parseDuration: ParseDuration): Kubern
     if (!m?.[2]) throw new UsageError(`--api-keys-secret must look like [NAMESPACE/]NAME[:KEY], got "${secret}"`);
     apiKeysSecret = { namespace: m[1] ?? podNamespace, name: m[2], key: m[3] ?? 'keys.yaml' };
   }
+  const files = list(values['allow-file-credentials']) ?? [];
+  for (const f of files) if (!isAbsolute(f)) throw new UsageError(`--allow-file-credentials takes absolute paths, got "${f}"`);
   const lease = values['lease-duration'];
   const leaseMs = lease === undefined ? undefined : durationMs(parseDuration, lease, 'lease-duration');
   return {
+    podCredentials: { env: list(values['allow-env-credentials']) ?? [], files: files.map((f) => resolve(f)) },
     namespaces: list(values.namespaces),
     apiKeysSecret,
     leaseNamespace: values['lease-namespace'] ?? podNamespace,
@@ -110,7 +124,11 @@ export const serveCommand: Command = {
     if (onStoreError !== 'open' && onStoreError !== 'closed')
       throw new UsageError('--limits-on-store-error must be open or closed');
     const apiKeys = values['api-keys'];
-    const [{ serve }, { parseDuration }] = await Promise.all([import('../commands/serve.js'), import('@switchboard/api')]);
+    const [{ serve }, { parseDuration }, { DEFAULT_UPSTREAM_LIMITS: limits }] = await Promise.all([
+      import('../commands/serve.js'),
+      import('@switchboard/api'),
+      import('@switchboard/gateway'),
+    ]);
     return serve(
       {
         routesDir: values.routes,
@@ -125,6 +143,10 @@ export const serveCommand: Command = {
         workers: nonNegative(values.workers, 1, 'workers'),
         bodyLimitBytes: nonNegative(values['body-limit'], 10 * 1024 * 1024, 'body-limit'),
         shutdownGraceMs: nonNegative(values['shutdown-grace'], 30, 'shutdown-grace') * 1000,
+        upstreamLimits: {
+          maxResponseBytes: nonNegative(values['max-response-bytes'], limits.maxResponseBytes, 'max-response-bytes'),
+          maxSseLineBytes: nonNegative(values['max-sse-line-bytes'], limits.maxSseLineBytes, 'max-sse-line-bytes'),
+        },
       },
       log,
     );

@@ -16,46 +16,51 @@ export function usage(prompt: number, completion: number) {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-export function chatCompletion(id: string, model: string, text: string, u: object | undefined) {
+export function chatCompletion(id: string, model: string, text: string, u: object | undefined, n = 1) {
   return {
     id,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: 'stop' }],
+    choices: Array.from({ length: n }, (_, index) => ({
+      index,
+      message: { role: 'assistant', content: text },
+      logprobs: null as ReturnType<typeof chatLogprobs> | null,
+      finish_reason: 'stop',
+    })),
     ...(u ? { usage: u } : {}),
   };
 }
 
-export function chatChunk(id: string, model: string, delta: object, finish: string | null, u?: object) {
+export function chatChunk(id: string, model: string, delta: object, finish: string | null, u?: object, index = 0) {
   return {
     id,
     object: 'chat.completion.chunk',
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: u ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    choices: u ? [] : [{ index, delta, logprobs: null, finish_reason: finish }],
     ...(u ? { usage: u } : {}),
   };
 }
 
-export function textCompletion(id: string, model: string, text: string, u: object | undefined) {
+export function textCompletion(id: string, model: string, text: string, u: object | undefined, n = 1) {
   return {
     id,
     object: 'text_completion',
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: 'stop' }],
+    choices: Array.from({ length: n }, (_, index) => ({ index, text, logprobs: null, finish_reason: 'stop' })),
     ...(u ? { usage: u } : {}),
   };
 }
 
-export function textChunk(id: string, model: string, text: string, finish: string | null, u?: object) {
+export function textChunk(id: string, model: string, text: string, finish: string | null, u?: object, index = 0) {
   return {
     id,
     object: 'text_completion',
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: u ? [] : [{ index: 0, text, logprobs: null, finish_reason: finish }],
+    choices: u ? [] : [{ index, text, logprobs: null, finish_reason: finish }],
     ...(u ? { usage: u } : {}),
   };
 }

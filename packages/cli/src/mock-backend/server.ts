@@ -129,12 +129,15 @@ async function handlePost(path: string, body: Record<string, unknown>, res: Serv
   if (!chat && path !== '/v1/completions') {
     return sendJson(res, 404, { error: { message: `no route ${path}`, type: 'invalid_request_error', code: null, param: null } });
   }
-  const pieces = o.replyText !== undefined ? [o.replyText] : r.completionPieces(o.completionTokens);
-  const u = o.usage ? r.usage(promptTokens, pieces.length) : undefined;
+  // Like a real server: at most max_tokens pieces per choice, and n choices.
+  const cap = Number(body.max_completion_tokens ?? body.max_tokens) || Infinity;
+  const n = Math.max(1, Math.floor(Number(body.n) || 1));
+  const pieces = o.replyText !== undefined ? [o.replyText] : r.completionPieces(Math.min(o.completionTokens, cap));
+  const u = o.usage ? r.usage(promptTokens, pieces.length * n) : undefined;
   if (!body.stream) {
     const text = pieces.join('');
-    const answer = chat ? r.chatCompletion(id, model, text, u) : r.textCompletion(id, model, text, u);
-    if (chat && body.logprobs === true) answer.choices[0]!.logprobs = r.chatLogprobs(pieces, o.tokenLogprob) as never;
+    const answer = chat ? r.chatCompletion(id, model, text, u, n) : r.textCompletion(id, model, text, u, n);
+    if (chat && body.logprobs === true) answer.choices[0]!.logprobs = r.chatLogprobs(pieces, o.tokenLogprob);
     if (o.cutAfterBytes !== undefined) return sendCut(res, 'application/json', JSON.stringify(answer), o.cutAfterBytes);
     if (o.malformed) {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -151,13 +154,17 @@ async function handlePost(path: string, body: Record<string, unknown>, res: Serv
     if (o.cutAfterBytes !== undefined && sent >= o.cutAfterBytes) res.socket?.destroy();
   };
   if (o.ttftMs > 0) await sleep(o.ttftMs);
-  if (chat) send(r.chatChunk(id, model, { role: 'assistant', content: '' }, null));
+  for (let c = 0; c < n; c++) if (chat) send(r.chatChunk(id, model, { role: 'assistant', content: '' }, null, undefined, c));
   for (const [i, piece] of pieces.entries()) {
     if (res.destroyed) return;
     if (i > 0 && o.tokensPerSecond > 0) await sleep(1000 / o.tokensPerSecond);
-    send(chat ? r.chatChunk(id, model, { content: piece }, null) : r.textChunk(id, model, piece, null));
+    for (let c = 0; c < n; c++)
+      send(
+        chat ? r.chatChunk(id, model, { content: piece }, null, undefined, c) : r.textChunk(id, model, piece, null, undefined, c),
+      );
   }
-  send(chat ? r.chatChunk(id, model, {}, 'stop') : r.textChunk(id, model, '', 'stop'));
+  for (let c = 0; c < n; c++)
+    send(chat ? r.chatChunk(id, model, {}, 'stop', undefined, c) : r.textChunk(id, model, '', 'stop', undefined, c));
   const wantsUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage;
   if (u && wantsUsage) send(chat ? r.chatChunk(id, model, {}, null, u) : r.textChunk(id, model, '', null, u));
   res.end('data: [DONE]\n\n');

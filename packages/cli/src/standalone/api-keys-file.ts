@@ -1,24 +1,29 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { formatProblem, loadApiKeysFromYaml, type ApiKeys } from '@switchboard/api';
 import { ApiKeyRegistry } from '@switchboard/gateway';
 import type { Logger } from 'pino';
 import { ConfigError } from './config-error.js';
+import { FolderWatch } from './folder-watch.js';
 
 /**
  * The API keys file of standalone mode, watched so that keys can be added,
- * revoked and rotated without a restart. A bad edit is reported and the
- * last good set of keys stays in force.
+ * revoked and rotated without a restart — however the file is replaced
+ * (edited in place, renamed over, swapped by a ConfigMap update): its folder
+ * is watched and its content compared (FolderWatch). A bad edit is reported
+ * and the last good set of keys stays in force.
  */
 export class ApiKeysFile {
   #registry: ApiKeyRegistry | undefined;
   #config: ApiKeys | undefined;
-  #watcher: FSWatcher | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #watch: FolderWatch | undefined;
+  #reloading: Promise<void> = Promise.resolve();
 
   constructor(
     readonly path: string,
     private readonly log: Logger,
+    /** How often the file's content is compared with what was loaded, besides change events. */
+    private readonly pollMs = 5000,
   ) {}
 
   async start(): Promise<ApiKeys> {
@@ -26,11 +31,21 @@ export class ApiKeysFile {
     if (!loaded.ok)
       throw new ConfigError(`invalid API keys file:\n${loaded.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
     this.#set(loaded.config);
-    this.#watcher = watch(this.path, () => {
-      clearTimeout(this.#timer);
-      this.#timer = setTimeout(() => void this.#reload(), 150);
-    });
+    const name = basename(this.path);
+    this.#watch = new FolderWatch(
+      dirname(this.path),
+      (n) => n === name,
+      this.pollMs,
+      () => this.#schedule(),
+      this.log,
+    );
+    await this.#watch.start();
     return loaded.config;
+  }
+
+  /** Waits for a reload in progress (tests use it). */
+  settled(): Promise<void> {
+    return this.#reloading;
   }
 
   registry = (): ApiKeyRegistry => {
@@ -43,8 +58,13 @@ export class ApiKeysFile {
   }
 
   stop(): void {
-    this.#watcher?.close();
-    clearTimeout(this.#timer);
+    this.#watch?.stop();
+  }
+
+  #schedule(): void {
+    this.#reloading = this.#reloading
+      .then(() => this.#reload())
+      .catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'API keys reload failed; the previous keys stay'));
   }
 
   #set(config: ApiKeys): void {

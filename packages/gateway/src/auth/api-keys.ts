@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey, ApiKeys, Budget, RateLimits } from '@switchboard/api';
-import type { CompiledRoute } from '../config/route-table.js';
+import type { CompiledRoute } from '../table/route.js';
 
 /** Who is calling, once the key is recognised. Holds no key material. */
 export interface Caller {
@@ -57,9 +57,17 @@ function toCaller(k: ApiKey, config: ApiKeys): Caller {
   };
 }
 
-/** True when `caller` may use `route` (asked for as `model`). */
+/**
+ * True when `caller` may use `route` (asked for as `model`). An allow-list
+ * entry is `*`, a route id (`namespace/name`), a model name, or a bare route
+ * name — which means that name in the `default` namespace only (standalone
+ * routes live there), never the same name in every namespace.
+ */
 export function mayUse(caller: Caller | undefined, route: CompiledRoute, model: string): boolean {
   if (!caller) return true;
-  const name = route.id.slice(route.id.indexOf('/') + 1);
-  return caller.routes.some((r) => r === '*' || r === route.id || r === name || r === model);
+  const bare = route.id.startsWith('default/') ? route.id.slice('default/'.length) : undefined;
+  return caller.routes.some((r) => r === '*' || r === route.id || r === model || r === bare);
 }
+
+/** Who a request belongs to, for per-caller state (the feedback ledger): `tenant/key`, or '' when auth is off. */
+export const ownerOf = (caller: Caller | undefined): string => (caller ? `${caller.tenant}/${caller.keyName}` : '');

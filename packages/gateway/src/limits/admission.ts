@@ -1,10 +1,11 @@
 import type { RateLimits } from '@switchboard/api';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/api-keys.js';
-import type { CompiledRoute } from '../config/route-table.js';
+import type { CompiledRoute } from '../table/route.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Counter, LimitStore, Window } from './store.js';
+import type { UsageEstimate } from './estimate.js';
 import { minuteWindow, periodWindow } from './windows.js';
 
 /** Budgets are counted in nano-units of currency: integer counters, no float drift. */
@@ -28,10 +29,13 @@ const NOTHING_RESERVED: Reservation = { settle: () => undefined };
 
 /**
  * Token-aware admission: requests and tokens per minute per API key, tenant
- * and route, and spend per tenant per period. Checked before a request is
- * sent, with the prompt's native token count plus its max_tokens, and
- * corrected with the real usage and cost afterwards. When no limit applies,
- * the store is not touched.
+ * and route, and spend per tenant per period. Before a request is sent it
+ * reserves what it may use at most (`UsageEstimate`: the prompt's native
+ * token count plus every completion token it may write, and their price on
+ * the dearest backend), so a burst of concurrent requests cannot pass a
+ * limit by more than one request's worth; the reservation is corrected to
+ * the real usage and cost afterwards. When no limit applies, the store is
+ * not touched.
  */
 export class Admission {
   #lastStoreWarning = 0;
@@ -49,9 +53,11 @@ export class Admission {
     return Boolean(route.limits || caller?.keyLimits || caller?.tenantLimits || caller?.budget);
   }
 
-  async admit(caller: Caller | undefined, route: CompiledRoute, promptTokens: number, maxOutput: number): Promise<Reservation> {
+  async admit(caller: Caller | undefined, route: CompiledRoute, estimate: UsageEstimate): Promise<Reservation> {
     const now = this.now();
-    const tokens = promptTokens + maxOutput;
+    const tokens = Math.ceil(estimate.tokens);
+    // At least one nano-unit, so that a request with no known price still meets a spent budget.
+    const spend = Math.max(1, Math.ceil(estimate.cost * NANO));
     const counters: Described[] = [];
     const minute = minuteWindow(now);
     const perMinute = (scope: string, key: string, limits: RateLimits | undefined) => {
@@ -80,12 +86,11 @@ export class Admission {
       perMinute(`API key ${caller.keyName}`, `key:${caller.keyName}`, caller.keyLimits);
       perMinute(`tenant ${caller.tenant}`, `tenant:${caller.tenant}`, caller.tenantLimits);
       if (caller.budget) {
-        // "Spent less than the budget": the request takes one nano-unit now, its cost when done.
         counters.push({
           scope: `tenant ${caller.tenant}`,
           key: `tenant:${caller.tenant}:spend:${caller.budget.period}`,
           limit: Math.round(caller.budget.amount * NANO),
-          amount: 1,
+          amount: spend,
           window: periodWindow(caller.budget.period, now),
           what: 'budget',
           kind: 'spend',
@@ -106,13 +111,17 @@ export class Admission {
       this.metrics.limited.inc({ scope: c.scope.split(' ')[0] ?? '', limit: c.kind });
       throw limitError(c, result.current, now);
     }
+    let settled = false;
     return {
       settle: (usage, cost) => {
+        // Once: a call path that settles twice must not refund twice.
+        if (settled) return;
+        settled = true;
         const actual = usage ? usage.promptTokens + usage.completionTokens : 0;
         const corrections: Promise<void>[] = [];
         for (const c of counters) {
           if (c.kind === 'tokens' && actual !== tokens) corrections.push(this.store.adjust(c.key, c.window, actual - tokens));
-          if (c.kind === 'spend') corrections.push(this.store.adjust(c.key, c.window, Math.round(cost * NANO) - 1));
+          if (c.kind === 'spend') corrections.push(this.store.adjust(c.key, c.window, Math.round(cost * NANO) - spend));
         }
         Promise.all(corrections).catch((err: unknown) => this.#reportStoreError(err));
       },
@@ -151,7 +160,7 @@ function limitError(c: Described, current: number, now: number): GatewayError {
   const at = new Date(c.window.end).toISOString();
   const message =
     c.kind === 'spend'
-      ? `Budget reached for ${c.scope}: ${amount(current)} of ${amount(c.limit)} per ${periodName(c.window)} spent. It resets at ${at} (in ${resetsIn} s).`
+      ? `Budget reached for ${c.scope}: ${amount(current)} of ${amount(c.limit)} per ${periodName(c.window)} spent or reserved, and this request may cost up to ${amount(c.amount)}. It resets at ${at} (in ${resetsIn} s).`
       : `Rate limit reached for ${c.scope} on ${c.what}: limit ${c.limit}, used ${current}, requested ${c.amount}. It resets at ${at} (in ${resetsIn} s).`;
   return new GatewayError(429, 'rate_limit_error', message, {
     code: c.kind === 'spend' ? 'budget_exceeded' : 'rate_limit_exceeded',

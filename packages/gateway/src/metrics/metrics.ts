@@ -29,7 +29,11 @@ export interface CallMetrics {
   duration: { observe(seconds: number): void };
   failedDuration(status: number): { observe(seconds: number): void };
   inputTokens: { observe(tokens: number): void };
+  /** Input tokens read from a prompt cache (part of the input). */
+  cachedInputTokens: { observe(tokens: number): void };
   outputTokens: { observe(tokens: number): void };
+  /** Reasoning tokens (part of the output). */
+  reasoningTokens: { observe(tokens: number): void };
   timeToFirstChunk: { observe(seconds: number): void };
   requests(status: number): { inc(): void };
   decisions: { inc(): void };
@@ -195,6 +199,8 @@ export class GatewayMetrics {
         failedDuration: (status) => this.duration.labels({ ...g, error_type: String(status) }),
         inputTokens: this.tokens.labels({ ...g, gen_ai_token_type: 'input' }),
         outputTokens: this.tokens.labels({ ...g, gen_ai_token_type: 'output' }),
+        cachedInputTokens: this.tokens.labels({ ...g, gen_ai_token_type: 'cached_input' }),
+        reasoningTokens: this.tokens.labels({ ...g, gen_ai_token_type: 'reasoning' }),
         timeToFirstChunk: this.timeToFirstChunk.labels(g),
         requests: (status) => {
           let child = byStatus.get(status);

@@ -17,7 +17,8 @@ export function apiKeyAuth(mode: AuthMode): MiddlewareHandler {
   return async function apiKeyAuth(c, next) {
     if (mode.kind === 'disabled') return next();
     const header = requestHeader(c, 'authorization');
-    const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : requestHeader(c, 'x-api-key');
+    // RFC 7235: the auth scheme is case-insensitive ("bearer" and "BEARER" are Bearer too).
+    const key = header && /^bearer /i.test(header) ? header.slice(7).trim() : requestHeader(c, 'x-api-key');
     if (!key) throw unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
     const caller = mode.registry().authenticate(key);
     if (!caller) throw unauthorized('Incorrect API key provided.');

@@ -1,4 +1,4 @@
-import type { ProviderName } from '../config/route-table.js';
+import type { ProviderName } from '../table/backend.js';
 import { anthropicProvider } from './anthropic/index.js';
 import { azureOpenAIProvider } from './azure-openai/index.js';
 import { nimProvider, openAIProvider } from './openai/index.js';

@@ -1,11 +1,8 @@
-import type { CompiledBackend } from '../config/route-table.js';
+import type { CompiledBackend } from '../table/backend.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
 
-/** Token counts as OpenAI reports them. */
-export interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-}
+export type { Usage } from '../request/usage.js';
+import type { Usage } from '../request/usage.js';
 
 /** An HTTP request to a backend, ready for undici. */
 export interface UpstreamRequest {
@@ -21,6 +18,8 @@ export interface StreamTranslator {
   event(event: { event?: string | undefined; data: string }): unknown[];
   /** Usage gathered from the stream, once known. */
   readonly usage: Usage | undefined;
+  /** True once the backend has said the answer is complete (a stream that ends before is cut short). */
+  readonly complete: boolean;
 }
 
 /** What a response transform may need to know about the call. */
@@ -44,8 +43,6 @@ export interface Provider {
   toOpenAI?(json: unknown, call: CallContext): unknown;
   /** A translator for one stream; absent = the SSE bytes pass through unchanged. */
   streamTranslator?(call: CallContext): StreamTranslator;
-  /** Usage in an OpenAI-shaped response or chunk, if reported. */
-  usageOf(response: unknown): Usage | undefined;
   /** Path of the backend's own health endpoint, under the endpoint URL. */
   healthPath: string;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { GatewayError } from '../errors.js';
+import { ClientClosedError } from '../upstream/errors.js';
 
 const tooLarge = (limit: number) =>
   new GatewayError(413, 'invalid_request_error', `Request body is larger than the limit of ${limit} bytes.`, {
@@ -39,17 +40,26 @@ export async function readBody(c: Context, limit: number): Promise<Uint8Array> {
       cleanup();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
-    const onError = (err: Error) => {
+    // The client going away mid-upload ('aborted' / ECONNRESET, or a close before the end) is
+    // not a gateway error: nothing is answered and nothing is logged as a failure.
+    const onError = () => {
       cleanup();
-      reject(err);
+      reject(new ClientClosedError());
+    };
+    const onClose = () => {
+      if (incoming.complete) return;
+      cleanup();
+      reject(new ClientClosedError());
     };
     const cleanup = () => {
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('error', onError);
+      incoming.off('close', onClose);
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
+    incoming.on('close', onClose);
   });
 }

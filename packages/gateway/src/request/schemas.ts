@@ -40,7 +40,21 @@ const message = {
     role: { enum: ['system', 'developer', 'user', 'assistant', 'tool', 'function'] },
     content: { anyOf: [{ type: 'string' }, { type: 'array', items: contentPart }, { type: 'null' }] },
     name: { type: 'string', minLength: 1, maxLength: 64 },
-    tool_calls: { type: 'array' },
+    tool_calls: {
+      type: 'array',
+      maxItems: 1024,
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          type: { type: 'string' },
+          function: {
+            type: 'object',
+            properties: { name: { type: 'string' }, arguments: { type: 'string' } },
+          },
+        },
+      },
+    },
     tool_call_id: { type: 'string' },
   },
 };

@@ -1,24 +1,22 @@
 import type { Logger } from 'pino';
-import type { CompiledBackend, CompiledRoute, HealthCheckConfig, RouteTable } from '../config/route-table.js';
-import { Metadata } from '@grpc/grpc-js';
-import { providerFor } from '../providers/index.js';
-import { isGrpc } from '../providers/triton/grpc/clients.js';
-import type { UpstreamPools } from '../upstream/pools.js';
+import type { CompiledBackend } from '../table/backend.js';
+import type { CompiledRoute, HealthCheckConfig, RouteTable } from '../table/route.js';
+import type { Transports } from '../transport/transport.js';
 import type { RouteStates } from './route-states.js';
 
 /**
- * Active health checks: for routes that configure `healthCheck`, a GET to
- * each backend's endpoint + path (the provider's own health path by
- * default) at the interval; for grpc:// backends, ServerReady and
- * ModelReady. Results feed the same BackendHealth as real
- * traffic. Timers are unref'd and replaced on reload.
+ * Active health checks: for routes that configure `healthCheck`, each
+ * backend's transport is asked at the interval whether the backend is
+ * ready (a GET of its health path over HTTP; ServerReady and ModelReady
+ * over gRPC). Results feed the same BackendHealth as real traffic. Timers
+ * are unref'd and replaced on reload.
  */
 export class ActiveHealthChecks {
   #timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly states: RouteStates,
-    private readonly pools: UpstreamPools,
+    private readonly transports: Transports,
     private readonly log: Logger,
   ) {}
 
@@ -41,29 +39,10 @@ export class ActiveHealthChecks {
   }
 
   async #probe(route: CompiledRoute, backend: CompiledBackend, check: HealthCheckConfig): Promise<void> {
-    let ok = false;
-    if (isGrpc(backend)) {
-      ok = await this.pools.grpc.ready(backend, new Metadata(), new Date(Date.now() + check.timeoutMs)).catch(() => false);
-      this.#record(route, backend, ok);
-      return;
-    }
-    const path = check.path ?? providerFor(backend.provider).healthPath;
-    try {
-      const res = await this.pools.get(backend.baseUrl, route.timeouts.connect).request({
-        method: 'GET',
-        path: `${backend.baseUrl.pathname}${path}`,
-        headers: backend.apiKey ? { authorization: `Bearer ${backend.apiKey}` } : {},
-        signal: AbortSignal.timeout(check.timeoutMs),
-      });
-      await res.body.dump();
-      ok = res.statusCode < 500;
-    } catch {
-      ok = false;
-    }
-    this.#record(route, backend, ok);
-  }
-
-  #record(route: CompiledRoute, backend: CompiledBackend, ok: boolean): void {
+    const ok = await this.transports
+      .for(backend)
+      .ready(route, backend, check)
+      .catch(() => false);
     const health = this.states.backend(route, backend)?.health;
     if (!health) return;
     if (ok) health.success(performance.now());

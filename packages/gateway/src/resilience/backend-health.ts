@@ -1,4 +1,4 @@
-import type { OutlierConfig } from '../config/route-table.js';
+import type { OutlierConfig } from '../table/route.js';
 
 export type HealthState = 'healthy' | 'ejected' | 'half-open' | 'rate-limited';
 
@@ -19,6 +19,7 @@ export class BackendHealth {
   #ejectedUntil = 0;
   #lastEjectedAt = 0;
   #probeInFlight = false;
+  #probe = 0;
   #rateLimitedUntil = 0;
   // Sliding window as a ring of buckets: [successes, failures] per slice.
   readonly #ok = new Array<number>(BUCKETS).fill(0);
@@ -44,9 +45,19 @@ export class BackendHealth {
     return 'healthy';
   }
 
-  /** Marks the one request that tests a half-open backend. */
-  beginProbe(): void {
+  /** Marks the one request that tests a half-open backend; returns its token for endProbe. */
+  beginProbe(): number {
     this.#probeInFlight = true;
+    return ++this.#probe;
+  }
+
+  /**
+   * The probe request is over. When it ended without a verdict (the client
+   * left, the request was refused before it was sent, a 429), the backend is
+   * half-open again for the next request: it must not stay ejected for good.
+   */
+  endProbe(token: number): void {
+    if (token === this.#probe && this.#probeInFlight) this.#probeInFlight = false;
   }
 
   success(now: number): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutlierConfig } from '../config/route-table.js';
+import type { OutlierConfig } from '../table/route.js';
 import { BackendHealth } from './backend-health.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { RetryBudget } from './retry-budget.js';
@@ -27,6 +27,26 @@ describe('BackendHealth', () => {
     expect(h.state(1003)).toBe('ejected'); // one probe at a time
     h.success(1004);
     expect(h.state(1005)).toBe('healthy');
+  });
+
+  it('a probe that ends without a verdict (client gone, 429) leaves the backend half-open, not ejected for good', () => {
+    const h = new BackendHealth({ ...outlier, consecutiveFailures: 1 });
+    h.failure(0);
+    const probe = h.beginProbe();
+    expect(h.state(1001)).toBe('ejected');
+    h.endProbe(probe);
+    expect(h.state(1002)).toBe('half-open');
+    // A probe that did get a verdict is not undone by its end.
+    const failed = h.beginProbe();
+    h.failure(1003); // ejected again, 2000 ms
+    h.endProbe(failed);
+    expect(h.state(2000)).toBe('ejected');
+    // An old probe's end does not release a newer one.
+    const next = h.beginProbe();
+    h.endProbe(failed);
+    expect(h.state(3100)).toBe('ejected');
+    h.endProbe(next);
+    expect(h.state(3101)).toBe('half-open');
   });
 
   it('doubles the cool-down on each repeat ejection, up to the maximum', () => {

@@ -1,4 +1,5 @@
-import type { CompiledBackend, CompiledRoute, RouteTable } from '../config/route-table.js';
+import type { CompiledBackend } from '../table/backend.js';
+import type { CompiledRoute, RouteTable } from '../table/route.js';
 import { BackendHealth, type HealthState } from './backend-health.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { RetryBudget } from './retry-budget.js';

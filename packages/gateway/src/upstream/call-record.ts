@@ -1,6 +1,6 @@
-import type { CompiledBackend } from '../config/route-table.js';
+import type { CompiledBackend } from '../table/backend.js';
 import type { CallMetrics } from '../metrics/metrics.js';
-import type { Provider, Usage } from '../providers/index.js';
+import { costOf, type Usage } from '../request/usage.js';
 import type { Operation } from '../request/operations.js';
 
 /** Usage, cost and metrics of one successful upstream call. */
@@ -11,7 +11,6 @@ export class CallRecord {
   constructor(
     private readonly metrics: CallMetrics,
     private readonly op: Operation,
-    private readonly provider: Provider,
     private readonly backend: CompiledBackend,
     private readonly promptTokens: number,
     private readonly upstreamStart: number,
@@ -20,7 +19,7 @@ export class CallRecord {
   ) {}
 
   streamEvent(payload: unknown): void {
-    this.#usage = this.provider.usageOf(payload) ?? this.#usage;
+    this.#usage = this.op.usageOf(payload) ?? this.#usage;
     if (!this.#usage) this.#generatedText += this.op.deltaText(payload);
   }
 
@@ -30,28 +29,34 @@ export class CallRecord {
   }
 
   complete(json: unknown): void {
-    this.#usage = this.provider.usageOf(json);
+    this.#usage = this.op.usageOf(json);
     if (!this.#usage) this.#generatedText = this.op.completionText(json);
   }
 
-  /** Records usage (counted natively when the backend reported none), cost and duration. */
+  /**
+   * Records usage (counted natively when the backend reported none), cost
+   * and duration. A stream that failed after it started still used what it
+   * sent: that is counted and priced like a complete answer.
+   */
   finish(status: number, endedAt = performance.now()): void {
     const m = this.metrics;
     const seconds = (endedAt - this.upstreamStart) / 1000;
     m.requests(status).inc();
-    if (status >= 400 && status !== 499) {
-      m.failedDuration(status).observe(seconds);
-      this.onSettled(this.#usage, 0);
+    const failed = status >= 400 && status !== 499;
+    (failed ? m.failedDuration(status) : status === 200 ? m.duration : m.failedDuration(status)).observe(seconds);
+    if (failed && !this.#usage && !this.#generatedText) {
+      this.onSettled(undefined, 0);
       return;
     }
-    (status === 200 ? m.duration : m.failedDuration(status)).observe(seconds);
     const usage = this.#usage ?? {
       promptTokens: this.promptTokens,
       completionTokens: this.#generatedText ? this.backend.tokenizer.count(this.#generatedText) : 0,
     };
     m.inputTokens.observe(usage.promptTokens);
+    if (usage.cachedTokens) m.cachedInputTokens.observe(usage.cachedTokens);
     if (this.op.name !== 'embeddings') m.outputTokens.observe(usage.completionTokens);
-    const cost = usage.promptTokens * this.backend.inputPricePerToken + usage.completionTokens * this.backend.outputPricePerToken;
+    if (usage.reasoningTokens) m.reasoningTokens.observe(usage.reasoningTokens);
+    const cost = costOf(usage, this.backend);
     if (cost > 0) m.cost.inc(cost);
     this.onSettled(usage, cost);
   }

@@ -2,9 +2,11 @@ import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 
 /**
- * Aborts an upstream call when the client goes away or the route's total
- * timeout passes. One AbortController and one timer per call: cheaper than
+ * Aborts an upstream call when the client goes away or the total time limit
+ * passes. One AbortController and one timer per call: cheaper than
  * AbortSignal.any over AbortSignal.timeout, which Node 20 makes costly.
+ * Calls made outside a client request (an evaluator's rating) have no
+ * client to watch: only the time limit applies.
  */
 export class CallSignal {
   readonly #controller = new AbortController();
@@ -15,11 +17,11 @@ export class CallSignal {
   };
   #reason: 'client' | 'timeout' | undefined;
 
-  constructor(c: Context, totalMs: number) {
+  constructor(totalMs: number, c?: Context) {
     this.#timer = setTimeout(() => this.#abort('timeout'), totalMs);
-    this.#outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    this.#outgoing = (c?.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (this.#outgoing) this.#outgoing.once('close', this.#onClose);
-    else c.req.raw.signal.addEventListener('abort', () => this.#abort('client'), { once: true });
+    else c?.req.raw.signal.addEventListener('abort', () => this.#abort('client'), { once: true });
   }
 
   get signal(): AbortSignal {

@@ -1,4 +1,4 @@
-import type { RetryOn, TimeoutsMs } from '../config/route-table.js';
+import type { RetryOn, TimeoutsMs } from '../table/backend.js';
 import { GatewayError } from '../errors.js';
 
 /** Raised when the client went away; nothing is sent back. */
@@ -70,6 +70,12 @@ export function transportError(err: unknown, backend: string, timeoutsMs: Timeou
       return timeout('idle');
   }
   if ((err as Error).name === 'TimeoutError') return timeout('total');
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new GatewayError(502, 'upstream_error', `Backend "${backend}" sent an answer larger than the gateway's limit.`, {
+      code: 'upstream_too_large',
+      cause: err,
+    });
+  }
   const detail = code || (err as Error).message || String(err);
   return new GatewayError(502, 'upstream_error', `Could not reach backend "${backend}": ${detail}.`, {
     code: 'upstream_unavailable',
@@ -80,8 +86,10 @@ export function transportError(err: unknown, backend: string, timeoutsMs: Timeou
 /**
  * An error status from a backend, as the client should see it. The client's
  * own mistakes (400, 413, 422) and rate limits (429) pass through with the
- * backend's message; a backend refusing the gateway's credentials or
- * failing (401, 403, 404, 5xx) is a gateway-side problem: 502.
+ * backend's message; a backend failing (404, 5xx) is a gateway-side problem:
+ * 502 with the backend's message. A backend refusing the gateway's
+ * credentials (401, 403) gets a generic message: its text may quote the key
+ * (masked or not), so it goes to the log only (`cause`).
  */
 export function statusError(status: number, body: string, backend: string, retryAfter: string | undefined): GatewayError {
   const message = backendMessage(body);
@@ -94,8 +102,28 @@ export function statusError(status: number, body: string, backend: string, retry
       headers: retryAfter ? { 'retry-after': retryAfter } : {},
     });
   }
-  const why = status === 401 || status === 403 ? 'rejected the gateway credentials' : `answered HTTP ${status}`;
-  return new GatewayError(502, 'upstream_error', `Backend "${backend}" ${why}: ${message}`, { code: 'upstream_error' });
+  if (status === 401 || status === 403) {
+    return new GatewayError(
+      502,
+      'upstream_error',
+      `Backend "${backend}" rejected the gateway's credentials (HTTP ${status}). The gateway log has the backend's message.`,
+      { code: 'upstream_auth_failed', cause: new UpstreamDetail(status, message) },
+    );
+  }
+  return new GatewayError(502, 'upstream_error', `Backend "${backend}" answered HTTP ${status}: ${message}`, {
+    code: 'upstream_error',
+  });
+}
+
+/** What a backend said that the client must not see; logged by the handler. */
+export class UpstreamDetail extends Error {
+  override readonly name = 'UpstreamDetail';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Retry-After (seconds or an HTTP date) in milliseconds from now, capped at five minutes. */

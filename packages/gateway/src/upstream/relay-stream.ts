@@ -1,105 +1,181 @@
 import type { Readable } from 'node:stream';
-import { createParser } from 'eventsource-parser';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { GatewayError } from '../errors.js';
 import type { StreamTranslator } from '../providers/index.js';
+import type { StreamEgress } from '../request/operations.js';
 
 export interface StreamTap {
-  /** Called with each SSE event's JSON payload (unparseable events are skipped). */
+  /** Called with each event's payload at the upstream operation's level (usage accounting). */
   onEvent(payload: unknown): void;
   /** Called once: after the last chunk, on failure, or when the client leaves. */
   onEnd(outcome: 'ok' | 'error' | 'client_closed', error?: GatewayError): void;
 }
 
+/** How a relayed stream can go wrong after its first byte, as the client should read it. */
+export interface StreamErrors {
+  transport: (err: unknown) => GatewayError;
+  /** An event whose data is not JSON. */
+  malformed: () => GatewayError;
+  /** A line longer than the limit: the backend is not sending events. */
+  lineTooLong: (limit: number) => GatewayError;
+  /** The body ended before the backend said the answer was complete. */
+  incomplete: () => GatewayError;
+}
+
+export interface RelayOptions {
+  body: Readable;
+  chunks: AsyncIterator<Buffer>;
+  /** The chunk already read (failover was decided before it). */
+  first: Buffer;
+  tap: StreamTap;
+  errors: StreamErrors;
+  maxLineBytes: number;
+  /** The backend's protocol -> payloads of the upstream operation (Anthropic, Triton). */
+  translator?: StreamTranslator | undefined;
+  /** The upstream operation's end-of-answer event (used when there is no translator). */
+  done: (event: EventSourceMessage, payload: unknown) => boolean;
+  /** The client's framing (a front door's events); absent = OpenAI's `data:` framing. */
+  egress?: StreamEgress | undefined;
+  /** Payloads the client must not get (a usage chunk it did not ask for). */
+  hide?: ((payload: unknown) => boolean) | undefined;
+  /** The client's framing of an error event (its front door's). */
+  errorFrame: (error: GatewayError) => string;
+}
+
 const encoder = new TextEncoder();
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** Bytes after the last line break of `chunk`, or -1 when it holds none. */
+function tailAfterBreak(chunk: Buffer): number {
+  const at = Math.max(chunk.lastIndexOf(NEWLINE), chunk.lastIndexOf(CARRIAGE_RETURN));
+  return at < 0 ? -1 : chunk.length - at - 1;
+}
+
+/** Stops reading a backend body; undici reports the abort as an error event, which nothing needs. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
 
 /**
- * Passes a backend's SSE body to the client chunk by chunk, unchanged,
- * starting with the chunk already read (failover is decided before it).
- * Backpressure: a chunk is read from the backend only when the client side
- * asks for one (highWaterMark 0). A side parser sees each event for usage
- * accounting. A failure after the first byte cannot be failed over, so it
- * ends the stream with an OpenAI-shaped SSE error event, and so does an
- * event whose data is not JSON (it is not forwarded); the client leaving
- * destroys the backend body, which aborts the upstream request.
+ * Relays a backend's event stream to the client with backpressure (a chunk is
+ * read only when the client side asks for one), from the chunk already read.
+ * A side parser sees every event (usage accounting, the end marker). When
+ * nothing needs changing the backend's bytes pass through unchanged;
+ * otherwise events are re-framed: translated from the backend's protocol,
+ * framed as the client's front door (`egress`), or with hidden payloads left
+ * out. A failure after the first byte cannot be failed over, so it ends the
+ * stream with an error event in the client's framing: so do an event whose
+ * data is not JSON, a line longer than `maxLineBytes`, and a body that ends
+ * before the end marker. The client leaving destroys the backend body, which
+ * aborts the upstream request.
  */
-export function relaySse(
-  body: Readable,
-  chunks: AsyncIterator<Buffer>,
-  first: Buffer,
-  tap: StreamTap,
-  errors: { transport: (err: unknown) => GatewayError; malformed: () => GatewayError },
-  translator?: StreamTranslator,
-): ReadableStream<Uint8Array> {
+export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
+  const raw = !o.translator && !o.egress && !o.hide;
   let malformed = false;
-  // With a translator, the client gets the translated events, not the backend's bytes.
-  let translated = '';
+  let sawDone = false;
+  // An error event was already sent (the backend's, or a translated one): the stream ends there.
+  let sawError = false;
+  let out = '';
+  const frame = (payload: unknown, data?: string) => {
+    if (o.hide?.(payload)) return;
+    out += o.egress ? o.egress.payload(payload) : `data: ${data ?? JSON.stringify(payload)}\n\n`;
+  };
+  const see = (payload: unknown, data?: string) => {
+    if (payload !== null && typeof payload === 'object' && 'error' in payload) sawError = true;
+    o.tap.onEvent(payload);
+    if (!raw) frame(payload, data);
+  };
   const parser = createParser({
     onEvent(event) {
-      if (event.data === '[DONE]' || malformed) return;
+      if (malformed) return;
       try {
-        if (translator) {
-          for (const payload of translator.event(event)) {
-            tap.onEvent(payload);
-            translated += `data: ${JSON.stringify(payload)}\n\n`;
-          }
-        } else {
-          tap.onEvent(JSON.parse(event.data));
+        if (o.translator) {
+          for (const payload of o.translator.event(event)) see(payload);
+          return;
         }
+        if (event.data === '[DONE]') {
+          sawDone ||= o.done(event, undefined);
+          return;
+        }
+        const payload: unknown = JSON.parse(event.data);
+        sawDone ||= o.done(event, payload);
+        see(payload, event.data);
       } catch {
         malformed = true;
       }
     },
   });
   let ended = false;
-  let pending: Buffer | undefined = first;
+  let pending: Buffer | undefined = o.first;
+  let lineBytes = 0;
   const end = (outcome: 'ok' | 'error' | 'client_closed', error?: GatewayError) => {
     if (ended) return;
     ended = true;
-    tap.onEnd(outcome, error);
+    o.tap.onEnd(outcome, error);
   };
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: GatewayError, prefix: string) => {
     end('error', error);
-    controller.enqueue(encoder.encode(`${prefix}data: ${JSON.stringify(error.toJSON())}\n\n`));
+    controller.enqueue(encoder.encode(`${prefix}${o.errorFrame(error)}`));
     controller.close();
+  };
+  const flush = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (out) controller.enqueue(encoder.encode(out));
+    out = '';
+  };
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    parser.feed(decoder.decode());
+    flush(controller);
+    const complete = o.translator ? o.translator.complete : sawDone;
+    if (complete) {
+      if (!raw) controller.enqueue(encoder.encode(o.egress ? o.egress.end() : 'data: [DONE]\n\n'));
+      end('ok');
+      controller.close();
+    } else if (sawError) {
+      end('error', o.errors.incomplete());
+      controller.close();
+    } else {
+      fail(controller, o.errors.incomplete(), raw ? '\n\n' : '');
+    }
   };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          let chunk = pending;
-          pending = undefined;
-          if (!chunk) {
-            const next = await chunks.next();
-            if (next.done) {
-              parser.feed(decoder.decode());
-              if (translator) controller.enqueue(encoder.encode(`${translated}data: [DONE]\n\n`));
-              end('ok');
-              controller.close();
-              return;
+          // A pull that enqueues nothing is never repeated (highWaterMark 0): read until there is something to send.
+          for (;;) {
+            let chunk = pending;
+            pending = undefined;
+            if (!chunk) {
+              const next = await o.chunks.next();
+              if (next.done) return finish(controller);
+              chunk = next.value;
             }
-            chunk = next.value;
-          }
-          parser.feed(decoder.decode(chunk, { stream: true }));
-          if (malformed) {
-            // Hold this chunk back: end any partial event, then say what went wrong.
-            body.destroy();
-            fail(controller, errors.malformed(), '\n\n');
-            return;
-          }
-          if (!translator) controller.enqueue(chunk);
-          else if (translated) {
-            controller.enqueue(encoder.encode(translated));
-            translated = '';
+            const tail = tailAfterBreak(chunk);
+            lineBytes = tail < 0 ? lineBytes + chunk.length : tail;
+            if (lineBytes > o.maxLineBytes) {
+              discard(o.body);
+              return fail(controller, o.errors.lineTooLong(o.maxLineBytes), '\n\n');
+            }
+            parser.feed(decoder.decode(chunk, { stream: true }));
+            if (malformed) {
+              // Hold this chunk back: end any partial event, then say what went wrong.
+              discard(o.body);
+              return fail(controller, o.errors.malformed(), '\n\n');
+            }
+            if (raw && chunk.length) return controller.enqueue(chunk);
+            if (!raw && out) return flush(controller);
           }
         } catch (err) {
           if (ended) return;
-          fail(controller, errors.transport(err), '');
+          fail(controller, o.errors.transport(err), '');
         }
       },
       cancel() {
         end('client_closed');
-        body.destroy();
+        discard(o.body);
       },
     },
     { highWaterMark: 0 },

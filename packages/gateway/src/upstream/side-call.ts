@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { DEFAULT_UPSTREAM_LIMITS } from './limits.js';
 
 /**
  * Calls that strategies make on their own (embeddings, a Triton-served
@@ -6,7 +7,11 @@ import { Agent, request } from 'undici';
  * time limit. One keep-alive agent for all of them, apart from the proxy's
  * pools, so a slow side service cannot take the proxy's connections.
  */
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+const agent = new Agent({
+  keepAliveTimeout: 30_000,
+  connections: 64,
+  maxResponseSize: DEFAULT_UPSTREAM_LIMITS.maxResponseBytes,
+});
 
 export class SideCallError extends Error {}
 

@@ -1,6 +1,6 @@
 import { loadTokenizer } from '@switchboard/native';
 import { describe, expect, it } from 'vitest';
-import type { CompiledBackend } from '../../config/route-table.js';
+import type { CompiledBackend } from '../../table/backend.js';
 import type { ProxiedBody } from '../../request/operations.js';
 import { toAnthropicRequest } from './request.js';
 import { toOpenAIChat } from './response.js';

@@ -1,4 +1,4 @@
-import { baseHeaders, serialize, usageFromOpenAI } from '../openai/index.js';
+import { baseHeaders, serialize } from '../openai/index.js';
 import type { Provider } from '../provider.js';
 import { toAnthropicRequest } from './request.js';
 import { toOpenAIChat } from './response.js';
@@ -16,7 +16,8 @@ export const anthropicProvider: Provider = {
   supports: (op) => op.name === 'chat',
   buildRequest(_op, backend, body, requestId) {
     const headers = baseHeaders(backend, body, requestId);
-    headers['anthropic-version'] = backend.apiVersion ?? ANTHROPIC_DEFAULT_VERSION;
+    headers['anthropic-version'] =
+      backend.settings.kind === 'anthropic' ? backend.settings.apiVersion : ANTHROPIC_DEFAULT_VERSION;
     if (backend.apiKey) headers['x-api-key'] = backend.apiKey;
     return { path: `${backend.baseUrl.pathname}messages`, headers, body: serialize(toAnthropicRequest(body, backend)) };
   },
@@ -25,6 +26,5 @@ export const anthropicProvider: Provider = {
     new AnthropicStreamTranslator(
       Boolean((body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage),
     ),
-  usageOf: usageFromOpenAI,
   healthPath: 'models',
 };

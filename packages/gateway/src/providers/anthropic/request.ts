@@ -1,4 +1,4 @@
-import type { CompiledBackend } from '../../config/route-table.js';
+import type { CompiledBackend } from '../../table/backend.js';
 import type { ProxiedBody } from '../../request/operations.js';
 
 // OpenAI chat request -> Anthropic Messages request.
@@ -13,6 +13,8 @@ interface OpenAIPart {
   type: string;
   text?: string;
   image_url?: { url?: string } | string;
+  /** Anthropic prompt caching, passed through on the block (clients of the gateway may set it on parts). */
+  cache_control?: unknown;
 }
 interface OpenAIToolCall {
   id?: string;
@@ -42,7 +44,17 @@ function imageBlock(part: OpenAIPart): Block {
 
 function contentBlocks(content: OpenAIMessage['content']): Block[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
-  return (content ?? []).map((p) => (p.type === 'image_url' ? imageBlock(p) : { type: 'text', text: p.text ?? '' }));
+  return (content ?? []).map((p) => {
+    const block = p.type === 'image_url' ? imageBlock(p) : { type: 'text', text: p.text ?? '' };
+    return p.cache_control ? { ...block, cache_control: p.cache_control } : block;
+  });
+}
+
+/** System messages as Anthropic system blocks (keeping cache_control), or one string when none is cached. */
+function systemOf(messages: OpenAIMessage[]): string | Block[] | undefined {
+  const blocks = messages.flatMap((m) => contentBlocks(m.content)).filter((b) => b.type === 'text');
+  if (!blocks.length) return undefined;
+  return blocks.some((b) => b.cache_control) ? blocks : blocks.map((b) => b.text as string).join('\n\n');
 }
 
 function parseArguments(text: string | undefined): unknown {
@@ -76,11 +88,11 @@ function toolChoice(choice: unknown): Block | undefined {
 
 /** The Messages API body for an OpenAI chat completions request. */
 export function toAnthropicRequest(body: ProxiedBody, backend: CompiledBackend): Record<string, unknown> {
-  const system: string[] = [];
+  const all = body.messages as OpenAIMessage[];
   const messages: AnthropicMessage[] = [];
-  for (const m of body.messages as OpenAIMessage[]) {
-    if (m.role === 'system' || m.role === 'developer') system.push(textOf(m.content));
-    else if (m.role === 'tool') {
+  for (const m of all) {
+    if (m.role === 'system' || m.role === 'developer') continue;
+    if (m.role === 'tool') {
       push(messages, 'user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? '', content: textOf(m.content) }]);
     } else if (m.role === 'assistant') {
       const blocks = contentBlocks(m.content);
@@ -102,7 +114,8 @@ export function toAnthropicRequest(body: ProxiedBody, backend: CompiledBackend):
     messages,
     max_tokens: body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? DEFAULT_MAX_TOKENS,
   };
-  if (system.length) out.system = system.join('\n\n');
+  const system = systemOf(all.filter((m) => m.role === 'system' || m.role === 'developer'));
+  if (system !== undefined) out.system = system;
   // Anthropic's temperature runs from 0 to 1, OpenAI's to 2.
   if (typeof body.temperature === 'number') out.temperature = Math.min(1, body.temperature);
   if (typeof body.top_p === 'number') out.top_p = body.top_p;

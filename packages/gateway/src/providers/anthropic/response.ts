@@ -1,8 +1,11 @@
 // Anthropic Messages response -> OpenAI chat completion.
 
 export interface AnthropicUsage {
+  /** Input tokens neither read from nor written to the cache. */
   input_tokens?: number;
   output_tokens?: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
 }
 
 interface AnthropicBlock {
@@ -39,10 +42,20 @@ export function finishReason(stop: string | null | undefined): string | null {
   }
 }
 
-export function openAIUsage(u: AnthropicUsage | undefined): Record<string, number> {
-  const prompt = u?.input_tokens ?? 0;
+/**
+ * Anthropic usage in OpenAI's shape: prompt_tokens counts every input token
+ * (Anthropic's input_tokens excludes cached reads and cache writes), cached
+ * reads are prompt_tokens_details.cached_tokens, and cache writes — which
+ * OpenAI's shape has no field for — prompt_tokens_details.cache_write_tokens.
+ */
+export function openAIUsage(u: AnthropicUsage | undefined): Record<string, unknown> {
+  const read = u?.cache_read_input_tokens ?? 0;
+  const written = u?.cache_creation_input_tokens ?? 0;
+  const prompt = (u?.input_tokens ?? 0) + read + written;
   const completion = u?.output_tokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const usage: Record<string, unknown> = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  if (read || written) usage.prompt_tokens_details = { cached_tokens: read, ...(written ? { cache_write_tokens: written } : {}) };
+  return usage;
 }
 
 /** The chat.completion object for a Messages API answer. */

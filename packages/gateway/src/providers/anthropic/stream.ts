@@ -1,5 +1,6 @@
 import type { StreamTranslator, Usage } from '../provider.js';
-import { finishReason, type AnthropicUsage } from './response.js';
+import { usageFromOpenAI } from '../../request/usage.js';
+import { finishReason, openAIUsage, type AnthropicUsage } from './response.js';
 
 interface StreamEvent {
   type?: string;
@@ -23,16 +24,20 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   #id = '';
   #model = '';
   #created = Math.floor(Date.now() / 1000);
-  #input = 0;
-  #output = 0;
+  /** The message's usage as Anthropic reports it (message_start, then message_delta). */
+  #usage: AnthropicUsage = {};
   #done = false;
   #toolIndex = -1;
   readonly #toolBlocks = new Map<number, number>();
 
   constructor(private readonly includeUsage: boolean) {}
 
+  get complete(): boolean {
+    return this.#done;
+  }
+
   get usage(): Usage | undefined {
-    return this.#done ? { promptTokens: this.#input, completionTokens: this.#output } : undefined;
+    return this.#done ? usageFromOpenAI({ usage: openAIUsage(this.#usage) }) : undefined;
   }
 
   event(e: { event?: string | undefined; data: string }): unknown[] {
@@ -41,8 +46,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       case 'message_start':
         this.#id = ev.message?.id ?? '';
         this.#model = ev.message?.model ?? '';
-        this.#input = ev.message?.usage?.input_tokens ?? 0;
-        this.#output = ev.message?.usage?.output_tokens ?? 0;
+        this.#usage = { ...ev.message?.usage };
         return [this.#chunk({ role: 'assistant', content: '' })];
       case 'content_block_start': {
         const block = ev.content_block;
@@ -73,14 +77,15 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         return [];
       }
       case 'message_delta': {
-        this.#output = ev.usage?.output_tokens ?? this.#output;
+        // message_delta's usage is cumulative: it may restate any field of message_start's.
+        this.#usage = { ...this.#usage, ...ev.usage };
         this.#done = true;
         const out: unknown[] = [this.#chunk({}, finishReason(ev.delta?.stop_reason))];
         if (this.includeUsage) {
           out.push({
             ...this.#base(),
             choices: [],
-            usage: { prompt_tokens: this.#input, completion_tokens: this.#output, total_tokens: this.#input + this.#output },
+            usage: openAIUsage(this.#usage),
           });
         }
         return out;

@@ -15,7 +15,9 @@ export const azureOpenAIProvider: Provider = {
     const headers = baseHeaders(backend, body, requestId);
     if (backend.apiKey) headers['api-key'] = backend.apiKey;
     const base = backend.baseUrl.pathname.replace(/\/$/, '');
-    const version = encodeURIComponent(backend.apiVersion ?? AZURE_DEFAULT_API_VERSION);
+    const version = encodeURIComponent(
+      backend.settings.kind === 'azure-openai' ? backend.settings.apiVersion : AZURE_DEFAULT_API_VERSION,
+    );
     const rest: Record<string, unknown> = { ...body };
     delete rest.model;
     return {

@@ -1,7 +1,7 @@
-import type { CompiledBackend } from '../../config/route-table.js';
+import type { CompiledBackend } from '../../table/backend.js';
 import { badRequest } from '../../errors.js';
 import type { Operation, ProxiedBody } from '../../request/operations.js';
-import type { Provider, UpstreamRequest, Usage } from '../provider.js';
+import type { Provider, UpstreamRequest } from '../provider.js';
 
 /** JSON of `value`; a body nested too deeply for JSON.stringify is the client's to fix. */
 export function serialize(value: unknown): string {
@@ -25,20 +25,10 @@ export function baseHeaders(backend: CompiledBackend, body: ProxiedBody, request
 }
 
 /** OpenAI's HTTP API request: the body with `model` replaced, a Bearer key. */
-export function openAIRequest(op: Operation, backend: CompiledBackend, body: ProxiedBody, requestId: string): UpstreamRequest {
+function openAIRequest(op: Operation, backend: CompiledBackend, body: ProxiedBody, requestId: string): UpstreamRequest {
   const headers = baseHeaders(backend, body, requestId);
   if (backend.apiKey) headers.authorization = `Bearer ${backend.apiKey}`;
   return { path: `${backend.baseUrl.pathname}${op.path}`, headers, body: serialize({ ...body, model: backend.model }) };
-}
-
-/** `usage` of an OpenAI response or final stream chunk. */
-export function usageFromOpenAI(value: unknown): Usage | undefined {
-  const usage = (value as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | null)?.usage;
-  if (!usage || typeof usage.prompt_tokens !== 'number') return undefined;
-  return {
-    promptTokens: usage.prompt_tokens,
-    completionTokens: typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0,
-  };
 }
 
 /**
@@ -48,7 +38,6 @@ export function usageFromOpenAI(value: unknown): Usage | undefined {
 export const openAIProvider: Provider = {
   supports: () => true,
   buildRequest: openAIRequest,
-  usageOf: usageFromOpenAI,
   healthPath: 'models',
 };
 

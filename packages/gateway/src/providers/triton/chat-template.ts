@@ -5,7 +5,7 @@ import { Template } from '@huggingface/jinja';
  * ensembles): the named ones, written as the Jinja chat templates their
  * model cards publish, or any Jinja template from a tokenizer_config.json.
  */
-export const NAMED_TEMPLATES: Record<string, { template: string; bos: string; eos: string }> = {
+const NAMED_TEMPLATES: Record<string, { template: string; bos: string; eos: string }> = {
   'llama-3': {
     bos: '<|begin_of_text|>',
     eos: '<|eot_id|>',

@@ -1,7 +1,10 @@
 import type { Operation } from '../../request/operations.js';
-import { baseHeaders, serialize, usageFromOpenAI } from '../openai/index.js';
+import { baseHeaders, serialize } from '../openai/index.js';
 import type { Provider, StreamTranslator } from '../provider.js';
 import { promptOf } from './prompt.js';
+
+/** max_tokens sent when neither the client nor the route sets one. */
+export const TRITON_DEFAULT_MAX_TOKENS = 256;
 
 const created = () => Math.floor(Date.now() / 1000);
 
@@ -25,6 +28,8 @@ function toOpenAI(op: Operation, output: string, model: string, finish: string |
 
 class TritonStreamTranslator implements StreamTranslator {
   readonly usage = undefined; // Triton reports none: the gateway counts tokens natively.
+  // generate_stream has no end-of-answer event: a body that ends cleanly is the whole answer.
+  readonly complete = true;
   #started = false;
   constructor(
     private readonly op: Operation,
@@ -55,7 +60,7 @@ export const tritonProvider: Provider = {
   buildRequest(op, backend, body, requestId) {
     const payload: Record<string, unknown> = {
       text_input: promptOf(op, body, backend),
-      max_tokens: body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? 256,
+      max_tokens: body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? TRITON_DEFAULT_MAX_TOKENS,
       stream: Boolean(body.stream),
     };
     if (typeof body.temperature === 'number') payload.temperature = body.temperature;
@@ -68,6 +73,5 @@ export const tritonProvider: Provider = {
   },
   toOpenAI: (json, { op, backend }) => toOpenAI(op, (json as { text_output?: string }).text_output ?? '', backend.model, 'stop'),
   streamTranslator: ({ op, backend }) => new TritonStreamTranslator(op, backend.model),
-  usageOf: usageFromOpenAI,
   healthPath: 'v2/health/ready',
 };

@@ -1,0 +1,178 @@
+import type { LLMRoute } from '@switchboard/api';
+import { describe, expect, it } from 'vitest';
+import { standaloneSecrets } from '../runtime/secret-sources.js';
+import { planRouting } from '../strategies/registry.js';
+import { compileRoutes, DEFAULT_TIMEOUTS } from './compile.js';
+import { resolveSecrets, type RouteSource } from './secrets.js';
+
+const route = (name: string, spec: Partial<LLMRoute['spec']> = {}, namespace?: string): LLMRoute => ({
+  apiVersion: 'switchboard.dev/v1alpha1',
+  kind: 'LLMRoute',
+  metadata: namespace ? { name, namespace } : { name },
+  spec: { backends: [{ name: 'b', provider: 'openai', endpoint: 'http://h:1/v1', model: 'm' }], ...spec },
+});
+
+const compile = (sources: RouteSource[], env: NodeJS.ProcessEnv = { KEY: 'sk-1' }) =>
+  compileRoutes(sources, resolveSecrets(sources, standaloneSecrets(env)), planRouting);
+
+describe('compileRoutes (the pure plan)', () => {
+  it('claims model names in order, defaulting to the route name', () => {
+    const plan = compile([{ route: route('a') }, { route: route('b', { modelNames: ['x', 'y'] }) }]);
+    expect(plan.problems).toEqual([]);
+    expect(plan.routes.map((r) => [r.id, r.modelNames])).toEqual([
+      ['default/a', ['a']],
+      ['default/b', ['x', 'y']],
+    ]);
+  });
+
+  // Each row: a backend as written, and what the plan must hold for it.
+  const backendCases: [string, NonNullable<LLMRoute['spec']['backends']>[number], Record<string, unknown>][] = [
+    [
+      'prices per token, defaults, a resolved key',
+      {
+        name: 'b',
+        provider: 'openai',
+        endpoint: 'http://h:1/v1',
+        model: 'm',
+        auth: { env: 'KEY' },
+        cost: { inputPerMillionTokens: 2, outputPerMillionTokens: 8 },
+      },
+      {
+        baseUrl: 'http://h:1/v1/',
+        apiKey: 'sk-1',
+        inputPricePerToken: 2e-6,
+        outputPricePerToken: 8e-6,
+        priority: 0,
+        weight: 1,
+        tokenizer: 'o200k_base',
+        transport: 'http',
+        maxOutputTokens: undefined,
+        settings: { kind: 'openai' },
+        capabilities: ['tools', 'images', 'json-mode'],
+      },
+    ],
+    [
+      'azure: the default api-version',
+      { name: 'b', provider: 'azure-openai', endpoint: 'https://x.openai.azure.com', model: 'dep' },
+      { settings: { kind: 'azure-openai', apiVersion: '2024-10-21' } },
+    ],
+    [
+      'anthropic: its version and a max output default',
+      { name: 'b', provider: 'anthropic', endpoint: 'https://api.anthropic.com/v1', model: 'claude' },
+      { settings: { kind: 'anthropic', apiVersion: '2023-06-01' }, maxOutputTokens: 4096 },
+    ],
+    [
+      'triton over gRPC: the transport chosen by the scheme, no capabilities by default',
+      { name: 'b', provider: 'triton', endpoint: 'grpc://t:8001', model: 'ensemble', chatTemplate: 'llama-3' },
+      { transport: 'grpc', settings: { kind: 'triton', chatTemplate: 'llama-3' }, capabilities: [], maxOutputTokens: 256 },
+    ],
+    [
+      'a Service reference',
+      { name: 'b', provider: 'openai-compatible', serviceRef: { name: 'vllm', port: 8000, path: '/v1' }, model: 'm' },
+      { baseUrl: 'http://vllm.team.svc:8000/v1/' },
+    ],
+  ];
+  it.each(backendCases)('backend: %s', (_name, backend, expected) => {
+    const plan = compile([{ route: route('a', { backends: [backend] }, 'team') }]);
+    expect(plan.problems).toEqual([]);
+    expect(plan.routes[0]?.backends[0]).toMatchObject(expected);
+  });
+
+  it('fills timeouts and resilience defaults, and keeps what is given', () => {
+    const plan = compile([{ route: route('a', { resilience: { timeouts: { firstToken: '1.5s' }, retryOn: ['5xx'] } }) }]);
+    const r = plan.routes[0];
+    expect(r?.timeouts).toEqual({ ...DEFAULT_TIMEOUTS, firstToken: 1500 });
+    expect(r?.resilience).toMatchObject({ retryOn: ['5xx'], maxAttempts: 3, healthCheck: undefined });
+    expect(r?.reserveOutputTokens).toBe(4096);
+    expect(r?.strategy).toEqual({ kind: 'priority', settings: {}, rules: [] });
+  });
+
+  // Each row: a route that must be rejected, the problem paths, and a piece of the first message.
+  const rejections: [string, Partial<LLMRoute['spec']>, string[], string][] = [
+    [
+      'a key that cannot be read',
+      { backends: [{ name: 'b', provider: 'openai', endpoint: 'http://h:1/v1', model: 'm', auth: { env: 'MISSING' } }] },
+      ['spec.backends[0].auth'],
+      'environment variable MISSING is not set',
+    ],
+    ['a zero timeout', { resilience: { timeouts: { total: '0s' } } }, ['spec.resilience.timeouts.total'], 'greater than zero'],
+    [
+      'gRPC for a provider that does not speak it',
+      { backends: [{ name: 'b', provider: 'openai', endpoint: 'grpc://h:1', model: 'm' }] },
+      ['spec.backends[0].endpoint'],
+      'only provider "triton"',
+    ],
+    [
+      'a strategy naming a backend the route lacks',
+      { routing: { strategy: 'semantic', semantic: { routes: [{ name: 'x', backend: 'nope', utterances: ['u'] }] } } },
+      ['spec.routing.semantic.routes[0].backend'],
+      '"nope" is not a backend of this route',
+    ],
+    [
+      'a rule with a broken regular expression',
+      { routing: { rules: [{ name: 'r', backend: 'b', promptMatches: '(' }] } },
+      ['spec.routing.rules[0].promptMatches'],
+      'Invalid regular expression',
+    ],
+    [
+      'an ejection cap below the base',
+      { resilience: { outlierDetection: { baseEjectionTime: '60s', maxEjectionTime: '10s' } } },
+      ['spec.resilience.outlierDetection.maxEjectionTime'],
+      'must not be shorter',
+    ],
+  ];
+  it.each(rejections)('rejects %s, naming the field but never a key', (_name, spec, paths, message) => {
+    const plan = compile([{ route: route('a', spec) }]);
+    expect(plan.routes).toEqual([]);
+    expect(plan.rejected).toEqual(['default/a']);
+    expect(plan.problems.map((p) => p.path)).toEqual(paths);
+    expect(plan.problems[0]?.message).toContain(message);
+    expect(JSON.stringify(plan.problems)).not.toContain('sk-1');
+  });
+
+  it('gives a model name to the first route that claims it and rejects the later one', () => {
+    const plan = compile([
+      { route: route('a', { modelNames: ['shared'] }) },
+      { route: route('b', { modelNames: ['shared', 'own'] }), file: 'b.yaml' },
+    ]);
+    expect(plan.rejected).toEqual(['default/b']);
+    expect(plan.problems).toEqual([
+      {
+        file: 'b.yaml',
+        path: 'spec.modelNames[0]',
+        message: 'route default/b: model name "shared" is already served by route default/a',
+        reason: 'ModelNameConflict',
+      },
+    ]);
+  });
+
+  it('treats the same name in two namespaces as two routes, and the same twice as an error', () => {
+    expect(compile([{ route: route('a', {}, 'x') }, { route: route('a', { modelNames: ['other'] }, 'y') }]).problems).toEqual([]);
+    const dup = compile([{ route: route('a') }, { route: route('a', { modelNames: ['other'] }) }]);
+    expect(dup.problems[0]?.message).toContain('defined more than once');
+  });
+
+  it('fingerprints the plan: equal input, equal fingerprint; any change to a route, another one', () => {
+    const sources = [{ route: route('a') }, { route: route('b', { modelNames: ['x'] }) }];
+    const one = compile(sources);
+    expect(compile(structuredClone(sources)).fingerprint).toBe(one.fingerprint);
+    expect(compile([...sources].reverse()).fingerprint).not.toBe(one.fingerprint);
+    const rotated = [
+      {
+        route: route('a', {
+          backends: [{ name: 'b', provider: 'openai', endpoint: 'http://h:1/v1', model: 'm', auth: { env: 'KEY' } }],
+        }),
+      },
+    ];
+    expect(compile(rotated, { KEY: 'sk-1' }).fingerprint).not.toBe(compile(rotated, { KEY: 'sk-2' }).fingerprint);
+    expect(compile(rotated, { KEY: 'sk-1' }).routes[0]?.hash).toBe(compile(rotated, { KEY: 'sk-1' }).routes[0]?.hash);
+  });
+
+  it('an unknown strategy is a problem', () => {
+    const plan = compile([{ route: route('a', { routing: { strategy: 'telepathy' as 'priority' } }) }]);
+    expect(plan.problems[0]).toMatchObject({
+      path: 'spec.routing.strategy',
+      message: 'route default/a: unknown strategy "telepathy"',
+    });
+  });
+});

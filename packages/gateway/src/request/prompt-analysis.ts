@@ -1,0 +1,51 @@
+import type { NativeRouter, NativeTokenizer } from '@switchboard/native';
+import type { Operation, PromptView, ProxiedBody } from './operations.js';
+
+const NO_OUTPUTS: readonly number[] = [];
+
+/**
+ * What the native core says about one request's prompt, asked once: the
+ * prompt is extracted once (by the operation), its token count is made once
+ * per tokenizer, and the route's router outputs (when its strategy has a
+ * native router) are made once and read by the strategy.
+ */
+export class PromptAnalysis {
+  #view: PromptView | undefined;
+  #first: NativeTokenizer | undefined;
+  #firstCount = 0;
+  #others: Map<NativeTokenizer, number> | undefined;
+  #outputs: readonly number[] | undefined;
+
+  constructor(
+    private readonly op: Operation,
+    private readonly body: ProxiedBody,
+    private readonly router: NativeRouter | undefined,
+  ) {}
+
+  get view(): PromptView {
+    return (this.#view ??= this.op.view(this.body));
+  }
+
+  /** The text routers and rules read. */
+  text(): string {
+    return this.view.text;
+  }
+
+  tokens(tokenizer: NativeTokenizer): number {
+    if (this.#first === undefined) {
+      this.#first = tokenizer;
+      this.#firstCount = this.op.promptTokens(tokenizer, this.view);
+    }
+    if (tokenizer === this.#first) return this.#firstCount;
+    this.#others ??= new Map();
+    let n = this.#others.get(tokenizer);
+    if (n === undefined) this.#others.set(tokenizer, (n = this.op.promptTokens(tokenizer, this.view)));
+    return n;
+  }
+
+  /** The route's router outputs for the prompt (empty when its strategy has no native router). */
+  routerOutputs(): readonly number[] {
+    if (this.#outputs === undefined) this.#outputs = this.router ? this.router.outputs(this.text()) : NO_OUTPUTS;
+    return this.#outputs;
+  }
+}

@@ -1,0 +1,60 @@
+import type { CompiledBackend } from '../table/backend.js';
+
+/**
+ * Token counts of one answer. `promptTokens` is every input token, cached
+ * ones included; `cachedTokens` (read from a prompt cache) and
+ * `cacheWriteTokens` (written to one, Anthropic) are parts of it, priced
+ * apart; `reasoningTokens` are part of `completionTokens`.
+ */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens?: number;
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+/**
+ * `usage` of an OpenAI chat / completions answer or final stream chunk,
+ * with `prompt_tokens_details.cached_tokens`, `completion_tokens_details.reasoning_tokens`
+ * and the gateway's `prompt_tokens_details.cache_write_tokens` (from Anthropic).
+ */
+export function usageFromOpenAI(value: unknown): Usage | undefined {
+  const usage = (value as { usage?: Record<string, unknown> | null } | null)?.usage;
+  if (!usage || typeof usage !== 'object') return undefined;
+  const prompt = num(usage.prompt_tokens);
+  if (prompt === undefined) return undefined;
+  const details = (usage.prompt_tokens_details ?? {}) as Record<string, unknown>;
+  const out = (usage.completion_tokens_details ?? {}) as Record<string, unknown>;
+  return withParts(
+    { promptTokens: prompt, completionTokens: num(usage.completion_tokens) ?? 0 },
+    details.cached_tokens,
+    details.cache_write_tokens,
+    out.reasoning_tokens,
+  );
+}
+
+/** Adds the optional parts that are present (and sane). */
+export function withParts(usage: Usage, cached: unknown, cacheWrite: unknown, reasoning: unknown): Usage {
+  const c = num(cached);
+  const w = num(cacheWrite);
+  const r = num(reasoning);
+  if (c) usage.cachedTokens = Math.min(c, usage.promptTokens);
+  if (w) usage.cacheWriteTokens = Math.min(w, usage.promptTokens - (usage.cachedTokens ?? 0));
+  if (r) usage.reasoningTokens = Math.min(r, usage.completionTokens);
+  return usage;
+}
+
+/** What an answer cost at `backend`'s prices: cached and cache-write input tokens priced apart. */
+export function costOf(usage: Usage, backend: CompiledBackend): number {
+  const cached = usage.cachedTokens ?? 0;
+  const written = usage.cacheWriteTokens ?? 0;
+  return (
+    (usage.promptTokens - cached - written) * backend.inputPricePerToken +
+    cached * backend.cachedInputPricePerToken +
+    written * backend.cacheWritePricePerToken +
+    usage.completionTokens * backend.outputPricePerToken
+  );
+}

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { loadTokenizer, NativeRouter, NativeSemanticIndex } from '@switchboard/native';
+import type { Logger } from 'pino';
+import type { LearningStore } from '../learning/store.js';
+import { chatCompletions } from '../request/operations.js';
+import { EmbeddingsClient } from '../sources/embeddings.js';
+import { OnnxClassifier } from '../sources/onnx-classifier.js';
+import { TritonClassifier } from '../sources/triton-classifier.js';
+import type { BuildFactories } from '../strategies/build-context.js';
+import type { CompiledBackend } from '../table/backend.js';
+import type { Transports } from '../transport/transport.js';
+import { CallSignal } from '../upstream/call-signal.js';
+import { providerFor } from '../providers/index.js';
+
+/**
+ * Finds a router folder: an absolute path, a path relative to the route
+ * file's folder or the working directory, or a name under the models folder.
+ * Throws with the places it looked.
+ */
+export function resolveRouterDir(spec: string, routeFile: string | undefined, modelsDir = 'models'): string {
+  const candidates = isAbsolute(spec)
+    ? [spec]
+    : [...(routeFile ? [resolve(routeFile, '..', spec)] : []), resolve(spec), resolve(modelsDir, spec)];
+  const found = candidates.find((c) => existsSync(join(c, 'router.json')));
+  if (!found) throw new Error(`no router "${spec}" (looked for router.json in ${candidates.join(', ')})`);
+  return found;
+}
+
+const routers = new Map<string, { mtimeMs: number; router: NativeRouter }>();
+
+/** Loads a router once per folder and weights file version; throws naming what is wrong. */
+function loadRouter(dir: string): NativeRouter {
+  const mtimeMs = statSync(join(dir, 'weights.bin')).mtimeMs;
+  const hit = routers.get(dir);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.router;
+  const router = NativeRouter.load(dir);
+  routers.set(dir, { mtimeMs, router });
+  return router;
+}
+
+/** Sample prompts from a file: JSON Lines with a "prompt" field, or one prompt per line. */
+export function readPrompts(promptsFile: string): string[] {
+  const prompts = readFileSync(promptsFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      if (!l.trimStart().startsWith('{')) return l;
+      const prompt = (JSON.parse(l) as { prompt?: unknown }).prompt;
+      if (typeof prompt !== 'string') throw new Error(`${promptsFile}: a JSON line has no "prompt" string`);
+      return prompt;
+    });
+  if (!prompts.length) throw new Error(`calibration prompts file ${promptsFile} is empty`);
+  return prompts;
+}
+
+export interface FactoryOptions {
+  learning: LearningStore;
+  transports: Transports;
+  log: Logger;
+  /** Where `router: NAME` is looked up (default ./models). */
+  modelsDir?: string | undefined;
+}
+
+/** The real factories: files, the native module, onnxruntime, the network. */
+export function defaultFactories(opts: FactoryOptions): BuildFactories {
+  return {
+    loadTokenizer,
+    resolveRouterDir: (spec, routeFile) => resolveRouterDir(spec, routeFile, opts.modelsDir),
+    loadRouter,
+    readPrompts,
+    fileExists: existsSync,
+    semanticIndex: (encoder, utterances, routeOf, routes, topK) =>
+      NativeSemanticIndex.fromText(encoder, utterances, routeOf, routes, topK),
+    semanticIndexFromVectors: (vectors, dim, routeOf, routes, topK) =>
+      NativeSemanticIndex.fromVectors(vectors, dim, routeOf, routes, topK),
+    async onnxClassifier(c) {
+      const classifier = new OnnxClassifier(c.model, c.tokenizer, c.labels, c.maxTokens);
+      await classifier.ready();
+      return { value: classifier, close: () => void classifier.close().catch(() => undefined) };
+    },
+    tritonClassifier(c) {
+      const classifier = new TritonClassifier(c);
+      return { value: classifier, close: () => classifier.close() };
+    },
+    embeddings: (c) => new EmbeddingsClient(c),
+    ask: (backend, body, timeoutMs) => ask(opts.transports, backend, body, timeoutMs),
+    learning: opts.learning,
+    onError: (err, what) => opts.log.warn({ err: err.message }, `${what} failed`),
+  };
+}
+
+/** One non-streaming chat call outside any client request (an evaluator), through the backend's transport. */
+async function ask(transports: Transports, backend: CompiledBackend, body: Record<string, unknown>, timeoutMs: number) {
+  const call = new CallSignal(timeoutMs);
+  const timeouts = { connect: timeoutMs, firstToken: timeoutMs, idle: timeoutMs, total: timeoutMs };
+  const request = { ...body, model: backend.model };
+  try {
+    const outcome = await transports.for(backend).attempt({
+      route: { timeouts },
+      backend,
+      op: chatCompletions,
+      body: request,
+      call,
+      requestId: 'switchboard-evaluator',
+      stream: false,
+    });
+    if (outcome.kind !== 'json')
+      throw new Error(`backend ${backend.name}: ${'error' in outcome ? outcome.error.message : outcome.kind}`);
+    const provider = providerFor(backend.provider);
+    return provider.toOpenAI ? provider.toOpenAI(outcome.json, { op: chatCompletions, body: request, backend }) : outcome.json;
+  } finally {
+    call.done();
+  }
+}

@@ -1,0 +1,187 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Problem } from '@switchboard/api';
+import { stableHash } from '../plan/hash.js';
+import type { BackendPlan, RoutePlan, TablePlan } from '../plan/types.js';
+import { compileChatTemplate } from '../providers/triton/chat-template.js';
+import type { BuildContext, BuildFactories, Resource } from '../strategies/build-context.js';
+import { buildStrategy } from '../strategies/registry.js';
+import type { CompiledBackend, ProviderSettings } from '../table/backend.js';
+import type { CompiledRoute, RouteTable } from '../table/route.js';
+import { ResourcePool } from './resources.js';
+
+/** A built table and what it cost: the plan's problems plus the build's, by route. */
+export interface BuildResult {
+  table: RouteTable;
+  problemsByRoute: Map<string, Problem[]>;
+  /** Problems of rejected routes (plan and build), each message prefixed with the route id. */
+  problems: Problem[];
+  rejected: string[];
+}
+
+interface Held {
+  /** Adopted tables (served or draining) that contain the route. */
+  tables: number;
+  /** Pool keys of the resources the route holds. */
+  keys: string[];
+}
+
+/**
+ * RoutePlan -> RouteTable, through injected factories (files, native code,
+ * network). A route whose plan hash is unchanged is not rebuilt: the new
+ * table holds the very same route object. Resources are shared by plan
+ * (ResourcePool), and released once no adopted table holds the routes that
+ * use them — after the requests holding a replaced table are done, which
+ * the table store reports (`retire`). Remote work (utterance embeddings)
+ * finishes before build() returns, so a table is never served half-built.
+ */
+export class TableBuilder {
+  readonly #pool = new ResourcePool();
+  readonly #held = new Map<CompiledRoute, Held>();
+  readonly #byHash = new Map<string, CompiledRoute>();
+
+  constructor(private readonly factories: BuildFactories) {}
+
+  async build(plan: TablePlan, version: number): Promise<BuildResult> {
+    const problemsByRoute = new Map(plan.problemsByRoute);
+    const problems = [...plan.problems];
+    const rejected = [...plan.rejected];
+    const built = await Promise.all(plan.routes.map((r) => this.#route(r)));
+    const routes: CompiledRoute[] = [];
+    const byModel = new Map<string, CompiledRoute>();
+    built.forEach((result, i) => {
+      const rp = plan.routes[i] as RoutePlan;
+      if ('problems' in result) {
+        problemsByRoute.set(rp.id, result.problems);
+        rejected.push(rp.id);
+        for (const p of result.problems) problems.push({ ...p, message: `route ${rp.id}: ${p.message}`, ...fileOf(rp) });
+        return;
+      }
+      routes.push(result.route);
+      for (const model of result.route.modelNames) byModel.set(model, result.route);
+    });
+    return { table: { version, byModel, routes }, problemsByRoute, problems, rejected };
+  }
+
+  /** The table is being served: its routes (and their resources) stay. */
+  adopt(table: RouteTable): void {
+    for (const route of table.routes) {
+      const held = this.#held.get(route);
+      if (held) held.tables++;
+    }
+  }
+
+  /** A replaced table has no request left: routes no other adopted table holds let go of their resources. */
+  retire(table: RouteTable): void {
+    for (const route of table.routes) {
+      const held = this.#held.get(route);
+      if (held && --held.tables <= 0) this.#drop(route, held);
+    }
+  }
+
+  /** A built table that will not be served (its folder was rejected): what it alone made is released. */
+  discard(table: RouteTable): void {
+    for (const route of table.routes) {
+      const held = this.#held.get(route);
+      if (held && held.tables <= 0) this.#drop(route, held);
+    }
+  }
+
+  /** Resources alive (tests count them). */
+  get resources(): number {
+    return this.#pool.size;
+  }
+
+  #drop(route: CompiledRoute, held: Held): void {
+    this.#held.delete(route);
+    if (this.#byHash.get(route.planHash) === route) this.#byHash.delete(route.planHash);
+    for (const key of held.keys) this.#pool.release(key);
+  }
+
+  async #route(plan: RoutePlan): Promise<{ route: CompiledRoute } | { problems: Problem[] }> {
+    const same = this.#byHash.get(plan.hash);
+    if (same) return { route: same };
+    const problems: Problem[] = [];
+    const keys: string[] = [];
+    const backends = plan.backends
+      .map((b, i) => this.#backend(b, `spec.backends[${i}]`, problems))
+      .filter((b): b is CompiledBackend => b !== undefined);
+    if (problems.length) return { problems };
+    const ctx = this.#context(plan, backends, problems, keys);
+    let built;
+    try {
+      built = await buildStrategy(plan.strategy, ctx);
+    } catch (err) {
+      problems.push({ path: `spec.routing.${plan.strategy.kind}`, message: (err as Error).message });
+    }
+    if (problems.length || !built) {
+      for (const key of keys) this.#pool.release(key);
+      return { problems };
+    }
+    const route: CompiledRoute = {
+      id: plan.id,
+      modelNames: plan.modelNames,
+      backends,
+      strategy: built.strategy,
+      runner: built.runner,
+      timeouts: plan.timeouts,
+      resilience: { ...plan.resilience, retryOn: new Set(plan.resilience.retryOn) },
+      limits: plan.limits,
+      reserveOutputTokens: plan.reserveOutputTokens,
+      planHash: plan.hash,
+    };
+    this.#held.set(route, { tables: 0, keys });
+    this.#byHash.set(plan.hash, route);
+    return { route };
+  }
+
+  #context(plan: RoutePlan, backends: readonly CompiledBackend[], problems: Problem[], keys: string[]): BuildContext {
+    const byName = new Map(backends.map((b) => [b.name, b]));
+    return {
+      routeId: plan.id,
+      backends,
+      origin: plan.origin,
+      factories: this.factories,
+      backend: (name) => {
+        const b = byName.get(name);
+        if (!b) throw new Error(`"${name}" is not a backend of this route`);
+        return b;
+      },
+      problem: (path, message, reason) => problems.push({ path, message, ...(reason ? { reason } : {}) }),
+      resource: async <T>(key: unknown, make: () => Resource<T> | Promise<Resource<T>>) => {
+        const k = stableHash(key);
+        const value = await this.#pool.hold(k, make);
+        keys.push(k);
+        return value;
+      },
+      localPath: (file) => (isAbsolute(file) || !plan.origin.file ? file : resolve(plan.origin.file, '..', file)),
+    };
+  }
+
+  #backend(b: BackendPlan, path: string, problems: Problem[]): CompiledBackend | undefined {
+    let tokenizer;
+    try {
+      tokenizer = this.factories.loadTokenizer(b.tokenizer);
+    } catch (err) {
+      problems.push({ path: `${path}.tokenizer`, message: (err as Error).message });
+      return undefined;
+    }
+    let settings: ProviderSettings;
+    if (b.settings.kind === 'triton') {
+      try {
+        settings = { kind: 'triton', chatTemplate: compileChatTemplate(b.settings.chatTemplate) };
+      } catch (err) {
+        problems.push({ path: `${path}.chatTemplate`, message: `invalid Jinja template: ${(err as Error).message}` });
+        return undefined;
+      }
+    } else settings = b.settings;
+    return {
+      ...b,
+      baseUrl: new URL(b.baseUrl),
+      tokenizer,
+      capabilities: new Set(b.capabilities),
+      settings,
+    };
+  }
+}
+
+const fileOf = (plan: RoutePlan): { file?: string } => (plan.origin.file ? { file: plan.origin.file } : {});

@@ -1,0 +1,40 @@
+import type { BuildContext, BuiltStrategy } from '../build-context.js';
+import type { PredictiveSettings } from './plan.js';
+import { predictiveStrategy, type PredictiveMember } from './rank.js';
+
+/** Settings -> the predictive strategy: the router loaded, each backend's model found in it. */
+export function buildPredictive(s: PredictiveSettings, ctx: BuildContext): BuiltStrategy | undefined {
+  const f = ctx.factories;
+  const at = 'spec.routing.predictive';
+  const dir = f.resolveRouterDir(s.router, ctx.origin.file);
+  const router = f.loadRouter(dir);
+  const meta = router.metadata;
+  if (meta.router !== 'predictive' || !meta.models.length) {
+    ctx.problem(at, `router ${dir} is not a predictive router (train it with --router predictive)`);
+    return undefined;
+  }
+  if (meta.encoder === 'remote') {
+    ctx.problem(at, 'predictive routers with the remote encoder are not supported; use hashed or sentence');
+    return undefined;
+  }
+  const members: PredictiveMember[] = [];
+  for (const [backend, model] of Object.entries(s.models)) {
+    const index = meta.models.indexOf(model);
+    if (index < 0) {
+      ctx.problem(`${at}.models.${backend}`, `the router knows no model "${model}" (known: ${meta.models.join(', ')})`);
+      continue;
+    }
+    members.push({ backend: ctx.backend(backend), model: index, outputTokens: meta.outputTokens[index] || s.outputTokens });
+  }
+  if (members.length !== Object.keys(s.models).length) return undefined;
+  return {
+    strategy: predictiveStrategy(ctx.backends, {
+      router,
+      members,
+      lambdaCost: s.lambdaCost,
+      lambdaLatency: s.lambdaLatency,
+      maxCostPerRequest: s.maxCostPerRequest,
+      allowedProviders: s.allowedProviders ? new Set(s.allowedProviders) : undefined,
+    }),
+  };
+}

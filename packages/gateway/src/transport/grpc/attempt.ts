@@ -1,0 +1,371 @@
+import { Readable } from 'node:stream';
+import * as grpc from '@grpc/grpc-js';
+import type { CompiledBackend, RetryOn } from '../../table/backend.js';
+import type { Timed } from '../../table/route.js';
+import { GatewayError } from '../../errors.js';
+import type { Operation, ProxiedBody } from '../../request/operations.js';
+import type { AttemptOutcome } from '../outcome.js';
+import type { CallSignal } from '../../upstream/call-signal.js';
+import { UpstreamDetail, upstreamTimeout } from '../../upstream/errors.js';
+import { TRITON_DEFAULT_MAX_TOKENS } from '../../providers/triton/index.js';
+import { promptOf } from '../../providers/triton/prompt.js';
+import type { InferenceClient, TritonGrpcClients } from './clients.js';
+import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from './protocol.js';
+import { buildInferRequest, isFinalResponse, textOf, type Generation, type ModelIO } from './tensors.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * One call to a Triton / KServe v2 server over gRPC, with the same outcome
+ * shapes as the HTTP path so failover, metrics and the Triton provider's
+ * OpenAI translation are shared: a non-streaming answer becomes the JSON
+ * `{"text_output": ...}` of Triton's generate endpoint, and a stream becomes
+ * that endpoint's SSE events, read far enough to hold the first piece.
+ *
+ * ModelInfer serves non-streaming requests; ModelStreamInfer serves
+ * streaming ones and any request to a decoupled model (which cannot answer
+ * ModelInfer). Deadlines come from the route's total timeout; the first
+ * token and idle timeouts are timers; the client leaving cancels the call.
+ */
+export async function grpcAttempt(
+  clients: TritonGrpcClients,
+  route: Timed,
+  backend: CompiledBackend,
+  op: Operation,
+  body: ProxiedBody,
+  call: CallSignal,
+  requestId: string,
+): Promise<AttemptOutcome> {
+  const upstreamStart = performance.now();
+  const deadline = new Date(Date.now() + route.timeouts.total);
+  const metadata = metadataFor(backend, requestId);
+  let io: ModelIO;
+  try {
+    io = await clients.model(
+      backend,
+      metadata,
+      new Date(Date.now() + Math.min(route.timeouts.total, route.timeouts.connect + route.timeouts.firstToken)),
+    );
+  } catch (err) {
+    return failure(err, backend, route, call, 'metadata');
+  }
+  if (call.reason) return failure(undefined, backend, route, call, 'metadata');
+  const generation: Generation = {
+    maxTokens: Number(body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? TRITON_DEFAULT_MAX_TOKENS),
+    stream: Boolean(body.stream),
+    temperature: typeof body.temperature === 'number' ? body.temperature : undefined,
+    topP: typeof body.top_p === 'number' ? body.top_p : undefined,
+    stop: body.stop == null ? undefined : (Array.isArray(body.stop) ? body.stop : [body.stop]).map(String),
+    seed: typeof body.seed === 'number' ? body.seed : undefined,
+  };
+  let request;
+  try {
+    request = buildInferRequest(io, promptOf(op, body, backend), generation, requestId, generation.stream || io.decoupled);
+  } catch (err) {
+    return {
+      kind: 'fail',
+      backendHealthy: true,
+      error: new GatewayError(502, 'upstream_error', `Backend "${backend.name}": ${(err as Error).message}.`, {
+        code: 'upstream_unsupported',
+      }),
+    };
+  }
+  const client = clients.client(backend);
+  if (io.decoupled || (generation.stream && io.streamRpc)) {
+    return streamCall(
+      client.ModelStreamInfer(metadata, { deadline }),
+      request,
+      io,
+      backend,
+      route,
+      call,
+      upstreamStart,
+      generation.stream,
+    );
+  }
+  const outcome = await unaryCall(client, request, metadata, deadline, io, backend, route, call, upstreamStart);
+  return generation.stream && outcome.kind === 'json' ? wholeAnswerAsStream(outcome.json.text_output, upstreamStart) : outcome;
+}
+
+/** ModelInfer: the whole answer at once. */
+function unaryCall(
+  client: InferenceClient,
+  request: ModelInferRequest,
+  metadata: grpc.Metadata,
+  deadline: Date,
+  io: ModelIO,
+  backend: CompiledBackend,
+  route: Timed,
+  call: CallSignal,
+  upstreamStart: number,
+): Promise<(AttemptOutcome & { json: { text_output: string } }) | Exclude<AttemptOutcome, { kind: 'json' }>> {
+  return new Promise((resolve) => {
+    let firstTokenTimedOut = false;
+    const timer = setTimeout(() => {
+      firstTokenTimedOut = true;
+      pending.cancel();
+    }, route.timeouts.firstToken);
+    const onAbort = () => pending.cancel();
+    const pending = client.ModelInfer(request, metadata, { deadline }, (err, res) => {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', onAbort);
+      if (err)
+        return resolve(
+          failure(err, backend, route, call, firstTokenTimedOut ? 'first-token' : 'call') as Exclude<
+            AttemptOutcome,
+            { kind: 'json' }
+          >,
+        );
+      resolve(jsonOutcome(textOf(res as ModelInferResponse, io.output.name), upstreamStart));
+    });
+    call.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A server without a streaming RPC: its whole answer as one generate_stream event. */
+function wholeAnswerAsStream(text: string, upstreamStart: number): AttemptOutcome {
+  const first = Buffer.from(`data: ${JSON.stringify({ text_output: text })}\n\n`);
+  const body = Readable.from([]);
+  return {
+    kind: 'stream',
+    body,
+    chunks: body[Symbol.asyncIterator]() as AsyncIterator<Buffer>,
+    first,
+    upstreamStart,
+    headersAt: performance.now(),
+  };
+}
+
+/** ModelStreamInfer: resolves at the first piece (stream) or at the end (a decoupled model asked for one answer). */
+function streamCall(
+  duplex: grpc.ClientDuplexStream<object, unknown>,
+  request: object,
+  io: ModelIO,
+  backend: CompiledBackend,
+  route: Timed,
+  call: CallSignal,
+  upstreamStart: number,
+  stream: boolean,
+): Promise<AttemptOutcome> {
+  return new Promise<AttemptOutcome>((resolve) => {
+    let settled = false;
+    let ended = false;
+    let phase: 'first-token' | 'idle' = 'first-token';
+    let timedOut: 'first-token' | 'idle' | undefined;
+    let collected = '';
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => {
+          timedOut = phase;
+          duplex.cancel();
+        },
+        phase === 'first-token' ? route.timeouts.firstToken : route.timeouts.idle,
+      );
+    };
+    const onAbort = () => duplex.cancel();
+    call.signal.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', onAbort);
+    };
+    // The client side of the relay: SSE bytes shaped like Triton's generate_stream.
+    const sse = new Readable({
+      read: () => duplex.resume(),
+      destroy(err, cb) {
+        cleanup();
+        // Cancel only a call still producing (the client left). Cancelling one that
+        // already sent its last response would reset the HTTP/2 stream before the
+        // server's trailers, and servers treat a burst of resets as an attack
+        // (Node's rapid-reset guard closes the whole connection).
+        if (!ended) duplex.cancel();
+        cb(err);
+      },
+    });
+    const emit = (payload: object) => {
+      if (!sse.push(`data: ${JSON.stringify(payload)}\n\n`)) duplex.pause();
+    };
+    const finish = () => {
+      cleanup();
+      if (ended) return;
+      ended = true;
+      if (settled) {
+        sse.push(null);
+        return;
+      }
+      settled = true;
+      if (!stream) return resolve(jsonOutcome(collected, upstreamStart));
+      const error = new GatewayError(
+        502,
+        'upstream_error',
+        `Backend "${backend.name}" ended the stream before sending anything.`,
+        {
+          code: 'upstream_empty_stream',
+        },
+      );
+      resolve({ kind: 'retry', reason: 'reset', error });
+    };
+
+    duplex.on('data', (message: ModelStreamInferResponse) => {
+      if (message.error_message) {
+        const error = new GatewayError(502, 'upstream_error', `Backend "${backend.name}": ${message.error_message}`, {
+          code: 'upstream_error',
+        });
+        if (!settled) {
+          settled = true;
+          cleanup();
+          duplex.cancel();
+          return resolve({ kind: 'retry', reason: '5xx', error });
+        }
+        emit({ error: message.error_message });
+        ended = true;
+        cleanup();
+        duplex.cancel();
+        sse.push(null);
+        return;
+      }
+      const response = message.infer_response;
+      if (!response) return;
+      const piece = textOf(response, io.output.name);
+      const final = isFinalResponse(response);
+      phase = 'idle';
+      if (!final) arm();
+      if (!stream) {
+        collected += piece;
+      } else if (piece) {
+        emit({ text_output: piece });
+        if (!settled) {
+          settled = true;
+          const first = sse.read() as Buffer;
+          resolve({
+            kind: 'stream',
+            body: sse,
+            chunks: sse[Symbol.asyncIterator]() as AsyncIterator<Buffer>,
+            first,
+            upstreamStart,
+            headersAt: performance.now(),
+          });
+        }
+      }
+      if (final) {
+        duplex.end();
+        finish();
+      }
+    });
+    duplex.on('end', finish);
+    duplex.on('error', (err: grpc.ServiceError) => {
+      cleanup();
+      if (!settled) {
+        settled = true;
+        return resolve(failure(err, backend, route, call, timedOut ?? 'call'));
+      }
+      // Already ended, or cancelled because the client left: nothing more to tell.
+      if (sse.destroyed || sse.readableEnded || ended) return;
+      const error =
+        timedOut === 'idle' ? upstreamTimeout('idle', backend.name, route.timeouts) : mapStatus(err, backend, route).error;
+      sse.destroy(error);
+    });
+    arm();
+    duplex.write(request);
+    // Half-close: the server still sends every response of this request.
+    duplex.end();
+  });
+}
+
+function jsonOutcome(text: string, upstreamStart: number): AttemptOutcome & { kind: 'json'; json: { text_output: string } } {
+  const json = { text_output: text };
+  return { kind: 'json', json, bytes: encoder.encode(JSON.stringify(json)), upstreamStart, bodyEnd: performance.now() };
+}
+
+function metadataFor(backend: CompiledBackend, requestId: string): grpc.Metadata {
+  const m = new grpc.Metadata();
+  m.set('x-request-id', requestId);
+  for (const [k, v] of Object.entries(backend.headers)) m.set(k.toLowerCase(), v);
+  if (backend.apiKey) m.set('authorization', `Bearer ${backend.apiKey}`);
+  return m;
+}
+
+/** A failed call before anything reached the client, as an attempt outcome. */
+function failure(
+  err: unknown,
+  backend: CompiledBackend,
+  route: Timed,
+  call: CallSignal,
+  stage: 'metadata' | 'call' | 'first-token' | 'idle',
+): AttemptOutcome {
+  if (call.reason === 'client') return { kind: 'client_closed' };
+  if (call.reason === 'timeout') {
+    return {
+      kind: 'fail',
+      backendHealthy: false,
+      error: upstreamTimeout('total', backend.name, route.timeouts),
+    };
+  }
+  if (stage === 'first-token') {
+    return { kind: 'retry', reason: 'timeout', error: upstreamTimeout('firstToken', backend.name, route.timeouts) };
+  }
+  const mapped = mapStatus(err as grpc.ServiceError, backend, route);
+  return mapped.retry
+    ? { kind: 'retry', reason: mapped.retry, error: mapped.error }
+    : { kind: 'fail', error: mapped.error, backendHealthy: mapped.backendHealthy };
+}
+
+/**
+ * gRPC status -> what the client sees and whether another backend may try:
+ * UNAVAILABLE is a connect failure (502, fail over), DEADLINE_EXCEEDED a
+ * timeout (504), INVALID_ARGUMENT the request's fault (400 with the
+ * server's message), RESOURCE_EXHAUSTED a rate limit (429).
+ */
+function mapStatus(
+  err: grpc.ServiceError,
+  backend: CompiledBackend,
+  route: Timed,
+): { error: GatewayError; retry?: RetryOn; backendHealthy: boolean } {
+  const details = err.details || err.message;
+  const upstream = (why: string, code = 'upstream_error') =>
+    new GatewayError(502, 'upstream_error', `Backend "${backend.name}" ${why}: ${details}`, { code, cause: err });
+  switch (err.code) {
+    case grpc.status.UNAVAILABLE:
+      return { error: upstream('is unavailable', 'upstream_unavailable'), retry: 'connect-error', backendHealthy: false };
+    case grpc.status.DEADLINE_EXCEEDED:
+      return {
+        error: upstreamTimeout('total', backend.name, route.timeouts, err),
+        retry: 'timeout',
+        backendHealthy: false,
+      };
+    case grpc.status.INVALID_ARGUMENT:
+    case grpc.status.OUT_OF_RANGE:
+      return {
+        error: new GatewayError(400, 'invalid_request_error', details, { code: 'upstream_rejected', cause: err }),
+        backendHealthy: true,
+      };
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return {
+        error: new GatewayError(429, 'rate_limit_error', `Backend "${backend.name}" is overloaded: ${details}`, {
+          code: 'upstream_rate_limited',
+          cause: err,
+        }),
+        retry: '429',
+        backendHealthy: true,
+      };
+    case grpc.status.UNAUTHENTICATED:
+    case grpc.status.PERMISSION_DENIED:
+      // The server's details may quote the credential: the client gets a generic message, the log the rest.
+      return {
+        error: new GatewayError(
+          502,
+          'upstream_error',
+          `Backend "${backend.name}" rejected the gateway's credentials (gRPC ${grpc.status[err.code]}). The gateway log has the server's message.`,
+          { code: 'upstream_auth_failed', cause: new UpstreamDetail(err.code, details) },
+        ),
+        backendHealthy: false,
+      };
+    case grpc.status.NOT_FOUND:
+    case grpc.status.UNIMPLEMENTED:
+      // The gateway's configuration for this backend is wrong (model name, protocol).
+      return { error: upstream(`answered gRPC ${grpc.status[err.code]}`), backendHealthy: false };
+    default:
+      return { error: upstream(`answered gRPC ${grpc.status[err.code] ?? err.code}`), retry: '5xx', backendHealthy: false };
+  }
+}

@@ -1,0 +1,150 @@
+import { hashKey } from '@switchboard/gateway';
+import { loadTokenizer } from '@switchboard/native';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { routeYaml, startHarness, type Harness } from '../helpers/harness.js';
+import { inOneMinuteWindow } from '../helpers/limits.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+
+// Every limit holds under a concurrent burst: 200 requests at once may
+// overshoot a limit by at most one request's worth, whatever they ask for
+// (max_tokens or not, n choices, streamed without usage).
+
+const BURST = 200;
+const TOKENS_PER_MINUTE = 5000;
+const KEY = 'sk-burst-0123456789';
+const PROMPT = [{ role: 'user', content: 'Hello, Switchboard!' }];
+const tokenizer = loadTokenizer('o200k_base');
+
+interface Used {
+  ok: number;
+  refused: number;
+  tokens: number;
+  /** Tokens of the largest single answer: the allowed overshoot. */
+  largest: number;
+  cost: number;
+  /** Cost of the dearest single answer. */
+  largestCost: number;
+}
+
+/** Fires the burst; adds up what the admitted requests used, counted as the gateway counts (native when unreported). */
+async function burst(
+  url: string,
+  model: string,
+  body: Record<string, unknown>,
+  prices: { input: number; output: number },
+): Promise<Used> {
+  const used: Used = { ok: 0, refused: 0, tokens: 0, largest: 0, cost: 0, largestCost: 0 };
+  const prompt = tokenizer.countChat(PROMPT);
+  await Promise.all(
+    Array.from({ length: BURST }, async () => {
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ model, messages: PROMPT, ...body }),
+      });
+      if (res.status === 429) {
+        used.refused++;
+        await res.arrayBuffer();
+        return;
+      }
+      expect(res.status).toBe(200);
+      let input: number;
+      let output: number;
+      if (body.stream) {
+        const text = (await res.text())
+          .split('\n\n')
+          .filter((e) => e.startsWith('data: {'))
+          .map((e) => JSON.parse(e.slice(6)) as { choices: { delta?: { content?: string } }[] })
+          .flatMap((e) => e.choices.map((c) => c.delta?.content ?? ''))
+          .join('');
+        [input, output] = [prompt, tokenizer.count(text)];
+      } else {
+        const answer = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+        [input, output] = [answer.usage.prompt_tokens, answer.usage.completion_tokens];
+      }
+      used.ok++;
+      used.tokens += input + output;
+      used.largest = Math.max(used.largest, input + output);
+      const cost = input * prices.input + output * prices.output;
+      used.cost += cost;
+      used.largestCost = Math.max(used.largestCost, cost);
+    }),
+  );
+  return used;
+}
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(() => redis.stop());
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const stores: [string, () => string | undefined][] = [
+  ['memory', () => undefined],
+  ['redis', () => redis.url],
+];
+
+// Routes are named afresh for every case: counters in Redis outlive a gateway.
+let routes = 0;
+
+describe.each(stores)('tokens per minute under a burst of 200 (%s store)', (_name, redisUrl) => {
+  const start = (route: string, mock: { usage?: boolean; completionTokens?: number } = {}) =>
+    startHarness(
+      ([a]) => routeYaml(route, [{ name: 'a', url: a ?? '' }], `  limits: { tokensPerMinute: ${TOKENS_PER_MINUTE} }\n`),
+      [{ completionTokens: 400, ...mock }],
+      { apiKeys: `keys:\n  - { name: k, tenant: t, sha256: ${hashKey(KEY)} }\n`, redisUrl: redisUrl() },
+    );
+  const cases: [string, Record<string, unknown>, { usage?: boolean }][] = [
+    ['with max_tokens', { max_tokens: 400 }, {}],
+    ['without max_tokens', {}, {}],
+    ['with n = 20', { n: 20, max_tokens: 50 }, {}],
+    ['streamed, the backend reporting no usage', { stream: true }, { usage: false }],
+  ];
+  it.each(cases)('%s: overshoot within one request', async (_label, body, mock) => {
+    const route = `burst-${++routes}`;
+    h = await start(route, mock);
+    await inOneMinuteWindow();
+    const used = await burst(h.url, route, body, { input: 0, output: 0 });
+    expect(used.ok).toBeGreaterThan(0);
+    expect(used.refused).toBeGreaterThan(0);
+    expect(used.tokens).toBeLessThanOrEqual(TOKENS_PER_MINUTE + used.largest);
+  });
+});
+
+describe('a budget under a burst of 200', () => {
+  // $10 and $20 per million tokens; a budget of 0.01 per day.
+  const prices = { input: 10e-6, output: 20e-6 };
+  const start = () =>
+    startHarness(
+      ([a]) =>
+        routeYaml('burst', [{ name: 'a', url: a ?? '' }]).replace(
+          'cost: { inputPerMillionTokens: 1, outputPerMillionTokens: 2 }',
+          'cost: { inputPerMillionTokens: 10, outputPerMillionTokens: 20 }',
+        ),
+      [{ completionTokens: 16 }],
+      {
+        apiKeys: `keys:\n  - { name: k, tenant: t, sha256: ${hashKey(KEY)} }\ntenants:\n  t: { budget: { amount: 0.01, period: day } }\n`,
+      },
+    );
+
+  it('is overspent by at most one request, with max_tokens', async () => {
+    h = await start();
+    const used = await burst(h.url, 'burst', { max_tokens: 16 }, prices);
+    expect(used.ok).toBeGreaterThan(0);
+    expect(used.refused).toBeGreaterThan(0);
+    expect(used.cost).toBeLessThanOrEqual(0.01 + used.largestCost);
+  });
+
+  it('refuses requests that could cost more than is left (no max_tokens: 4096 completion tokens reserved)', async () => {
+    h = await start();
+    const used = await burst(h.url, 'burst', {}, prices);
+    expect(used.ok).toBe(0);
+    expect(used.cost).toBe(0);
+  });
+});
