@@ -82,14 +82,20 @@ export declare class NativeTokenizer {
    */
   countChat(messages: Array<NativeChatMessage>): number
   /**
-   * A chat request's prompt tokens and, with a router, the router's outputs for one message
-   * (`routerMessage`: its index; by default the last user message), the router also seeing
-   * the conversation's number of turns (user messages) — the one native call a chat request
-   * needs, in place of `countChat` followed by `router.outputs`.
+   * A chat request's prompt tokens (as `countChat`) and, with a router, the router's outputs
+   * for one message (`routerMessage`: its index; by default the last user message; empty
+   * text when there is none), the router also seeing the conversation's number of turns
+   * (user messages) — the one native call a chat request needs, in place of `countChat`
+   * followed by `router.outputs`.
    */
   analyzeChat(messages: Array<NativeChatMessage>, router?: NativeRouter | undefined | null, routerMessage?: number | undefined | null): PromptAnalysis
   /** A completions prompt's tokens and, with a router, the router's outputs, in one call. */
   analyzeText(text: string, router?: NativeRouter | undefined | null): PromptAnalysis
+  /**
+   * A prompt given as a list of texts: their total tokens (as `countMany`) and, with a
+   * router, its outputs for the texts joined, in one call.
+   */
+  analyzeTexts(texts: Array<string>, router?: NativeRouter | undefined | null): PromptAnalysis
   /** `count` off the event loop, for long texts (more than ~100 KB). */
   countAsync(text: string): Promise<number>
   /** `encode` off the event loop, for long texts. */
@@ -190,8 +196,6 @@ export interface PromptAnalysis {
    * classifiers, each model's quality for predictive routers; empty without a router.
    */
   outputs: Array<number>
-  /** The first output (the strong/weak score), when there is a router. */
-  score?: number
 }
 
 /** RouteLLM's measures of router scores on labelled prompts. */

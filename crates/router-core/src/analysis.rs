@@ -21,17 +21,13 @@ pub fn turns(messages: &[ChatMessage]) -> usize {
     messages.iter().filter(|m| m.role == "user").count().max(1)
 }
 
-/// The message a router reads: `index` when given and in range, else the last user message,
-/// else the last message.
+/// The message a router reads: `index` when given and in range, else the last user message
+/// (none: the router reads empty text, as the gateway's own prompt view does).
 pub fn routed_message(messages: &[ChatMessage], index: Option<usize>) -> Option<&ChatMessage> {
     if let Some(m) = index.and_then(|i| messages.get(i)) {
         return Some(m);
     }
-    messages
-        .iter()
-        .rev()
-        .find(|m| m.role == "user")
-        .or(messages.last())
+    messages.iter().rev().find(|m| m.role == "user")
 }
 
 /// A chat request: its prompt tokens, and the router's outputs for the chosen message, with the
@@ -43,10 +39,10 @@ pub fn analyze_chat(
     router_message: Option<usize>,
 ) -> Result<Analysis, TokenizerError> {
     let tokens = count_chat_tokens(tokenizer, messages, ChatOverhead::default())?;
-    let outputs = match (router, routed_message(messages, router_message)) {
-        (Some(r), Some(m)) => r.outputs_turns(&m.content, Some(turns(messages))),
-        _ => vec![],
-    };
+    let outputs = router.map_or_else(Vec::new, |r| {
+        let text = routed_message(messages, router_message).map_or("", |m| m.content.as_str());
+        r.outputs_turns(text, Some(turns(messages)))
+    });
     Ok(Analysis { tokens, outputs })
 }
 
@@ -59,6 +55,25 @@ pub fn analyze_text(
     Ok(Analysis {
         tokens: tokenizer.count(text)?,
         outputs: router.map(|r| r.outputs(text)).unwrap_or_default(),
+    })
+}
+
+/// A prompt given as several texts (a completions or embeddings list): the sum of their
+/// tokens, and the router's outputs for them joined (what the gateway's routers read).
+pub fn analyze_texts(
+    tokenizer: &Tokenizer,
+    texts: &[String],
+    router: Option<&Router>,
+) -> Result<Analysis, TokenizerError> {
+    let mut tokens = 0;
+    for t in texts {
+        tokens += tokenizer.count(t)?;
+    }
+    Ok(Analysis {
+        tokens,
+        outputs: router
+            .map(|r| r.outputs(&texts.concat()))
+            .unwrap_or_default(),
     })
 }
 
@@ -91,9 +106,15 @@ mod tests {
             a.tokens,
             count_chat_tokens(&t, &chat, ChatOverhead::default()).unwrap()
         );
-        assert_eq!(a.outputs, r.outputs("prove the integral bound again"));
+        assert_eq!(
+            a.outputs,
+            r.outputs_turns("prove the integral bound again", Some(2))
+        );
         let first = analyze_chat(&t, &chat, Some(&r), Some(1)).unwrap();
-        assert_eq!(first.outputs, r.outputs("hello what is the weather like"));
+        assert_eq!(
+            first.outputs,
+            r.outputs_turns("hello what is the weather like", Some(2))
+        );
         assert!(analyze_chat(&t, &chat, None, None)
             .unwrap()
             .outputs
@@ -104,5 +125,22 @@ mod tests {
             (text.tokens, text.outputs.len()),
             (t.count("prove it").unwrap(), 1)
         );
+        let many = analyze_texts(&t, &["prove ".into(), "it".into()], Some(&r)).unwrap();
+        assert_eq!(
+            (many.tokens, many.outputs),
+            (
+                t.count("prove ").unwrap() + t.count("it").unwrap(),
+                r.outputs("prove it")
+            )
+        );
+    }
+
+    #[test]
+    fn a_chat_without_a_user_message_is_routed_on_empty_text() {
+        let t = Tokenizer::from_encoding("o200k_base").unwrap();
+        let r = toy::train_on(&toy::data(), &toy::cfg(RouterKind::Mf)).unwrap();
+        let chat = [msg("system", "prove the integral bound")];
+        let a = analyze_chat(&t, &chat, Some(&r), None).unwrap();
+        assert_eq!(a.outputs, r.outputs_turns("", Some(1)));
     }
 }

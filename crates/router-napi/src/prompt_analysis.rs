@@ -10,17 +10,13 @@ pub struct PromptAnalysis {
     /// The router's outputs: one score for strong/weak routers, class probabilities for label
     /// classifiers, each model's quality for predictive routers; empty without a router.
     pub outputs: Vec<f64>,
-    /// The first output (the strong/weak score), when there is a router.
-    pub score: Option<f64>,
 }
 
 impl From<Analysis> for PromptAnalysis {
     fn from(a: Analysis) -> Self {
-        let outputs: Vec<f64> = a.outputs.into_iter().map(f64::from).collect();
         PromptAnalysis {
             tokens: a.tokens as u32,
-            score: outputs.first().copied(),
-            outputs,
+            outputs: a.outputs.into_iter().map(f64::from).collect(),
         }
     }
 }

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{AsyncTask, Uint32Array, Uint32ArraySlice};
 use napi::{Env, Task};
 use napi_derive::napi;
-use router_core::analysis::{analyze_chat, analyze_text};
+use router_core::analysis::{analyze_chat, analyze_text, analyze_texts};
 use router_core::{count_chat_tokens, ChatMessage, ChatOverhead, Tokenizer};
 
 use crate::chat_message::NativeChatMessage;
@@ -92,10 +92,11 @@ impl NativeTokenizer {
             .map_err(to_napi)
     }
 
-    /// A chat request's prompt tokens and, with a router, the router's outputs for one message
-    /// (`routerMessage`: its index; by default the last user message), the router also seeing
-    /// the conversation's number of turns (user messages) — the one native call a chat request
-    /// needs, in place of `countChat` followed by `router.outputs`.
+    /// A chat request's prompt tokens (as `countChat`) and, with a router, the router's outputs
+    /// for one message (`routerMessage`: its index; by default the last user message; empty
+    /// text when there is none), the router also seeing the conversation's number of turns
+    /// (user messages) — the one native call a chat request needs, in place of `countChat`
+    /// followed by `router.outputs`.
     #[napi]
     pub fn analyze_chat(
         &self,
@@ -118,6 +119,19 @@ impl NativeTokenizer {
         router: Option<&NativeRouter>,
     ) -> napi::Result<PromptAnalysis> {
         analyze_text(&self.inner, &text, router.map(|r| &r.inner))
+            .map(PromptAnalysis::from)
+            .map_err(to_napi)
+    }
+
+    /// A prompt given as a list of texts: their total tokens (as `countMany`) and, with a
+    /// router, its outputs for the texts joined, in one call.
+    #[napi]
+    pub fn analyze_texts(
+        &self,
+        texts: Vec<String>,
+        router: Option<&NativeRouter>,
+    ) -> napi::Result<PromptAnalysis> {
+        analyze_texts(&self.inner, &texts, router.map(|r| &r.inner))
             .map(PromptAnalysis::from)
             .map_err(to_napi)
     }

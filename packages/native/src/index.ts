@@ -1,8 +1,8 @@
 // The only module that touches the compiled .node file (via the generated
 // binding.js). Everything else imports from here.
-import { NativeTokenizer, type NativeChatMessage } from '../binding.js';
+import { NativeTokenizer, type NativeChatMessage, type PromptAnalysis } from '../binding.js';
 
-export { NativeTokenizer, type NativeChatMessage };
+export { NativeTokenizer, type NativeChatMessage, type PromptAnalysis };
 export {
   NativeRouter,
   trainRouter,

@@ -116,6 +116,13 @@ pub fn cross_validate_outputs(
     };
     for (fi, fold) in folds.0.iter().enumerate() {
         progress(fi, folds.0.len(), &fold.name);
+        if fold.train.is_empty() {
+            // One dataset held out by --cv dataset leaves no data: say so, not a router of nothing.
+            return Err(format!(
+                "no training example scores any model once {} is held out (one dataset: use --cv source)",
+                fold.name
+            ));
+        }
         let trained = train(examples, inputs, &fold.train, cfg)?;
         let mut by_dataset: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for &i in &fold.test {
