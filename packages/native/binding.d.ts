@@ -29,6 +29,11 @@ export declare class NativeRouter {
   outputsVector(vector: Float32Array): Array<number>
   /** `score` for each text. */
   scoreMany(texts: Array<string>): Array<number>
+  /**
+   * The index of a model in `metadata.models` (and in a per-model router's outputs), matched
+   * across spellings (`gpt4_1106_preview` = `gpt-4-1106-preview`); null when unknown.
+   */
+  modelIndex(name: string): number | null
   /** router.json as a JSON string (kept for existing callers; `metadata` is the typed form). */
   get info(): string
   /** router.json, typed: kind, encoder, pair, models, classes, training-score percentiles. */
@@ -86,16 +91,20 @@ export declare class NativeTokenizer {
    * for one message (`routerMessage`: its index; by default the last user message; empty
    * text when there is none), the router also seeing the conversation's number of turns
    * (user messages) — the one native call a chat request needs, in place of `countChat`
-   * followed by `router.outputs`.
+   * followed by `router.outputs`. `scoreOnly`: the outputs are `[router.score]` (what
+   * threshold routing reads), not every output.
    */
-  analyzeChat(messages: Array<NativeChatMessage>, router?: NativeRouter | undefined | null, routerMessage?: number | undefined | null): PromptAnalysis
-  /** A completions prompt's tokens and, with a router, the router's outputs, in one call. */
-  analyzeText(text: string, router?: NativeRouter | undefined | null): PromptAnalysis
+  analyzeChat(messages: Array<NativeChatMessage>, router?: NativeRouter | undefined | null, routerMessage?: number | undefined | null, scoreOnly?: boolean | undefined | null): PromptAnalysis
+  /**
+   * A completions prompt's tokens and, with a router, the router's outputs (`scoreOnly`: as
+   * in `analyzeChat`), in one call.
+   */
+  analyzeText(text: string, router?: NativeRouter | undefined | null, scoreOnly?: boolean | undefined | null): PromptAnalysis
   /**
    * A prompt given as a list of texts: their total tokens (as `countMany`) and, with a
-   * router, its outputs for the texts joined, in one call.
+   * router, its outputs for the texts joined (`scoreOnly`: as in `analyzeChat`), in one call.
    */
-  analyzeTexts(texts: Array<string>, router?: NativeRouter | undefined | null): PromptAnalysis
+  analyzeTexts(texts: Array<string>, router?: NativeRouter | undefined | null, scoreOnly?: boolean | undefined | null): PromptAnalysis
   /** `count` off the event loop, for long texts (more than ~100 KB). */
   countAsync(text: string): Promise<number>
   /** `encode` off the event loop, for long texts. */

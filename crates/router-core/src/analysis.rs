@@ -16,6 +16,21 @@ pub struct Analysis {
     pub outputs: Vec<f32>,
 }
 
+/// What a strategy reads of its router: the strong/weak score alone (threshold routing), or
+/// every output (class probabilities, each model's quality).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    Score,
+    Outputs,
+}
+
+fn read(router: &Router, text: &str, turns: Option<usize>, reads: Reads) -> Vec<f32> {
+    match reads {
+        Reads::Score => vec![router.score_turns(text, turns) as f32],
+        Reads::Outputs => router.outputs_turns(text, turns),
+    }
+}
+
 /// Conversation turns: the user's messages (at least one).
 pub fn turns(messages: &[ChatMessage]) -> usize {
     messages.iter().filter(|m| m.role == "user").count().max(1)
@@ -35,13 +50,13 @@ pub fn routed_message(messages: &[ChatMessage], index: Option<usize>) -> Option<
 pub fn analyze_chat(
     tokenizer: &Tokenizer,
     messages: &[ChatMessage],
-    router: Option<&Router>,
+    router: Option<(&Router, Reads)>,
     router_message: Option<usize>,
 ) -> Result<Analysis, TokenizerError> {
     let tokens = count_chat_tokens(tokenizer, messages, ChatOverhead::default())?;
-    let outputs = router.map_or_else(Vec::new, |r| {
+    let outputs = router.map_or_else(Vec::new, |(r, reads)| {
         let text = routed_message(messages, router_message).map_or("", |m| m.content.as_str());
-        r.outputs_turns(text, Some(turns(messages)))
+        read(r, text, Some(turns(messages)), reads)
     });
     Ok(Analysis { tokens, outputs })
 }
@@ -50,11 +65,11 @@ pub fn analyze_chat(
 pub fn analyze_text(
     tokenizer: &Tokenizer,
     text: &str,
-    router: Option<&Router>,
+    router: Option<(&Router, Reads)>,
 ) -> Result<Analysis, TokenizerError> {
     Ok(Analysis {
         tokens: tokenizer.count(text)?,
-        outputs: router.map(|r| r.outputs(text)).unwrap_or_default(),
+        outputs: router.map_or_else(Vec::new, |(r, reads)| read(r, text, None, reads)),
     })
 }
 
@@ -63,7 +78,7 @@ pub fn analyze_text(
 pub fn analyze_texts(
     tokenizer: &Tokenizer,
     texts: &[String],
-    router: Option<&Router>,
+    router: Option<(&Router, Reads)>,
 ) -> Result<Analysis, TokenizerError> {
     let mut tokens = 0;
     for t in texts {
@@ -71,9 +86,7 @@ pub fn analyze_texts(
     }
     Ok(Analysis {
         tokens,
-        outputs: router
-            .map(|r| r.outputs(&texts.concat()))
-            .unwrap_or_default(),
+        outputs: router.map_or_else(Vec::new, |(r, reads)| read(r, &texts.concat(), None, reads)),
     })
 }
 
@@ -101,7 +114,7 @@ mod tests {
             msg("assistant", "sunny"),
             msg("user", "prove the integral bound again"),
         ];
-        let a = analyze_chat(&t, &chat, Some(&r), None).unwrap();
+        let a = analyze_chat(&t, &chat, Some((&r, Reads::Outputs)), None).unwrap();
         assert_eq!(
             a.tokens,
             count_chat_tokens(&t, &chat, ChatOverhead::default()).unwrap()
@@ -110,7 +123,7 @@ mod tests {
             a.outputs,
             r.outputs_turns("prove the integral bound again", Some(2))
         );
-        let first = analyze_chat(&t, &chat, Some(&r), Some(1)).unwrap();
+        let first = analyze_chat(&t, &chat, Some((&r, Reads::Outputs)), Some(1)).unwrap();
         assert_eq!(
             first.outputs,
             r.outputs_turns("hello what is the weather like", Some(2))
@@ -120,12 +133,17 @@ mod tests {
             .outputs
             .is_empty());
         assert_eq!(turns(&chat), 2);
-        let text = analyze_text(&t, "prove it", Some(&r)).unwrap();
+        let text = analyze_text(&t, "prove it", Some((&r, Reads::Outputs))).unwrap();
         assert_eq!(
             (text.tokens, text.outputs.len()),
             (t.count("prove it").unwrap(), 1)
         );
-        let many = analyze_texts(&t, &["prove ".into(), "it".into()], Some(&r)).unwrap();
+        let many = analyze_texts(
+            &t,
+            &["prove ".into(), "it".into()],
+            Some((&r, Reads::Outputs)),
+        )
+        .unwrap();
         assert_eq!(
             (many.tokens, many.outputs),
             (
@@ -136,11 +154,28 @@ mod tests {
     }
 
     #[test]
+    fn a_score_reading_strategy_gets_the_pair_score_not_the_first_model_quality() {
+        let t = Tokenizer::from_encoding("o200k_base").unwrap();
+        let r = toy::train_on(&toy::data(), &toy::cfg(RouterKind::Knn)).unwrap();
+        let chat = [msg("user", "hello what is the weather like")];
+        let score = analyze_chat(&t, &chat, Some((&r, Reads::Score)), None).unwrap();
+        let all = analyze_chat(&t, &chat, Some((&r, Reads::Outputs)), None).unwrap();
+        assert_eq!(
+            score.outputs,
+            vec![r.score_turns("hello what is the weather like", Some(1)) as f32]
+        );
+        // knn's outputs are each model's quality: two of them; on an easy prompt the strong
+        // model's is high and the gain (the score) is not
+        assert_eq!(all.outputs.len(), 2);
+        assert_ne!(all.outputs[0], score.outputs[0]);
+    }
+
+    #[test]
     fn a_chat_without_a_user_message_is_routed_on_empty_text() {
         let t = Tokenizer::from_encoding("o200k_base").unwrap();
         let r = toy::train_on(&toy::data(), &toy::cfg(RouterKind::Mf)).unwrap();
         let chat = [msg("system", "prove the integral bound")];
-        let a = analyze_chat(&t, &chat, Some(&r), None).unwrap();
+        let a = analyze_chat(&t, &chat, Some((&r, Reads::Outputs)), None).unwrap();
         assert_eq!(a.outputs, r.outputs_turns("", Some(1)));
     }
 }

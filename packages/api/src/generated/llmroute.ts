@@ -474,7 +474,7 @@ export interface SemanticRouting {
  */
 export interface PredictiveRouting {
   /**
-   * A folder written by `switchboard train --router predictive`.
+   * A folder written by `switchboard train` with a router kind that predicts each model's quality: predictive, knn, cluster or irt.
    */
   router: string;
   /**

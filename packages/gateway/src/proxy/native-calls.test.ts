@@ -1,5 +1,8 @@
-import { NativeRouter, NativeTokenizer } from '@switchboard/native';
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NativeRouter, NativeTokenizer, trainRouter } from '@switchboard/native';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { backend, inProcess } from '../fixtures/in-process.fixture.js';
 
 // docs/architecture.md: a request crosses into Rust once — its token count
@@ -67,9 +70,56 @@ describe('native calls per request', () => {
     const gw = await inProcess({ smart });
     const router = NativeRouter.load('models/mf-hashed');
     const text = 'Write a haiku about autumn leaves.';
-    const res = await gw.post('/v1/chat/completions', { model: 'smart', messages: [{ role: 'user', content: text }] });
-    const score = Number(res.headers.get('x-switchboard-score'));
-    expect(score).toBeCloseTo(router.outputs(text)[0] as number, 3);
+    const res = await gw.post('/v1/chat/completions', {
+      model: 'smart',
+      messages: [
+        { role: 'user', content: 'Prove the integral bound.' },
+        { role: 'assistant', content: 'Done.' },
+        { role: 'user', content: text },
+      ],
+    });
+    expect(Number(res.headers.get('x-switchboard-score'))).toBeCloseTo(router.score(text), 3);
+  });
+
+  describe('a threshold route on a router whose outputs are per-model qualities (knn)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'native-calls-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const knn = join(dir, 'knn');
+    trainRouter({
+      data: ['data/router/alpaca-eval-train.jsonl'],
+      router: 'knn',
+      strong: 'gpt4_1106_preview',
+      weak: 'Mixtral-8x7B-Instruct-v0.1_concise',
+      buckets: 4096,
+      dim: 8,
+      out: knn,
+    });
+
+    it("reads the strong/weak score, not the first model's quality", async () => {
+      const router = NativeRouter.load(knn);
+      const text = 'Write a limerick about a cat who learns to code.';
+      expect(router.outputs(text).length).toBeGreaterThan(1);
+      const routing = {
+        strategy: 'threshold' as const,
+        threshold: { strong: 'strong', weak: 'weak', router: knn, threshold: 0 },
+      };
+      const gw = await inProcess({ knn: { ...smart, routing } });
+      const res = await gw.post('/v1/chat/completions', { model: 'knn', messages: [{ role: 'user', content: text }] });
+      expect(Number(res.headers.get('x-switchboard-score'))).toBeCloseTo(router.score(text), 3);
+    });
+
+    it("serves predictive routing too: each backend's model found across spellings, ranked by its quality", async () => {
+      const router = NativeRouter.load(knn);
+      const text = 'Explain quantum entanglement to a ten-year-old.';
+      const quality = router.outputs(text);
+      const [a, b] = ['gpt4_1106_preview', 'Mixtral-8x7B-Instruct-v0.1_concise'];
+      const qa = quality[router.modelIndex(a) as number] as number;
+      const qb = quality[router.modelIndex(b) as number] as number;
+      const routing = { strategy: 'predictive' as const, predictive: { router: knn, models: { strong: a, weak: b } } };
+      const gw = await inProcess({ p: { ...smart, routing } });
+      const res = await gw.post('/v1/chat/completions', { model: 'p', messages: [{ role: 'user', content: text }] });
+      expect(res.headers.get('x-switchboard-backend')).toBe(qa >= qb ? 'strong' : 'weak');
+    });
   });
 
   it('a completions request with a string prompt crosses once too', async () => {

@@ -1,4 +1,5 @@
-import type { NativeChatMessage, NativeRouter, NativeTokenizer, PromptAnalysis as NativeAnalysis } from '@switchboard/native';
+import type { NativeChatMessage, NativeTokenizer, PromptAnalysis as NativeAnalysis } from '@switchboard/native';
+import type { RouterUse } from '../table/strategy.js';
 import type { Capability, CompiledBackend } from '../table/backend.js';
 import { usageFromOpenAI, type Usage } from './usage.js';
 import { chatCompletionSchema, completionSchema, embeddingSchema, requestValidator } from './schemas.js';
@@ -43,7 +44,7 @@ export interface Operation {
    * The prompt's tokens and `router`'s outputs for `view.text`, in one native
    * call; absent where no router reads the prompt (embeddings).
    */
-  analyze?(tokenizer: NativeTokenizer, view: PromptView, router: NativeRouter): NativeAnalysis;
+  analyze?(tokenizer: NativeTokenizer, view: PromptView, router: RouterUse): NativeAnalysis;
   /** Backend features this request needs. */
   needs(body: ProxiedBody): Capability[];
   /** Generated text of a non-streaming response body. */
@@ -160,11 +161,17 @@ function toNativeMessages(messages: ChatMessageBody[]): NativeChatMessage[] {
  * string and string-list prompts in one call; token-id prompts are counted
  * here, so the router's call is the only one.
  */
-function analyzeInput(tokenizer: NativeTokenizer, view: PromptView, router: NativeRouter): NativeAnalysis {
+function analyzeInput(tokenizer: NativeTokenizer, view: PromptView, router: RouterUse): NativeAnalysis {
   const input = view.input;
-  if (typeof input === 'string') return tokenizer.analyzeText(input, router);
-  if (Array.isArray(input) && typeof input[0] === 'string') return tokenizer.analyzeTexts(input as string[], router);
-  return { tokens: countTextOrTokens(tokenizer, input), outputs: router.outputs(view.text) };
+  const scoreOnly = router.reads === 'score';
+  if (typeof input === 'string') return tokenizer.analyzeText(input, router.native, scoreOnly);
+  if (Array.isArray(input) && typeof input[0] === 'string')
+    return tokenizer.analyzeTexts(input as string[], router.native, scoreOnly);
+  const text = view.text;
+  return {
+    tokens: countTextOrTokens(tokenizer, input),
+    outputs: scoreOnly ? [router.native.score(text)] : router.native.outputs(text),
+  };
 }
 
 /** Tokens of a completions prompt / embeddings input in any of its four shapes. */
@@ -219,7 +226,8 @@ export const chatCompletions: Operation = {
   needs: chatNeeds,
   view: chatView,
   promptTokens: (tokenizer, view) => tokenizer.countChat(view.messages ?? []),
-  analyze: (tokenizer, view, router) => tokenizer.analyzeChat(view.messages ?? [], router, view.routed),
+  analyze: (tokenizer, view, router) =>
+    tokenizer.analyzeChat(view.messages ?? [], router.native, view.routed, router.reads === 'score'),
   upstream: (_backend, body) => withStreamUsage(chatCompletions, body),
   usageOf: usageFromOpenAI,
   streamDone: openAIStreamDone,

@@ -1,4 +1,5 @@
-import type { NativeRouter, NativeTokenizer } from '@switchboard/native';
+import type { NativeTokenizer } from '@switchboard/native';
+import type { RouterUse } from '../table/strategy.js';
 import type { Operation, PromptView, ProxiedBody } from './operations.js';
 
 const NO_OUTPUTS: readonly number[] = [];
@@ -24,7 +25,7 @@ export class PromptAnalysis {
   constructor(
     private readonly op: Operation,
     private readonly body: ProxiedBody,
-    private readonly router: NativeRouter | undefined,
+    private readonly router: RouterUse | undefined,
   ) {}
 
   get view(): PromptView {
@@ -51,7 +52,10 @@ export class PromptAnalysis {
   /** The route's router outputs for the prompt (empty when its strategy has no native router). */
   routerOutputs(): readonly number[] {
     // Normally made by the first count; a strategy that ranks before any count pays its own call.
-    if (this.#outputs === undefined) this.#outputs = this.router ? this.router.outputs(this.text()) : NO_OUTPUTS;
+    if (this.#outputs === undefined) {
+      const r = this.router;
+      this.#outputs = !r ? NO_OUTPUTS : r.reads === 'score' ? [r.native.score(this.text())] : r.native.outputs(this.text());
+    }
     return this.#outputs;
   }
 
