@@ -6,8 +6,9 @@ import { captureLog, chatBody, routeYaml, startHarness, type Harness } from '../
 import { malformedCorpus } from './corpus.js';
 
 // The generated corpus (corpus.ts) and broken framing on raw sockets: every
-// case gets an OpenAI-shaped 4xx, no backend is called, nothing is logged as
-// a gateway failure, and the gateway serves normally afterwards.
+// case gets a 4xx in its API's error shape (OpenAI's; Anthropic's on the
+// Messages API), no backend is called, nothing is logged as a gateway
+// failure, and the gateway serves normally afterwards.
 
 const KEY = 'sk-corpus-0123456789';
 let h: Harness;
@@ -30,6 +31,28 @@ interface ErrorBody {
   error: { message: string; type: string; code: string | null; param: string | null };
 }
 
+/** Anthropic's error type for each status a malformed request can get. */
+const ANTHROPIC_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  405: 'invalid_request_error',
+  413: 'request_too_large',
+  415: 'invalid_request_error',
+};
+
+function expectAnthropicShaped(status: number, type: string | undefined, text: string, name: string): void {
+  expect(status, `${name}: ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+  expect(status, `${name}: ${text.slice(0, 200)}`).toBeLessThan(500);
+  expect(type ?? '', name).toMatch(/^application\/json/);
+  const body = JSON.parse(text) as { type: string; error: { type: string; message: string }; request_id?: string };
+  expect(body.type, name).toBe('error');
+  expect(Object.keys(body.error).sort(), name).toEqual(['message', 'type']);
+  expect(body.error.type, name).toBe(ANTHROPIC_TYPES[status]);
+  expect(body.error.message.length, name).toBeGreaterThan(0);
+}
+
 function expectShaped(status: number, type: string | undefined, text: string, name: string): void {
   expect(status, `${name}: ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
   expect(status, `${name}: ${text.slice(0, 200)}`).toBeLessThan(500);
@@ -44,19 +67,20 @@ describe('the malformed-request corpus', () => {
 
   it('has at least 2,000 cases', () => expect(corpus.length).toBeGreaterThanOrEqual(2000));
 
-  it('answers every case with an OpenAI-shaped 4xx, without calling a backend', async () => {
+  it('answers every case with a 4xx in its API’s shape, without calling a backend', async () => {
     const failures: string[] = [];
     for (let i = 0; i < corpus.length; i += 16) {
       await Promise.all(
         corpus.slice(i, i + 16).map(async (c) => {
-          const headers: Record<string, string> = {};
+          const headers: Record<string, string> = { ...c.headers };
           const auth = c.authorization === undefined ? `Bearer ${KEY}` : c.authorization;
           if (auth !== null) headers.authorization = auth;
           if (c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json';
           const res = await pool.request({ path: c.path, method: c.method ?? 'POST', headers, body: c.body ?? null });
           const text = await res.body.text();
           try {
-            expectShaped(res.statusCode, res.headers['content-type'] as string | undefined, text, c.name);
+            const expectIt = c.shape === 'anthropic' ? expectAnthropicShaped : expectShaped;
+            expectIt(res.statusCode, res.headers['content-type'] as string | undefined, text, c.name);
             if (c.status !== undefined) expect(res.statusCode, c.name).toBe(c.status);
           } catch (err) {
             failures.push(`${c.name}: ${res.statusCode} ${text.slice(0, 160)} (${(err as Error).message.split('\n')[0]})`);
@@ -134,6 +158,13 @@ describe('broken framing', () => {
       body: chatBody('m'),
     });
     expect(res.status).toBe(200);
+    const messages = await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'm', max_tokens: 16, messages: [{ role: 'user', content: 'Hello' }] }),
+    });
+    expect(messages.status).toBe(200);
+    expect(((await messages.json()) as { type: string }).type).toBe('message');
     expect(logs.lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
 });

@@ -77,7 +77,7 @@ export const STREAM_BODY = JSON.stringify({ ...JSON.parse(CHAT_BODY), stream: tr
  * soon as the previous one finishes, until `requests` are done. Returns each
  * request's latency in ms (to the full body, or to the first chunk with `ttft`).
  */
-export async function load(origin, { path, body, concurrency, requests, ttft = false }) {
+export async function load(origin, { path, body, concurrency, requests, ttft = false, headers = {} }) {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   const latencies = new Float64Array(requests);
   let next = 0;
@@ -88,7 +88,7 @@ export async function load(origin, { path, body, concurrency, requests, ttft = f
     while (next < requests) {
       const i = next++;
       const t0 = performance.now();
-      const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body });
+      const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json', ...headers }, body });
       if (res.statusCode !== 200) {
         failed++;
         firstFailure ??= `${res.statusCode} ${await res.body.text()}`;

@@ -1,5 +1,6 @@
-// `npm run bench [latency|tokenizer|routing|strategies|grpc|faults|limits|soak] [--quick] [--requests N]`: prints
+// `npm run bench [latency|tokenizer|routing|strategies|grpc|doors|faults|limits|soak] [--quick] [--requests N]`: prints
 // the measured numbers. With no suite named, runs latency and tokenizer (faults, limits and soak take minutes).
+import { benchDoors } from './doors.js';
 import { benchFaults } from './faults.js';
 import { benchGrpc } from './grpc.js';
 import { benchLatency } from './latency.js';
@@ -23,6 +24,7 @@ if (want('routing')) benchRouting({ quick });
 if (want('strategies')) await benchStrategies({ quick });
 if (want('latency')) await benchLatency({ quick });
 if (want('grpc')) await benchGrpc({ quick });
+if (want('doors')) await benchDoors({ quick });
 if (want('faults')) await benchFaults({ quick });
 if (want('limits')) await benchLimits({ quick });
 if (want('soak')) await benchSoak({ quick, requests });

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-// Simulated upstreams that speak each provider's own wire format (OpenAI,
-// Azure OpenAI's deployment URLs, Anthropic Messages), for the shared
-// provider suite. Each records what it received and can be told to fail.
+// Simulated upstreams that speak each provider's own wire format (OpenAI
+// chat completions and Responses, Azure OpenAI's deployment URLs and v1
+// Responses, Anthropic Messages), for the shared provider suite. Each records what it received and can be told to fail.
 
 export type Flavor = 'openai' | 'azure' | 'anthropic';
 
@@ -39,7 +39,12 @@ export async function startFakeUpstream(flavor: Flavor, opts: { slow?: boolean }
         return;
       }
       const tools = Array.isArray(body.tools) && body.tools.length > 0;
-      void (flavor === 'anthropic' ? anthropic(body, tools, res, opts.slow) : openai(body, tools, res, opts.slow));
+      const responsesApi = (req.url ?? '').split('?')[0]?.endsWith('/responses') && flavor !== 'anthropic';
+      void (flavor === 'anthropic'
+        ? anthropic(body, tools, res, opts.slow)
+        : responsesApi
+          ? responses(body, tools, res)
+          : openai(body, tools, res, opts.slow));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -149,4 +154,62 @@ async function anthropic(body: Record<string, unknown>, tools: boolean, res: Ser
     usage: { output_tokens: 6 },
   });
   res.end(`event: message_stop\ndata: ${JSON.stringify({ type: 'message_stop' })}\n\n`);
+}
+
+/** OpenAI's Responses API: one message (or function call) item, usage with cached tokens; streamed as its events. */
+function responses(body: Record<string, unknown>, tools: boolean, res: ServerResponse) {
+  const item = tools
+    ? { id: 'fc_fake', type: 'function_call', status: 'completed', call_id: TOOL.id, name: TOOL.name, arguments: TOOL.args }
+    : {
+        id: 'msg_fake',
+        type: 'message',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: TEXT.join(''), annotations: [] }],
+      };
+  const response = (status: string, output: unknown[], usage: unknown = null) => ({
+    id: 'resp_upstream',
+    object: 'response',
+    created_at: 1,
+    status,
+    model: typeof body.model === 'string' ? body.model : '',
+    output,
+    usage,
+  });
+  const usage = {
+    input_tokens: 11,
+    input_tokens_details: { cached_tokens: 4 },
+    output_tokens: 6,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: 17,
+  };
+  if (!body.stream) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response('completed', [item], usage)));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  let seq = 0;
+  const send = (type: string, data: object) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+  send('response.created', { response: response('in_progress', []) });
+  if (tools) {
+    send('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } });
+    send('response.function_call_arguments.delta', { item_id: item.id, output_index: 0, delta: TOOL.args });
+    send('response.function_call_arguments.done', { item_id: item.id, output_index: 0, arguments: TOOL.args });
+  } else {
+    send('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } });
+    const part = { type: 'output_text', text: '', annotations: [] };
+    send('response.content_part.added', { item_id: item.id, output_index: 0, content_index: 0, part });
+    for (const t of TEXT) send('response.output_text.delta', { item_id: item.id, output_index: 0, content_index: 0, delta: t });
+    send('response.output_text.done', { item_id: item.id, output_index: 0, content_index: 0, text: TEXT.join('') });
+    send('response.content_part.done', {
+      item_id: item.id,
+      output_index: 0,
+      content_index: 0,
+      part: { ...part, text: TEXT.join('') },
+    });
+  }
+  send('response.output_item.done', { output_index: 0, item });
+  send('response.completed', { response: response('completed', [item], usage) });
+  res.end();
 }

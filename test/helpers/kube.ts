@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,9 +33,48 @@ export interface ApiServer {
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the API server: connections stay open but go silent. */
   pause(): void;
   resume(): void;
+  /** Every audit event so far: each request on Secrets, with the server's answer (see the harness's audit policy). */
+  auditEvents(): Promise<AuditEvent[]>;
   /** Kills and starts the API server again (same state directory, address and etcd data). */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Polls `get` until `ok` holds (errors count as "not yet"); throws with the last value after `ms`. */
+export async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < end) {
+    try {
+      last = await get();
+      if (ok(last)) return last;
+    } catch {
+      // not there yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: not reached in ${ms} ms (last: ${JSON.stringify(last)?.slice(0, 500)})`);
+}
+
+/** The fields of a Kubernetes audit event (audit.k8s.io/v1) the tests read. */
+export interface AuditEvent {
+  verb: string;
+  requestURI: string;
+  stage: string;
+  user: { username: string };
+  objectRef?: { resource?: string; namespace?: string; name?: string };
+  responseStatus?: { code?: number };
+  responseObject?: unknown;
+}
+
+/** A Secret routes may use as a backend credential: labelled switchboard.dev/credential=true, for `kubectl apply`. */
+export function credentialSecret(name: string, data: Record<string, string>, namespace?: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, ...(namespace ? { namespace } : {}), labels: { 'switchboard.dev/credential': 'true' } },
+    stringData: data,
+  });
 }
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<string> {
@@ -108,6 +147,13 @@ export async function startApiServer(): Promise<ApiServer> {
         HELM_CACHE_HOME: join(dir, 'helm-cache'),
         HELM_CONFIG_HOME: join(dir, 'helm-config'),
       }),
+    async auditEvents() {
+      const log = await readFile(join(dir, 'audit.log'), 'utf8').catch(() => '');
+      return log
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as AuditEvent);
+    },
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),
     async restart() {
@@ -121,6 +167,25 @@ export async function startApiServer(): Promise<ApiServer> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A kubeconfig that authenticates as a ServiceAccount (a fresh token from the TokenRequest API), written to a temporary file. */
+export async function serviceAccountKubeconfig(api: ApiServer, namespace: string, name: string): Promise<string> {
+  const token = (await api.kubectl(['create', 'token', name, '-n', namespace])).trim();
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-sa-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]
+users: [{ name: sa, user: { token: "${token}" } }]
+contexts: [{ name: c, context: { cluster: c, user: sa } }]
+current-context: c
+`,
+    { mode: 0o600 },
+  );
+  return kubeconfig;
 }
 
 /** Installs the LLMRoute CRD from the chart and waits until it is served. */

@@ -1,10 +1,8 @@
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockBackend, type MockBackend } from '@switchboard/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveProcess } from '../helpers/cli-process.js';
-import { installCrd, ROOT, startApiServer, type ApiServer } from '../helpers/kube.js';
+import { credentialSecret, installCrd, ROOT, serviceAccountKubeconfig, startApiServer, type ApiServer } from '../helpers/kube.js';
 
 const CHART = join(ROOT, 'charts/switchboard');
 const SAMPLE = join(CHART, 'ci/sample-values.yaml');
@@ -62,18 +60,7 @@ describe('Helm charts and manifests on a real API server', () => {
     });
 
     it('is enough to run the controller: serve routes, write status, hold the Lease', async () => {
-      const token = (await api.kubectl(['create', 'token', 'switchboard', '-n', 'switchboard'])).trim();
-      const kubeconfig = join(tmpdir(), `switchboard-sa-${process.pid}.yaml`);
-      await writeFile(
-        kubeconfig,
-        `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]
-users: [{ name: sa, user: { token: "${token}" } }]
-contexts: [{ name: c, context: { cluster: c, user: sa } }]
-current-context: c
-`,
-      );
+      const kubeconfig = await serviceAccountKubeconfig(api, 'switchboard', 'switchboard');
       gateway = await serveProcess(['--kubernetes', '--no-auth', '--lease-duration', '3s'], {
         KUBECONFIG: kubeconfig,
         POD_NAMESPACE: 'switchboard',
@@ -88,7 +75,7 @@ spec:
     - { name: m, provider: openai-compatible, endpoint: "${mock.url}", model: m, auth: { secretRef: { name: key, key: token } } }
 `,
       );
-      await api.kubectl(['create', 'secret', 'generic', 'key', '-n', 'team-a', '--from-literal=token=sk-sa']);
+      await api.kubectl(['apply', '-f', '-'], credentialSecret('key', { token: 'sk-sa' }, 'team-a'));
       const deadline = Date.now() + 20_000;
       let programmed = '';
       while (Date.now() < deadline && programmed !== 'True') {
@@ -116,42 +103,33 @@ spec:
       ).not.toBe('');
     });
 
-    /** `kubectl auth can-i` as the chart's ServiceAccount: "yes" or "no". */
-    const can = async (verb: string, resource: string, ns = 'team-a') => {
-      const [name, subresource] = resource.split('/');
-      const args = [
-        'auth',
-        'can-i',
-        verb,
-        name ?? resource,
-        '-n',
-        ns,
-        `--as=${SA}`,
-        ...(subresource ? [`--subresource=${subresource}`] : []),
-      ];
-      const { stdout, stderr } = await api.kubectlStatus(args);
-      return stdout.trim() || stderr.trim();
-    };
+    const can = (verb: string, resource: string, ns = 'team-a', name?: string) => canI(api, SA, verb, resource, ns, name);
 
     it('may do what the controller needs', async () => {
-      for (const [verb, resource, ns] of [
+      for (const [verb, resource, ns, name] of [
         ['list', 'llmroutes.switchboard.dev'],
         ['watch', 'llmroutes.switchboard.dev'],
         ['update', 'llmroutes.switchboard.dev/status'],
+        ['list', 'secrets'],
         ['watch', 'secrets'],
+        ['list', 'secrets', 'switchboard', 'switchboard-api-keys'],
+        ['watch', 'secrets', 'switchboard', 'switchboard-api-keys'],
         ['update', 'leases.coordination.k8s.io', 'switchboard'],
         ['create', 'leases.coordination.k8s.io', 'switchboard'],
       ] as const) {
-        expect(`${verb} ${resource}: ${await can(verb, resource, ns)}`).toBe(`${verb} ${resource}: yes`);
+        expect(`${verb} ${resource}: ${await can(verb, resource, ns, name)}`).toBe(`${verb} ${resource}: yes`);
       }
     });
 
     it('may do nothing more', async () => {
-      for (const [verb, resource, ns] of [
+      for (const [verb, resource, ns, name] of [
         ['create', 'llmroutes.switchboard.dev'],
         ['update', 'llmroutes.switchboard.dev'],
         ['delete', 'llmroutes.switchboard.dev'],
         ['patch', 'llmroutes.switchboard.dev/status'],
+        // list/watch is all the gateway does with Secrets
+        ['get', 'secrets'],
+        ['get', 'secrets', 'switchboard', 'switchboard-api-keys'],
         ['create', 'secrets'],
         ['update', 'secrets'],
         ['delete', 'secrets'],
@@ -161,8 +139,63 @@ spec:
         ['delete', 'leases.coordination.k8s.io', 'switchboard'],
         ['list', 'services'],
       ] as const) {
-        expect(`${verb} ${resource}: ${await can(verb, resource, ns)}`).toBe(`${verb} ${resource}: no`);
+        expect(`${verb} ${resource}: ${await can(verb, resource, ns, name)}`).toBe(`${verb} ${resource}: no`);
       }
     });
   });
+
+  describe('with watchNamespaces: Roles in those namespaces, and the API keys Secret by name', () => {
+    const NARROW = 'system:serviceaccount:switchboard:narrow-switchboard';
+    beforeAll(async () => {
+      const rendered = await api.helm([
+        'template',
+        'narrow',
+        CHART,
+        '--namespace',
+        'switchboard',
+        '--set',
+        'watchNamespaces={team-a}',
+      ]);
+      await api.kubectl(['apply', '-f', '-'], rendered);
+    });
+    const expectAnswer = async (verb: string, resource: string, ns: string, name: string | undefined, answer: 'yes' | 'no') => {
+      const what = `${verb} ${resource} ${ns}/${name ?? '*'}`;
+      expect(`${what}: ${await canI(api, NARROW, verb, resource, ns, name)}`).toBe(`${what}: ${answer}`);
+    };
+
+    it('may read LLMRoutes and Secrets in the watched namespace, and the API keys Secret', async () => {
+      for (const [verb, resource, ns, name] of [
+        ['list', 'llmroutes.switchboard.dev', 'team-a'],
+        ['update', 'llmroutes.switchboard.dev/status', 'team-a'],
+        ['list', 'secrets', 'team-a'],
+        ['watch', 'secrets', 'team-a'],
+        ['list', 'secrets', 'switchboard', 'switchboard-api-keys'],
+        ['watch', 'secrets', 'switchboard', 'switchboard-api-keys'],
+      ] as const)
+        await expectAnswer(verb, resource, ns, name, 'yes');
+    });
+
+    it('may read nothing in other namespaces, nor any other Secret of its own', async () => {
+      for (const [verb, resource, ns, name] of [
+        ['list', 'llmroutes.switchboard.dev', 'team-b'],
+        ['list', 'secrets', 'team-b'],
+        ['watch', 'secrets', 'team-b'],
+        ['list', 'secrets', 'switchboard'],
+        ['watch', 'secrets', 'switchboard'],
+        ['list', 'secrets', 'switchboard', 'other'],
+        ['get', 'secrets', 'switchboard', 'switchboard-api-keys'],
+        ['list', 'secrets', 'default'],
+      ] as const)
+        await expectAnswer(verb, resource, ns, name, 'no');
+    });
+  });
 });
+
+/** `kubectl auth can-i` as `as`: "yes" or "no". `resource` may carry a subresource (`llmroutes.switchboard.dev/status`). */
+async function canI(api: ApiServer, as: string, verb: string, resource: string, ns: string, name?: string): Promise<string> {
+  const [type, subresource] = resource.split('/');
+  const target = name ? `${type}/${name}` : (type ?? resource);
+  const args = ['auth', 'can-i', verb, target, '-n', ns, `--as=${as}`, ...(subresource ? [`--subresource=${subresource}`] : [])];
+  const { stdout, stderr } = await api.kubectlStatus(args);
+  return stdout.trim() || stderr.trim();
+}

@@ -2,7 +2,7 @@ import { hashKey } from '@switchboard/gateway';
 import { startMockBackend, type MockBackend } from '@switchboard/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveProcess } from '../helpers/cli-process.js';
-import { installCrd, startApiServer, type ApiServer } from '../helpers/kube.js';
+import { credentialSecret, installCrd, startApiServer, until, type ApiServer } from '../helpers/kube.js';
 
 interface Status {
   observedGeneration?: number;
@@ -31,21 +31,6 @@ const chat = (url: string, model: string, headers: Record<string, string> = {}) 
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
   });
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    try {
-      last = await get();
-      if (ok(last)) return last;
-    } catch {
-      // not there yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms (last: ${JSON.stringify(last)?.slice(0, 500)})`);
-}
 
 describe('serve --kubernetes against a real API server', () => {
   let api: ApiServer;
@@ -155,16 +140,14 @@ describe('serve --kubernetes against a real API server', () => {
     expect(await condition('keyed', 'Programmed')).toMatchObject({ status: 'False' });
     expect((await chat(gw.url, 'keyed')).status).toBe(404);
 
-    await api.kubectl(['create', 'secret', 'generic', 'backend-key', '--from-literal=other=x']);
+    await api.kubectl(['apply', '-f', '-'], credentialSecret('backend-key', { other: 'x' }));
     await until(
       'SecretKeyMissing',
       () => condition('keyed', 'ResolvedRefs'),
       (c) => c?.reason === 'SecretKeyMissing',
     );
 
-    await api
-      .kubectl(['create', 'secret', 'generic', 'backend-key', '--from-literal=token=sk-first', '--dry-run=client', '-o', 'yaml'])
-      .then((y) => api.kubectl(['apply', '-f', '-'], y));
+    await api.kubectl(['apply', '-f', '-'], credentialSecret('backend-key', { token: 'sk-first' }));
     await until(
       'ResolvedRefs=True',
       () => condition('keyed', 'ResolvedRefs'),
@@ -177,17 +160,7 @@ describe('serve --kubernetes against a real API server', () => {
     );
     expect(one.lastHeaders?.authorization).toBe('Bearer sk-first');
 
-    const rotated = await api.kubectl([
-      'create',
-      'secret',
-      'generic',
-      'backend-key',
-      '--from-literal=token=sk-second',
-      '--dry-run=client',
-      '-o',
-      'yaml',
-    ]);
-    await api.kubectl(['apply', '-f', '-'], rotated);
+    await api.kubectl(['apply', '-f', '-'], credentialSecret('backend-key', { token: 'sk-second' }));
     await until(
       'rotated key used',
       async () => (await chat(gw.url, 'keyed'), one.lastHeaders?.authorization),

@@ -73,6 +73,19 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
   if (routing?.bandit?.contexts && !routing.bandit.contextual) {
     problems.push({ path: 'spec.routing.bandit', message: 'routing.bandit.contexts needs contextual: true' });
   }
+  const team = routing?.collaboration;
+  if (team?.difficulty && (team.difficulty.easyBelow ?? 0.35) > (team.difficulty.hardAbove ?? 0.65)) {
+    problems.push({
+      path: 'spec.routing.collaboration.difficulty',
+      message: 'routing.collaboration.difficulty: easyBelow must not be above hardAbove',
+    });
+  }
+  if (team?.minSuccessful !== undefined && team.minSuccessful > (team.agents ?? 3)) {
+    problems.push({
+      path: 'spec.routing.collaboration.minSuccessful',
+      message: 'routing.collaboration.minSuccessful cannot be more than the agents',
+    });
+  }
   const c = routing?.classifier;
   if (c && [c.router, c.onnx, c.triton].filter((x) => x !== undefined).length !== 1) {
     problems.push({ path: 'spec.routing.classifier', message: 'routing.classifier: set exactly one of router, onnx or triton' });
@@ -81,7 +94,7 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
 }
 
 /** Strategies configured by a block of the same name under spec.routing. */
-const STRATEGY_BLOCKS = ['threshold', 'classifier', 'semantic', 'predictive', 'bandit', 'cascade'] as const;
+const STRATEGY_BLOCKS = ['threshold', 'classifier', 'semantic', 'predictive', 'bandit', 'cascade', 'collaboration'] as const;
 
 /** An ajv error as a Problem with a readable message and a dotted field path. */
 export function toProblem(e: ErrorObject): Problem {

@@ -13,8 +13,10 @@ import {
   listen,
   MemoryLearningStore,
   MemoryLimitStore,
+  MemoryResponseStore,
   RedisLearningStore,
   RedisLimitStore,
+  RedisResponseStore,
   RouteStates,
   RouteTableStore,
   TableBuilder,
@@ -22,6 +24,7 @@ import {
   type AuthMode,
   type LearningStore,
   type LimitStore,
+  type ResponseStore,
   type RouteTable,
   type RunningServer,
   type StoreFailureMode,
@@ -92,8 +95,15 @@ export interface GatewayProcess {
 const routesHaveLimits = (table: RouteTable) => table.routes.some((r) => r.limits);
 
 /** The stores limits and learners count in: this process's memory, or Redis shared by every replica. */
-async function openStores(opts: GatewayProcessOptions): Promise<{ limits: LimitStore; learning: LearningStore }> {
-  if (!opts.redisUrl) return { limits: new MemoryLimitStore(), learning: new MemoryLearningStore() };
+async function openStores(
+  opts: GatewayProcessOptions,
+): Promise<{ limits: LimitStore; learning: LearningStore; responses: ResponseStore }> {
+  if (!opts.redisUrl) {
+    if (opts.sharedPort) {
+      opts.log.warn('stored responses (previous_response_id) are kept per worker process without --redis');
+    }
+    return { limits: new MemoryLimitStore(), learning: new MemoryLearningStore(), responses: new MemoryResponseStore() };
+  }
   const limits = new RedisLimitStore(opts.redisUrl);
   await limits
     .ready()
@@ -104,7 +114,8 @@ async function openStores(opts: GatewayProcessOptions): Promise<{ limits: LimitS
       ),
     );
   // Bandit statistics and the feedback ledger live there too: every replica learns together.
-  return { limits, learning: new RedisLearningStore(opts.redisUrl) };
+  // So do stored Responses API answers: a conversation continues on any replica.
+  return { limits, learning: new RedisLearningStore(opts.redisUrl), responses: new RedisResponseStore(opts.redisUrl) };
 }
 
 /** One gateway serving a routes folder: the body of `serve` and `dev` (and of each worker). */
@@ -188,6 +199,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     auth,
     admission,
     learning: stores.learning,
+    responses: stores.responses,
     bodyLimitBytes: opts.bodyLimitBytes,
     upstreamLimits,
     isDraining: () => draining,
@@ -213,7 +225,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
       grace.unref();
       await server.close();
       clearTimeout(grace);
-      await Promise.all([transports.close(), stores.limits.close(), stores.learning.close()]);
+      await Promise.all([transports.close(), stores.limits.close(), stores.learning.close(), stores.responses.close()]);
     },
   };
 }

@@ -1,12 +1,5 @@
-export {
-  KubernetesRoutes,
-  type KubernetesRoutesOptions,
-  type LLMRouteObject,
-  GROUP,
-  VERSION,
-  PLURAL,
-} from './kubernetes-routes.js';
-export { LeaderElector, type LeaderElectionOptions } from './leader.js';
-export { Reflector, type ReflectorOptions } from './reflector.js';
-export { desiredStatus, sameStatus, type Condition, type RouteStatus } from './status.js';
+// What the CLI (and the Kubernetes tests) use.
+export { KubernetesRoutes, type KubernetesRoutesOptions } from './kubernetes-routes.js';
+export { GROUP, VERSION, PLURAL, type LLMRouteObject } from './llmroute-object.js';
+export { Reflector } from './reflector.js';
 export { loadKubeConfig } from './kube-config.js';

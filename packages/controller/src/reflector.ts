@@ -6,13 +6,23 @@ export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 }
 
+/** Which objects of the kind are reflected: the API server filters, so the others never reach this process. */
+export interface Selectors {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
 export interface ReflectorOptions<T extends KubeObject> {
   /** What is reflected, for logs ("llmroutes", "secrets"). */
   kind: string;
-  /** A full list and its resourceVersion. */
-  list: () => Promise<{ items: T[]; resourceVersion: string }>;
+  /** A full list (with the same selectors as the watch) and its resourceVersion. */
+  list: (selectors: Selectors) => Promise<{ items: T[]; resourceVersion: string }>;
   /** The watch path, e.g. /apis/switchboard.dev/v1alpha1/llmroutes. */
   watchPath: string;
+  /** Given to both the list and the watch (default: every object of the kind). */
+  selectors?: Selectors;
+  /** Applied to every object before it is kept (client-go's SetTransform): drop what the cache need not hold. */
+  transform?: (item: T) => T;
   kubeConfig: KubeConfig;
   log: Logger;
   /** Full relist even when the watch is fine (default 10 min). */
@@ -56,7 +66,15 @@ export class Reflector<T extends KubeObject> {
   restarts = 0;
 
   constructor(opts: ReflectorOptions<T>) {
-    this.#opts = { resyncMs: 600_000, stallMs: 180_000, backoffMinMs: 500, backoffMaxMs: 30_000, ...opts };
+    this.#opts = {
+      resyncMs: 600_000,
+      stallMs: 180_000,
+      backoffMinMs: 500,
+      backoffMaxMs: 30_000,
+      selectors: {},
+      transform: (item) => item,
+      ...opts,
+    };
     this.#watch = new Watch(opts.kubeConfig);
     this.#backoffMs = this.#opts.backoffMinMs;
     this.#firstList = new Promise((resolve) => (this.#resolveFirstList = resolve));
@@ -119,9 +137,9 @@ export class Reflector<T extends KubeObject> {
   }
 
   async #relist(): Promise<void> {
-    const { items, resourceVersion } = await this.#opts.list();
+    const { items, resourceVersion } = await this.#opts.list(this.#opts.selectors);
     this.#items.clear();
-    for (const item of items) this.#items.set(key(item), item);
+    for (const item of items) this.#items.set(key(item), this.#opts.transform(item));
     this.#resourceVersion = resourceVersion;
     if (!this.#ready) {
       this.#ready = true;
@@ -157,6 +175,7 @@ export class Reflector<T extends KubeObject> {
         .watch(
           this.#opts.watchPath,
           {
+            ...this.#opts.selectors,
             resourceVersion: this.#resourceVersion,
             allowWatchBookmarks: true,
             // The server ends each watch after this; a fresh one starts from the last resourceVersion.
@@ -173,7 +192,7 @@ export class Reflector<T extends KubeObject> {
             if (rv) this.#resourceVersion = rv;
             if (type === 'BOOKMARK') return;
             if (type === 'DELETED') this.#items.delete(key(obj));
-            else this.#items.set(key(obj), obj);
+            else this.#items.set(key(obj), this.#opts.transform(obj));
             this.#emit();
           },
           (err: unknown) => finish(err ? asError(err) : 'rewatch'),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Caller } from './auth/api-keys.js';
+import type { ResponseStore } from './doors/responses/store.js';
 import type { LearningStore } from './learning/store.js';
 import type { Admission } from './limits/admission.js';
 import type { AuthMode } from './middleware/auth.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   auth: AuthMode;
   /** Rate limits and budgets; undefined when the deployment configures none. */
   admission?: Admission | undefined;
+  /** Stored Responses API answers (`previous_response_id`, GET /v1/responses/{id}); in this process's memory when absent. */
+  responses?: ResponseStore | undefined;
   /** Bandit statistics and the feedback ledger (the same store the strategies were built with). */
   learning: LearningStore;
   /** Randomness for weighted choices; Math.random by default. */

@@ -26,6 +26,7 @@ export { ApiKeyRegistry, hashKey } from './auth/api-keys.js';
 export type { AuthMode } from './middleware/auth.js';
 export { Admission, type StoreFailureMode } from './limits/admission.js';
 export { MemoryLearningStore, RedisLearningStore, type LearningStore } from './learning/store.js';
+export { MemoryResponseStore, RedisResponseStore, type ResponseStore } from './doors/responses/store.js';
 export {
   addReward,
   automatonUpdate,

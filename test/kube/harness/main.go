@@ -7,6 +7,9 @@
 // The state directory keeps etcd's data, the serving certificates, the
 // service-account key and the admin token, so a restarted harness comes back
 // with the same objects on the same address (the tests restart it mid-run).
+// Every request touching a Secret is written, with the server's answer, to
+// STATE/audit.log (JSON lines): the tests read it to prove which Secrets the
+// gateway never read.
 package main
 
 import (
@@ -102,6 +105,11 @@ func runAPIServer(argv []string) error {
 		return err
 	}
 
+	auditPolicy := filepath.Join(*dir, "audit-policy.yaml")
+	if err := os.WriteFile(auditPolicy, []byte(secretsAuditPolicy), 0o600); err != nil {
+		return err
+	}
+
 	server := fmt.Sprintf("https://127.0.0.1:%d", *port)
 	cmd := app.NewAPIServerCommand()
 	cmd.SetArgs([]string{
@@ -118,6 +126,11 @@ func runAPIServer(argv []string) error {
 		"--service-account-signing-key-file=" + saKey,
 		"--service-cluster-ip-range=10.96.0.0/16",
 		"--enable-priority-and-fairness=false",
+		"--audit-policy-file=" + auditPolicy,
+		"--audit-log-path=" + filepath.Join(*dir, "audit.log"),
+		// Written before the response completes, so a test reading the log after a request sees it.
+		"--audit-log-mode=blocking",
+		"--audit-log-format=json",
 		"--v=" + *verbosity,
 	})
 	done := make(chan error, 1)
@@ -134,6 +147,19 @@ func runAPIServer(argv []string) error {
 	fmt.Printf("READY %s %s\n", server, kubeconfig)
 	return <-done
 }
+
+// secretsAuditPolicy logs every request on Secrets with the response body
+// (list answers; watches get their request line), and nothing else.
+const secretsAuditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: RequestResponse
+    resources:
+      - group: ""
+        resources: ["secrets"]
+  - level: None
+`
 
 func startEtcd(dataDir string, port, peerPort int) (*embed.Etcd, error) {
 	cfg := embed.NewConfig()

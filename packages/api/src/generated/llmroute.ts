@@ -209,9 +209,18 @@ export interface Cost {
  */
 export interface Routing {
   /**
-   * priority: the lowest priority tier, weighted random within it. weighted: weighted random over all backends. threshold: a learned router scores each prompt with the probability that the strong backend's answer beats the weak one's, and sends it to the strong backend when the score reaches the threshold (RouteLLM). classifier: a classifier maps the prompt to a class (task, complexity) and the class to a backend (NVIDIA's LLM router blueprint). semantic: the backend whose example utterances the prompt is most similar to (semantic routes). predictive: each backend's quality on the prompt is predicted and the best quality-minus-cost-and-latency wins (Tryage). bandit: online learning from cost, latency and feedback rewards (PickLLM). cascade: the cheapest backend first, escalating while its answer's confidence is too low (FrugalGPT / AutoMix). Each strategy's block (routing.threshold, routing.classifier, ...) configures it; the ranking it returns is what failover walks.
+   * priority: the lowest priority tier, weighted random within it. weighted: weighted random over all backends. threshold: a learned router scores each prompt with the probability that the strong backend's answer beats the weak one's, and sends it to the strong backend when the score reaches the threshold (RouteLLM). classifier: a classifier maps the prompt to a class (task, complexity) and the class to a backend (NVIDIA's LLM router blueprint). semantic: the backend whose example utterances the prompt is most similar to (semantic routes). predictive: each backend's quality on the prompt is predicted and the best quality-minus-cost-and-latency wins (Tryage). bandit: online learning from cost, latency and feedback rewards (PickLLM). cascade: the cheapest backend first, escalating while its answer's confidence is too low (FrugalGPT / AutoMix). collaboration: a team of agents per request — a mode (single, cot, chain, reflection, debate, fusion), roles and a backend per agent, chosen per prompt under a cost budget (MasRouter). Each strategy's block (routing.threshold, routing.classifier, ...) configures it; the ranking it returns is what failover walks.
    */
-  strategy?: 'priority' | 'weighted' | 'threshold' | 'classifier' | 'semantic' | 'predictive' | 'bandit' | 'cascade';
+  strategy?:
+    | 'priority'
+    | 'weighted'
+    | 'threshold'
+    | 'classifier'
+    | 'semantic'
+    | 'predictive'
+    | 'bandit'
+    | 'cascade'
+    | 'collaboration';
   threshold?: ThresholdRouting;
   /**
    * Conditions checked before the strategy, with any strategy; the first rule that matches puts its backend first (the others follow by priority as failover).
@@ -225,6 +234,7 @@ export interface Routing {
   predictive?: PredictiveRouting;
   bandit?: BanditRouting;
   cascade?: CascadeRouting;
+  collaboration?: CollaborationRouting;
 }
 /**
  * Strong/weak routing by a learned router (strategy threshold only). Set exactly one of threshold or targetStrongFraction. Other backends of the route follow as failover, by priority.
@@ -623,6 +633,140 @@ export interface CascadeRouting {
    * verifier: backend that judges answers (yes / no). Need not serve requests itself.
    */
   verifier?: string;
+}
+/**
+ * A team of agents behind one answer (strategy collaboration only; MasRouter): per request a plan — the collaboration mode, the number of agents, each agent's role and backend — chosen by the controller (or fixed by mode), within the budget, then run over the route's backends. Only the final stage streams. See docs/collaboration.md.
+ */
+export interface CollaborationRouting {
+  /**
+   * single: one agent answers. cot: one agent, thinking step by step. chain: each agent refines the previous one's answer. reflection: an answer, the judge's critique, a revision (rounds times). debate: the agents answer, then see each other's answers for rounds rounds, then the judge decides. fusion: the agents answer in parallel, the judge lists agreements, contradictions and gaps, the synthesizer writes the answer. auto: the controller chooses per prompt from its task class and difficulty (and, with learning, from how plans paid off).
+   */
+  mode?: 'auto' | 'single' | 'cot' | 'chain' | 'reflection' | 'debate' | 'fusion';
+  /**
+   * auto: the modes the controller may choose. Default: all six.
+   *
+   * @minItems 1
+   * @maxItems 6
+   */
+  modes?: ('single' | 'cot' | 'chain' | 'reflection' | 'debate' | 'fusion')[];
+  /**
+   * Agents of chain, debate and fusion plans (single, cot and reflection have one). Default 3; auto may use fewer when the budget asks.
+   */
+  agents?: number;
+  /**
+   * reflection: critique-and-revise rounds. debate: rounds in which agents see each other's answers.
+   */
+  rounds?: number;
+  /**
+   * debate and fusion: agents of a parallel stage that must answer for the plan to go on (the others' failures are dropped). Default: a majority of the agents.
+   */
+  minSuccessful?: number;
+  /**
+   * The role library: each agent plays one role (its system prompt). Built-in roles for general, code and math tasks are used when none fit the task.
+   *
+   * @maxItems 32
+   */
+  roles?: CollaborationRole[];
+  /**
+   * Backend that critiques (reflection), decides (debate) and judges (fusion). Default: the dearest backend.
+   */
+  judge?: string;
+  /**
+   * fusion: backend that writes the final answer. Default: the judge.
+   */
+  synthesizer?: string;
+  budget?: CollaborationBudget;
+  tasks?: CollaborationTasks;
+  difficulty?: CollaborationDifficulty;
+  learning?: CollaborationLearning;
+  /**
+   * auto: a plan policy trained offline (switchboard train --router collaboration), a path relative to the route file. Its choice per task class and difficulty replaces the built-in one.
+   */
+  policy?: string;
+  /**
+   * Let clients fix the plan with x-switchboard-collaboration: mode=debate,agents=3 (within the budget).
+   */
+  allowClientPlans?: boolean;
+  /**
+   * Time limit of each stage (default: the route's total timeout, which bounds the whole plan).
+   */
+  stageTimeout?: string;
+  /**
+   * Collaboration calls carry x-switchboard-depth; a request arriving at this depth or deeper is refused (a route calling itself through the gateway).
+   */
+  maxDepth?: number;
+}
+export interface CollaborationRole {
+  name: string;
+  systemPrompt: string;
+  /**
+   * Task classes the role is for (default: every class).
+   *
+   * @maxItems 16
+   */
+  tasks?: string[];
+  /**
+   * Backends the role prefers, in order; the controller assigns one of them when it can.
+   *
+   * @maxItems 16
+   */
+  backends?: string[];
+}
+/**
+ * What one request's plan may use at most, estimated before it runs (prompt and max output tokens per call at each backend's prices): plans over it are not chosen; a fixed mode over it is refused.
+ */
+export interface CollaborationBudget {
+  maxCalls?: number;
+  maxTokens?: number;
+  /**
+   * US dollars.
+   */
+  maxCost?: number;
+}
+/**
+ * How the controller tells a prompt's task class: the class whose example utterances the prompt is nearest to. Default: built-in general, code and math examples (lexical).
+ */
+export interface CollaborationTasks {
+  encoder?: 'lexical' | 'sentence';
+  /**
+   * @minItems 1
+   * @maxItems 32
+   */
+  classes: {
+    name: string;
+    /**
+     * @minItems 1
+     * @maxItems 512
+     */
+    utterances: string[];
+  }[];
+}
+/**
+ * How hard a prompt is, for auto: a learned router's score (the probability that a strong model beats a weak one), computed in the request's one native call. Default: the prompt's length.
+ */
+export interface CollaborationDifficulty {
+  /**
+   * A router folder (a path, or a name under the models folder), as routing.threshold.router.
+   */
+  router: string;
+  easyBelow?: number;
+  hardAbove?: number;
+}
+/**
+ * auto: learn online which plan pays off per task class (the bandit machinery: POST /v1/feedback, Redis-shared statistics); reward = quality - costWeight * cost.
+ */
+export interface CollaborationLearning {
+  algorithm?: 'epsilon-greedy' | 'ucb1' | 'thompson';
+  epsilon?: number;
+  exploration?: number;
+  /**
+   * Reward lost per US dollar a plan costs (MasRouter's cost penalty).
+   */
+  costWeight?: number;
+  /**
+   * Quality counted for an answer until feedback replaces it.
+   */
+  defaultQuality?: number;
 }
 /**
  * Timeouts, retries and failover, and backend health for this route.

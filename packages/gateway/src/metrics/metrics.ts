@@ -114,6 +114,29 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly collaborationRuns = new Counter({
+    name: 'switchboard_collaboration_runs_total',
+    help: 'Collaboration runs by route, mode and outcome (answered, failed, refused).',
+    labelNames: ['route', 'mode', 'outcome'],
+    registers: [this.registry],
+  });
+
+  readonly collaborationStage = new Histogram({
+    name: 'switchboard_collaboration_stage_duration_seconds',
+    help: 'Wall time of each collaboration stage (answers, rounds, critique, judge, synthesis).',
+    labelNames: ['route', 'mode', 'stage'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly collaborationOverhead = new Histogram({
+    name: 'switchboard_collaboration_overhead_seconds',
+    help: 'Orchestration time of a collaboration before its final stage: wall time minus the time its stages waited on backends.',
+    labelNames: ['route', 'mode'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
+
   readonly feedback = new Counter({
     name: 'switchboard_feedback_total',
     help: 'Quality scores received on POST /v1/feedback, by route.',

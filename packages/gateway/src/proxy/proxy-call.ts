@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
+import type { Door } from '../doors/door.js';
 import type { AppDeps } from '../context.js';
 import type { Usage } from '../providers/provider.js';
-import type { Operation, ProxiedBody } from '../request/operations.js';
+import type { Operation, ProxiedBody, Upstream } from '../request/operations.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { CompiledRoute } from '../table/route.js';
 import type { RankRequest } from '../table/strategy.js';
@@ -12,6 +13,8 @@ export interface ProxyCall {
   c: Context;
   deps: AppDeps;
   op: Operation;
+  /** The front door the request came through (Responses, Messages); absent for OpenAI's own endpoints. */
+  door?: Door | undefined;
   route: CompiledRoute;
   body: ProxiedBody;
   rank: RankRequest;
@@ -24,4 +27,10 @@ export interface ProxyCall {
   end: () => void;
   /** Set when the answer is a stream: the stream's end releases the table, not the handler's. */
   streaming?: boolean;
+  /** A runner's final call: how it reaches each backend, in place of the request's own. */
+  upstreamFor?: ((backend: CompiledBackend) => Upstream) | undefined;
+  /** Extra response headers (a runner's summary). */
+  extraHeaders?: Readonly<Record<string, string>> | undefined;
+  /** Extra headers to backends. */
+  upstreamHeaders?: Readonly<Record<string, string>> | undefined;
 }

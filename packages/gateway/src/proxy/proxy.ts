@@ -8,6 +8,7 @@ import { requestHeader } from '../request/headers.js';
 import { PromptAnalysis } from '../request/prompt-analysis.js';
 import { readBody } from '../request/read-body.js';
 import { parseJsonObject } from '../request/read-json.js';
+import type { Door } from '../doors/door.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { RankRequest } from '../table/strategy.js';
 import { dropUnfit, orderByHealth, type SkipReason } from './candidates.js';
@@ -26,13 +27,17 @@ const NOTHING_RESERVED: Reservation = { settle: () => undefined };
  * backends, then walk that ranking (skipping unhealthy, saturated and
  * too-small backends) until one answers, within maxAttempts and the route's
  * retry budget — or hand the request to the strategy's runner (cascade).
+ * With a front `door` (Responses, Messages), `op` is chat completions: the
+ * door turns its request into one and its answers back.
  */
-export function proxyHandler(op: Operation, deps: AppDeps) {
+export function proxyHandler(op: Operation, deps: AppDeps, door?: Door) {
   const random = deps.random ?? Math.random;
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   return async (c: Context): Promise<Response> => {
     const bytes = await readBody(c, limit);
-    const body = op.validate(parseJsonObject(requestHeader(c, 'content-type'), bytes));
+    const json = parseJsonObject(requestHeader(c, 'content-type'), bytes);
+    // A front door's request is routed as the chat completions request it stands for.
+    const body = door ? await door.toRouted(json, c) : op.validate(json);
     const lease = deps.tables.acquire();
     let streaming = false;
     try {
@@ -55,6 +60,7 @@ export function proxyHandler(op: Operation, deps: AppDeps) {
         c,
         deps,
         op,
+        door,
         route,
         body,
         rank,
@@ -85,7 +91,11 @@ async function forward(call: ProxyCall, random: () => number): Promise<Response>
   // Admission first: a caller over its limits costs no classifier, embeddings or cascade call.
   const caller = c.get('caller');
   const reservation = deps.admission?.applies(caller, route)
-    ? await deps.admission.admit(caller, route, estimateUsage(op, route, body, call.promptTokens))
+    ? await deps.admission.admit(
+        caller,
+        route,
+        route.runner?.estimate?.(rank, random) ?? estimateUsage(op, route, body, call.promptTokens),
+      )
     : NOTHING_RESERVED;
   call.settle = (usage, cost) => reservation.settle(usage, cost);
   try {

@@ -1,10 +1,13 @@
 import { providerFor, type Usage } from '../providers/index.js';
-import type { Operation, ProxiedBody } from '../request/operations.js';
+import type { ProxiedBody } from '../request/operations.js';
+import { addUsage, usageFromOpenAI } from '../request/usage.js';
 import type { CompiledBackend } from '../table/backend.js';
-import type { RunContext, Runner, StageResult } from '../table/route.js';
+import type { CallOptions, RunContext, Runner, StageResult } from '../table/route.js';
 import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError } from '../upstream/errors.js';
+import { answerAsEvents } from './answer-as-stream.js';
+import { finishThroughWalk } from './finish-call.js';
 import type { ProxyCall } from './proxy-call.js';
 import { answerHeaders, logDetail } from './walk.js';
 
@@ -16,13 +19,12 @@ import { answerHeaders, logDetail } from './walk.js';
  */
 export async function runWith(w: ProxyCall, runner: Runner): Promise<Response> {
   const signal = new CallSignal(w.route.timeouts.total, w.c);
-  const total: Usage = { promptTokens: 0, completionTokens: 0 };
+  let total: Usage = { promptTokens: 0, completionTokens: 0 };
   let cost = 0;
+  // A final call through the walk settles the whole request itself (its usage plus the calls' before it).
+  let finished = false;
   const count = (usage: Usage | undefined, c: number) => {
-    if (usage) {
-      total.promptTokens += usage.promptTokens;
-      total.completionTokens += usage.completionTokens;
-    }
+    if (usage) total = addUsage(total, usage);
     cost += c;
   };
   const ctx: RunContext = {
@@ -30,29 +32,74 @@ export async function runWith(w: ProxyCall, runner: Runner): Promise<Response> {
     route: w.route,
     body: w.body,
     rank: w.rank,
-    call: (backend, body, options = {}) =>
-      callOnce(w, signal, count, backend, body, options.op ?? w.op, options.evenIfEjected ?? false),
-    headers: (backend, type) => answerHeaders(w, backend, type),
+    call: (backend, body, options = {}) => callOnce(w, signal, count, backend, body, options),
+    respond: (backend, json, headers) => respond(w, backend, json, headers),
+    finish: (backends, body, options) => {
+      finished = true;
+      return finishThroughWalk(w, backends, body, options);
+    },
     decided: (decision) => w.deps.metrics.routerDecisions.inc({ route: w.route.id, decision: decision.slice(0, 63) }),
+    requestId: w.c.get('gatewayId'),
+    random: w.deps.random ?? Math.random,
+    metrics: {
+      stage: (mode, stage, seconds) => w.deps.metrics.collaborationStage.observe({ route: w.route.id, mode, stage }, seconds),
+      run: (mode, outcome, overhead) => {
+        w.deps.metrics.collaborationRuns.inc({ route: w.route.id, mode, outcome });
+        if (overhead !== undefined) w.deps.metrics.collaborationOverhead.observe({ route: w.route.id, mode }, overhead);
+      },
+    },
   };
   try {
     return await runner.run(ctx);
   } finally {
     signal.done();
-    w.settle(total, cost);
+    if (!finished) w.settle(total, cost);
   }
+}
+
+const encoder = new TextEncoder();
+
+/** A runner's answer as the client's response: JSON or stream events, through the request's door when it has one. */
+async function respond(
+  w: ProxyCall,
+  backend: CompiledBackend,
+  json: Record<string, unknown>,
+  extra: Record<string, string> = {},
+): Promise<Response> {
+  const streamed = Boolean(w.body.stream);
+  const headers = { ...answerHeaders(w, backend, streamed ? 'text/event-stream; charset=utf-8' : 'application/json'), ...extra };
+  const rendering = w.door?.render(w.body);
+  if (!streamed) {
+    const answer = rendering ? await rendering.answer(json) : json;
+    return new Response(encoder.encode(JSON.stringify(answer)), { status: 200, headers });
+  }
+  headers['cache-control'] = 'no-cache';
+  const events = answerAsEvents(w.op, json, w.body);
+  let text: string;
+  if (rendering) {
+    const egress = rendering.egress();
+    const counted = usageFromOpenAI(json) ?? {
+      promptTokens: w.promptTokens(backend),
+      completionTokens: backend.tokenizer.count(w.op.completionText(json)),
+    };
+    text = events.map((e) => egress.payload(e)).join('') + (await egress.end(counted));
+  } else {
+    text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+  }
+  return new Response(encoder.encode(text), { status: 200, headers });
 }
 
 async function callOnce(
   w: ProxyCall,
-  signal: CallSignal,
+  parent: CallSignal,
   count: (usage: Usage | undefined, cost: number) => void,
   backend: CompiledBackend,
   body: ProxiedBody,
-  op: Operation,
-  evenIfEjected: boolean,
+  options: CallOptions,
 ): Promise<StageResult> {
   const { c, deps, route } = w;
+  const op = options.op ?? w.op;
+  const evenIfEjected = options.evenIfEjected ?? false;
   const state = deps.states.route(route).backends.get(backend.name);
   const health = state?.health;
   if (!evenIfEjected && health?.state(performance.now()) === 'ejected') return { kind: 'skipped', why: 'ejected' };
@@ -60,13 +107,23 @@ async function callOnce(
   const release = await state?.limit.acquire(route.timeouts.connect);
   if (state && !release) return { kind: 'skipped', why: 'saturated' };
   c.set('backendName', backend.name);
+  // A call with its own time limit ends with the request's too (and with the client leaving).
+  const signal = options.timeoutMs !== undefined ? new CallSignal(options.timeoutMs, undefined, parent) : parent;
   let outcome;
   try {
-    outcome = await deps.transports
-      .for(backend)
-      .attempt({ route, backend, op, body, call: signal, requestId: c.get('requestId'), stream: false });
+    outcome = await deps.transports.for(backend).attempt({
+      route,
+      backend,
+      op,
+      body,
+      call: signal,
+      requestId: c.get('requestId'),
+      stream: false,
+      headers: options.headers,
+    });
   } finally {
     release?.();
+    if (signal !== parent) signal.done();
   }
   const at = performance.now();
   if (outcome.kind === 'client_closed') throw new ClientClosedError();
@@ -98,5 +155,5 @@ async function callOnce(
   });
   record.complete(json);
   record.finish(200, outcome.bodyEnd);
-  return { kind: 'answer', json, usage: settled.usage, cost: settled.cost };
+  return { kind: 'answer', json, usage: settled.usage, cost: settled.cost, upstreamMs: outcome.bodyEnd - outcome.upstreamStart };
 }

@@ -3,6 +3,7 @@ import { ownerOf } from '../auth/api-keys.js';
 import type { CallMetrics } from '../metrics/metrics.js';
 import { providerFor, type Usage } from '../providers/index.js';
 import type { Operation, Upstream } from '../request/operations.js';
+import { toOpenAIUsage } from '../request/usage.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { AttemptOutcome } from '../transport/outcome.js';
 import { CallRecord } from '../upstream/call-record.js';
@@ -16,6 +17,7 @@ import type { ProxyCall } from './proxy-call.js';
 import { responseHeaders } from './response-headers.js';
 
 const encoder = new TextEncoder();
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Walks the candidates until one answers; the call's timer and the half-open probe are released on every way out. */
 export async function walkBackends(w: ProxyCall, pending: Candidate[]): Promise<Response> {
@@ -70,12 +72,21 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
   );
   metrics.decisions.inc();
   // A front door may reach this backend as another operation (chat completions), translated both ways.
-  const up: Upstream = op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
+  const up: Upstream = w.upstreamFor?.(backend) ??
+    w.door?.upstream(backend, body) ??
+    op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
   let outcome: AttemptOutcome;
   try {
-    outcome = await deps.transports
-      .for(backend)
-      .attempt({ route, backend, op: up.op, body: up.body, call, requestId: c.get('requestId'), stream: Boolean(body.stream) });
+    outcome = await deps.transports.for(backend).attempt({
+      route,
+      backend,
+      op: up.op,
+      body: up.body,
+      call,
+      requestId: c.get('requestId'),
+      stream: Boolean(body.stream),
+      headers: w.upstreamHeaders,
+    });
   } catch (err) {
     release();
     throw err;
@@ -85,7 +96,7 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
     case 'json':
       release();
       health?.success(at);
-      return { response: jsonAnswer(w, backend, up, outcome, metrics, at) };
+      return { response: await jsonAnswer(w, backend, up, outcome, metrics, at) };
     case 'stream':
       health?.success(at);
       metrics.timeToFirstChunk.observe((at - outcome.upstreamStart) / 1000);
@@ -112,16 +123,16 @@ async function tryBackend(w: ProxyCall, backend: CompiledBackend, call: CallSign
 }
 
 /** A whole answer: usage, cost and metrics from the upstream answer, then the client's shape of it. */
-function jsonAnswer(
+async function jsonAnswer(
   w: ProxyCall,
   backend: CompiledBackend,
   up: Upstream,
   outcome: Extract<AttemptOutcome, { kind: 'json' }>,
   metrics: CallMetrics,
   at: number,
-): Response {
+): Promise<Response> {
   const provider = providerFor(backend.provider);
-  const upstream = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op: up.op, body: up.body, backend }) : outcome.json;
+  let upstream = provider.toOpenAI ? provider.toOpenAI(outcome.json, { op: up.op, body: up.body, backend }) : outcome.json;
   const record = new CallRecord(
     metrics,
     up.op,
@@ -132,8 +143,11 @@ function jsonAnswer(
   );
   record.complete(upstream);
   record.finish(200, outcome.bodyEnd);
+  // A backend that reports no usage (Triton) gets the gateway's count in its answer, as every door reports usage.
+  if (!record.usage && up.op.name !== 'embeddings' && isObject(upstream))
+    upstream = { ...upstream, usage: toOpenAIUsage(record.counted) };
   metrics.overhead.observe(Math.max(0, at - w.c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
-  const answer = up.answer(upstream);
+  const answer = await up.answer(upstream);
   // Answers that need no translation go back byte for byte; translated ones are serialised once.
   const bytes = answer === outcome.json ? outcome.bytes : encoder.encode(JSON.stringify(answer));
   return new Response(bytes, { status: 200, headers: answerHeaders(w, backend, 'application/json') });
@@ -178,7 +192,9 @@ function streamAnswer(
     done: (event, payload) => up.op.streamDone(event, payload),
     egress: up.egress,
     hide: up.hide,
-    errorFrame: (err) => (w.op.streamError ? w.op.streamError(err) : `data: ${JSON.stringify(err.toJSON())}\n\n`),
+    usage: () => (translator?.usage ? translator.usage : record.counted),
+    errorFrame: (err) =>
+      up.egress ? up.egress.error(err) : w.op.streamError ? w.op.streamError(err) : `data: ${JSON.stringify(err.toJSON())}\n\n`,
   });
   metrics.overhead.observe(Math.max(0, at.at - w.c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
   const headers = answerHeaders(w, backend, 'text/event-stream; charset=utf-8');
@@ -229,6 +245,7 @@ function settleAnswered(w: ProxyCall, backend: CompiledBackend, op: Operation) {
 
 export function answerHeaders(w: ProxyCall, backend: CompiledBackend, type: string): Record<string, string> {
   const headers = responseHeaders(w.c, w.route, backend, type, w.rank);
+  if (w.extraHeaders) Object.assign(headers, w.extraHeaders);
   // The id POST /v1/feedback takes: the gateway's own, so no client can aim at another's answer.
   if (w.route.strategy.feedback) headers['x-switchboard-feedback-id'] = w.c.get('gatewayId');
   return headers;

@@ -70,8 +70,12 @@ export interface Operation {
 export interface StreamEgress {
   /** Client bytes for one upstream-level payload (an OpenAI chat chunk). */
   payload(payload: unknown): string;
-  /** Client bytes once the upstream stream ended complete. */
-  end(): string;
+  /**
+   * Client bytes once the upstream stream ended complete (may wait: a door
+   * stores the answer first). `counted` is the gateway's count, for a
+   * backend that reported no usage.
+   */
+  end(counted: Usage): string | Promise<string>;
   /** Client bytes for a failure after the stream started. */
   error(error: { status: number; toJSON(): { error: { message: string; type: string; code: string | null } } }): string;
 }
@@ -80,7 +84,7 @@ export interface StreamEgress {
 export interface Upstream {
   op: Operation;
   body: ProxiedBody;
-  /** The client's answer from the backend's (OpenAI-shaped, for `op`) answer. */
+  /** The client's answer from the backend's (OpenAI-shaped, for `op`) answer; may wait (a door stores it first). */
   answer(json: unknown): unknown;
   /** For streams: the client's framing; absent = the upstream events as they are. */
   egress?: StreamEgress;

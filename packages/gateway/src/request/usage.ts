@@ -58,3 +58,32 @@ export function costOf(usage: Usage, backend: CompiledBackend): number {
     usage.completionTokens * backend.outputPricePerToken
   );
 }
+
+/** Usage in OpenAI's chat shape, with its details when there are any (for answers whose backend reported none). */
+export function toOpenAIUsage(usage: Usage): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+  };
+  if (usage.cachedTokens || usage.cacheWriteTokens) {
+    out.prompt_tokens_details = {
+      cached_tokens: usage.cachedTokens ?? 0,
+      ...(usage.cacheWriteTokens ? { cache_write_tokens: usage.cacheWriteTokens } : {}),
+    };
+  }
+  if (usage.reasoningTokens) out.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
+  return out;
+}
+
+/** The sum of two usages, parts included. */
+export function addUsage(a: Usage, b: Usage): Usage {
+  const out: Usage = { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+  const cached = (a.cachedTokens ?? 0) + (b.cachedTokens ?? 0);
+  const written = (a.cacheWriteTokens ?? 0) + (b.cacheWriteTokens ?? 0);
+  const reasoning = (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0);
+  if (cached) out.cachedTokens = cached;
+  if (written) out.cacheWriteTokens = written;
+  if (reasoning) out.reasoningTokens = reasoning;
+  return out;
+}

@@ -22,6 +22,7 @@ function countingFactories() {
       throw new Error('no routers in this test');
     },
     readPrompts: () => [],
+    readText: () => '',
     fileExists: () => true,
     semanticIndex: (e, u, r, k, t) => NativeSemanticIndex.fromText(e, u, r, k, t),
     semanticIndexFromVectors: (v, d, r, k, t) => NativeSemanticIndex.fromVectors(v, d, r, k, t),

@@ -70,6 +70,7 @@ export function defaultFactories(opts: FactoryOptions): BuildFactories {
     loadRouter,
     readPrompts,
     fileExists: existsSync,
+    readText: (path) => readFileSync(path, 'utf8'),
     semanticIndex: (encoder, utterances, routeOf, routes, topK) =>
       NativeSemanticIndex.fromText(encoder, utterances, routeOf, routes, topK),
     semanticIndexFromVectors: (vectors, dim, routeOf, routes, topK) =>

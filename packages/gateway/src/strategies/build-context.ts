@@ -33,6 +33,8 @@ export interface BuildFactories {
   /** Sample prompts (JSON Lines with "prompt", or one per line). */
   readPrompts(file: string): string[];
   fileExists(path: string): boolean;
+  /** A small text file next to a route (a trained collaboration policy). */
+  readText(path: string): string;
   semanticIndex(encoder: string, utterances: string[], routeOf: number[], routes: number, topK: number): NativeSemanticIndex;
   semanticIndexFromVectors(
     vectors: Float32Array,

@@ -26,6 +26,8 @@ const backend = (name: string, priority: number, weight: number): CompiledBacken
   apiKey: undefined,
   inputPricePerToken: 0,
   outputPricePerToken: 0,
+  cachedInputPricePerToken: 0,
+  cacheWritePricePerToken: 0,
   contextWindow: undefined,
   priority,
   weight,

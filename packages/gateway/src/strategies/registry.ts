@@ -4,6 +4,7 @@ import { bandit } from './bandit/index.js';
 import type { BuildContext, BuiltStrategy, Routing, StrategyModule } from './build-context.js';
 import { cascade } from './cascade/index.js';
 import { classifier } from './classifier/index.js';
+import { collaboration } from './collaboration/index.js';
 import { predictive } from './predictive/index.js';
 import { priority } from './priority/index.js';
 import { planRules } from './rules/plan.js';
@@ -14,7 +15,7 @@ import { weighted } from './weighted/index.js';
 
 /** Every strategy, by the name `spec.routing.strategy` uses. Adding one: its folder, and a line here. */
 const STRATEGIES: Readonly<Record<string, StrategyModule>> = Object.fromEntries(
-  ([priority, weighted, threshold, classifier, semantic, predictive, bandit, cascade] as StrategyModule[]).map((m) => [
+  ([priority, weighted, threshold, classifier, semantic, predictive, bandit, cascade, collaboration] as StrategyModule[]).map((m) => [
     m.kind,
     m,
   ]),

@@ -2,7 +2,7 @@ import type { GatewayError } from '../errors.js';
 import type { Usage } from '../providers/provider.js';
 import type { Operation, ProxiedBody } from '../request/operations.js';
 import type { CompiledBackend, RetryOn, TimeoutsMs } from './backend.js';
-import type { RankRequest, Strategy } from './strategy.js';
+import type { Random, RankRequest, Strategy } from './strategy.js';
 
 export interface OutlierConfig {
   consecutiveFailures: number;
@@ -68,7 +68,7 @@ export const EMPTY_TABLE: RouteTable = { version: 0, byModel: new Map(), routes:
 /** What one backend call of a runner came to. */
 export type StageResult =
   /** The answer in OpenAI's shape, with its usage (as reported, or counted) and cost. */
-  | { kind: 'answer'; json: Record<string, unknown>; usage: Usage; cost: number }
+  | { kind: 'answer'; json: Record<string, unknown>; usage: Usage; cost: number; upstreamMs: number }
   /** Not called: ejected (and not forced) or at its concurrency limit. */
   | { kind: 'skipped'; why: 'ejected' | 'saturated' }
   /** Called and failed; `clientFault` when the request itself is to blame (no other backend would do better). */
@@ -86,14 +86,60 @@ export interface RunContext {
   body: ProxiedBody;
   rank: RankRequest;
   /** One non-streaming call to `backend` with `body` (as `op`, default the request's). */
-  call(backend: CompiledBackend, body: ProxiedBody, options?: { op?: Operation; evenIfEjected?: boolean }): Promise<StageResult>;
-  /** Headers of the answer, as answered by `backend`. */
-  headers(backend: CompiledBackend, contentType: string): Record<string, string>;
+  call(backend: CompiledBackend, body: ProxiedBody, options?: CallOptions): Promise<StageResult>;
+  /**
+   * The client's response for the answer `backend` gave (chat.completion or
+   * text_completion): JSON, or the answer as stream events when the request
+   * streams, in the shape of the door the request came through.
+   */
+  respond(backend: CompiledBackend, json: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
+  /**
+   * The final answer: `body` sent through the failover walk over `backends`
+   * (streamed when the client streams, in the client's door), reporting
+   * `prior` usage added to its own; the request's limits settle on the sum.
+   */
+  finish(backends: readonly CompiledBackend[], body: ProxiedBody, options: FinishOptions): Promise<Response>;
   /** Counts what the strategy decided (metrics). */
   decided(decision: string): void;
+  /** The gateway's own id of the request (learners key on it). */
+  requestId: string;
+  random: Random;
+  /** Metrics of multi-call runs, labelled with the route. */
+  metrics: RunMetrics;
+}
+
+export interface RunMetrics {
+  /** One stage of a run (a collaboration mode's answers, rounds, judge, synthesis). */
+  stage(mode: string, stage: string, seconds: number): void;
+  /** A run's outcome, with its orchestration time (not spent waiting on backends) when it answered. */
+  run(mode: string, outcome: 'answered' | 'failed' | 'refused', overheadSeconds?: number): void;
+}
+
+export interface CallOptions {
+  /** The operation the call is (default: the request's). */
+  op?: Operation;
+  /** Call the backend even when it is ejected (something must answer). */
+  evenIfEjected?: boolean;
+  /** A time limit for this call, within the request's. */
+  timeoutMs?: number;
+  /** Extra headers to the backend (x-switchboard-depth). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface FinishOptions {
+  /** What the calls before the final one used (their usage and cost). */
+  prior: { usage: Usage; cost: number };
+  /** Extra response headers. */
+  headers?: Readonly<Record<string, string>>;
+  /** Extra headers to the backend (x-switchboard-depth). */
+  upstreamHeaders?: Readonly<Record<string, string>>;
+  /** Adds to a whole chat answer (chat clients only): a body extension such as a trace. */
+  extend?: (json: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** Runs a whole request across several backends (cascade), in place of the proxy's failover walk. */
 export interface Runner {
   run(ctx: RunContext): Promise<Response>;
+  /** What the whole run may use, for admission (every call it will make); absent = one call's worst case. */
+  estimate?(rank: RankRequest, random: Random): { tokens: number; cost: number };
 }

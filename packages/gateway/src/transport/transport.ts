@@ -14,6 +14,8 @@ export interface TransportCall {
   call: CallSignal;
   requestId: string;
   stream: boolean;
+  /** Extra request headers (HTTP): the gateway's own, such as x-switchboard-depth; never replace the provider's. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

@@ -48,10 +48,7 @@ export class CallRecord {
       this.onSettled(undefined, 0);
       return;
     }
-    const usage = this.#usage ?? {
-      promptTokens: this.promptTokens,
-      completionTokens: this.#generatedText ? this.backend.tokenizer.count(this.#generatedText) : 0,
-    };
+    const usage = this.counted;
     m.inputTokens.observe(usage.promptTokens);
     if (usage.cachedTokens) m.cachedInputTokens.observe(usage.cachedTokens);
     if (this.op.name !== 'embeddings') m.outputTokens.observe(usage.completionTokens);
@@ -63,5 +60,15 @@ export class CallRecord {
 
   get usage(): Usage | undefined {
     return this.#usage;
+  }
+
+  /** The usage the backend reported, else the gateway's own count (the prompt as routed, the text generated so far). */
+  get counted(): Usage {
+    return (
+      this.#usage ?? {
+        promptTokens: this.promptTokens,
+        completionTokens: this.#generatedText ? this.backend.tokenizer.count(this.#generatedText) : 0,
+      }
+    );
   }
 }

@@ -17,8 +17,17 @@ export class CallSignal {
   };
   #reason: 'client' | 'timeout' | undefined;
 
-  constructor(totalMs: number, c?: Context) {
+  readonly #parent: CallSignal | undefined;
+  readonly #onParent = () => this.#abort(this.#parent?.reason ?? 'timeout');
+
+  /** `parent`: a call within a longer one (a collaboration stage) ends when that one does. */
+  constructor(totalMs: number, c?: Context, parent?: CallSignal) {
     this.#timer = setTimeout(() => this.#abort('timeout'), totalMs);
+    this.#parent = parent;
+    if (parent) {
+      if (parent.signal.aborted) queueMicrotask(this.#onParent);
+      else parent.signal.addEventListener('abort', this.#onParent, { once: true });
+    }
     this.#outgoing = (c?.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (this.#outgoing) this.#outgoing.once('close', this.#onClose);
     else c?.req.raw.signal.addEventListener('abort', () => this.#abort('client'), { once: true });
@@ -37,6 +46,7 @@ export class CallSignal {
   done(): void {
     clearTimeout(this.#timer);
     this.#outgoing?.off('close', this.#onClose);
+    this.#parent?.signal.removeEventListener('abort', this.#onParent);
   }
 
   #abort(reason: 'client' | 'timeout'): void {

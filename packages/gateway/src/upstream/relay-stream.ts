@@ -3,6 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { GatewayError } from '../errors.js';
 import type { StreamTranslator } from '../providers/index.js';
 import type { StreamEgress } from '../request/operations.js';
+import type { Usage } from '../request/usage.js';
 
 export interface StreamTap {
   /** Called with each event's payload at the upstream operation's level (usage accounting). */
@@ -38,6 +39,8 @@ export interface RelayOptions {
   egress?: StreamEgress | undefined;
   /** Payloads the client must not get (a usage chunk it did not ask for). */
   hide?: ((payload: unknown) => boolean) | undefined;
+  /** The answer's usage so far: reported, else counted (a door's egress reports it at the end). */
+  usage: () => Usage;
   /** The client's framing of an error event (its front door's). */
   errorFrame: (error: GatewayError) => string;
 }
@@ -125,12 +128,12 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
     if (out) controller.enqueue(encoder.encode(out));
     out = '';
   };
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
     parser.feed(decoder.decode());
     flush(controller);
     const complete = o.translator ? o.translator.complete : sawDone;
     if (complete) {
-      if (!raw) controller.enqueue(encoder.encode(o.egress ? o.egress.end() : 'data: [DONE]\n\n'));
+      if (!raw) controller.enqueue(encoder.encode(o.egress ? await o.egress.end(o.usage()) : 'data: [DONE]\n\n'));
       end('ok');
       controller.close();
     } else if (sawError) {
@@ -150,7 +153,7 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
             pending = undefined;
             if (!chunk) {
               const next = await o.chunks.next();
-              if (next.done) return finish(controller);
+              if (next.done) return await finish(controller);
               chunk = next.value;
             }
             const tail = tailAfterBreak(chunk);

@@ -53,7 +53,11 @@ export function openAIUsage(u: AnthropicUsage | undefined): Record<string, unkno
   const written = u?.cache_creation_input_tokens ?? 0;
   const prompt = (u?.input_tokens ?? 0) + read + written;
   const completion = u?.output_tokens ?? 0;
-  const usage: Record<string, unknown> = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const usage: Record<string, unknown> = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  };
   if (read || written) usage.prompt_tokens_details = { cached_tokens: read, ...(written ? { cache_write_tokens: written } : {}) };
   return usage;
 }

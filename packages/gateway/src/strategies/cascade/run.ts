@@ -1,5 +1,5 @@
 import { GatewayError } from '../../errors.js';
-import { chatCompletions, type Operation, type ProxiedBody } from '../../request/operations.js';
+import { chatCompletions, type ProxiedBody } from '../../request/operations.js';
 import type { CompiledBackend } from '../../table/backend.js';
 import type { RunContext, Runner } from '../../table/route.js';
 
@@ -18,8 +18,6 @@ interface Answer {
   accepted: boolean;
   stage: number;
 }
-
-const encoder = new TextEncoder();
 
 /**
  * FrugalGPT / AutoMix cascade: the stages are called one after another,
@@ -89,12 +87,7 @@ async function runCascade(ctx: RunContext, plan: CascadePlan): Promise<Response>
   if (answer.confidence !== undefined) rank.score = answer.confidence;
   ctx.decided(`stage-${answer.stage + 1}`);
   if (!body.logprobs) stripLogprobs(answer.json);
-  const streamed = Boolean(body.stream);
-  const headers = ctx.headers(answer.backend, streamed ? 'text/event-stream; charset=utf-8' : 'application/json');
-  headers['x-switchboard-cascade'] = tried.join(', ');
-  if (!streamed) return new Response(encoder.encode(JSON.stringify(answer.json)), { status: 200, headers });
-  headers['cache-control'] = 'no-cache';
-  return new Response(encoder.encode(asSse(op, answer.json, body)), { status: 200, headers });
+  return ctx.respond(answer.backend, answer.json, { 'x-switchboard-cascade': tried.join(', ') });
 }
 
 /** The objects of what should be a list of objects (a backend may send anything). */
@@ -144,43 +137,4 @@ async function verify(ctx: RunContext, plan: CascadePlan, json: Record<string, u
 
 function stripLogprobs(json: Record<string, unknown>): void {
   for (const choice of objects(json.choices)) if ('logprobs' in choice) choice.logprobs = null;
-}
-
-/** The accepted answer as OpenAI stream events: the content in one chunk, the finish reason, usage if asked, [DONE]. */
-function asSse(op: Operation, json: Record<string, unknown>, body: ProxiedBody): string {
-  const base = { id: json.id, created: json.created, model: json.model };
-  const choices = objects(json.choices);
-  const events: unknown[] = [];
-  if (op.name === 'chat') {
-    for (const [i, ch] of choices.entries()) {
-      const message = objects([ch.message])[0] ?? {};
-      events.push({
-        ...base,
-        object: 'chat.completion.chunk',
-        choices: [{ index: i, delta: { role: 'assistant', content: message.content ?? '' }, finish_reason: null }],
-      });
-      events.push({
-        ...base,
-        object: 'chat.completion.chunk',
-        choices: [{ index: i, delta: {}, finish_reason: ch.finish_reason ?? 'stop' }],
-      });
-    }
-  } else {
-    for (const [i, ch] of choices.entries()) {
-      events.push({
-        ...base,
-        object: 'text_completion',
-        choices: [{ index: i, text: ch.text ?? '', finish_reason: ch.finish_reason ?? 'stop', logprobs: null }],
-      });
-    }
-  }
-  const so = body.stream_options as { include_usage?: boolean } | undefined;
-  if (so?.include_usage && json.usage)
-    events.push({
-      ...base,
-      object: op.name === 'chat' ? 'chat.completion.chunk' : 'text_completion',
-      choices: [],
-      usage: json.usage,
-    });
-  return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
 }

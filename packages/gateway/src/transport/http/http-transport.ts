@@ -16,6 +16,7 @@ export class HttpTransport implements Transport {
 
   attempt(c: TransportCall): Promise<AttemptOutcome> {
     const upstream = providerFor(c.backend.provider).buildRequest(c.op, c.backend, c.body, c.requestId);
+    if (c.headers) upstream.headers = { ...c.headers, ...upstream.headers };
     return attempt(this.#pools, c.route, c.backend, upstream, c.call, c.stream);
   }
 
