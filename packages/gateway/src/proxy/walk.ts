@@ -15,6 +15,7 @@ import { takeSlot, type Candidate } from './candidates.js';
 import { noBackendAnswered } from './no-backend.js';
 import type { ProxyCall } from './proxy-call.js';
 import { responseHeaders } from './response-headers.js';
+import { sampleAnswer } from './sample-answer.js';
 
 const encoder = new TextEncoder();
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -143,6 +144,7 @@ async function jsonAnswer(
   );
   record.complete(upstream);
   record.finish(200, outcome.bodyEnd);
+  sampleAnswer(w, backend);
   // A backend that reports no usage (Triton) gets the gateway's count in its answer, as every door reports usage.
   if (!record.usage && up.op.name !== 'embeddings' && isObject(upstream))
     upstream = { ...upstream, usage: toOpenAIUsage(record.counted) };
@@ -184,6 +186,8 @@ function streamAnswer(
         w.end();
         if (translator?.usage) record.useUsage(translator.usage);
         record.finish(result === 'ok' ? 200 : result === 'client_closed' ? 499 : (error?.status ?? 502));
+        // Only a stream that ended whole counts as answered.
+        if (result === 'ok') sampleAnswer(w, backend);
       },
     },
     errors: streamErrors(w, backend.name, at.call),

@@ -4,6 +4,8 @@ import { loadTokenizer, NativeRouter, NativeSemanticIndex } from '@switchboard/n
 import type { Logger } from 'pino';
 import type { LearningStore } from '../learning/store.js';
 import { chatCompletions } from '../request/operations.js';
+import { FileSink } from '../sampling/file-sink.js';
+import { RedisSink } from '../sampling/redis-sink.js';
 import { EmbeddingsClient } from '../sources/embeddings.js';
 import { OnnxClassifier } from '../sources/onnx-classifier.js';
 import { TritonClassifier } from '../sources/triton-classifier.js';
@@ -87,6 +89,14 @@ export function defaultFactories(opts: FactoryOptions): BuildFactories {
     embeddings: (c) => new EmbeddingsClient(c),
     ask: (backend, body, timeoutMs) => ask(opts.transports, backend, body, timeoutMs),
     learning: opts.learning,
+    sampleSink(plan) {
+      const onError = (err: Error) => opts.log.warn({ err: err.message, sink: plan.kind }, 'prompt sampling write failed');
+      const sink =
+        plan.kind === 'file'
+          ? new FileSink({ ...plan, onError })
+          : new RedisSink({ url: plan.url, stream: plan.stream, maxLength: plan.maxLength, password: plan.password, onError });
+      return { value: sink, close: () => sink.close() };
+    },
     onError: (err, what) => opts.log.warn({ err: err.message }, `${what} failed`),
   };
 }
