@@ -75,6 +75,12 @@ export interface GatewayProcessOptions {
   limitsOnStoreError?: StoreFailureMode;
   /** Bounds on backend answers (whole answer, stream line); defaults when absent. */
   upstreamLimits?: UpstreamLimits | undefined;
+  /**
+   * Where routes' sampling.file records go (`--sampling-dir`): each a plain
+   * file name under DIR/<namespace>/. Kubernetes mode refuses sampling.file
+   * without it; standalone mode takes paths unless it is given.
+   */
+  samplingDir?: string | undefined;
   /** Set when several worker processes share the port: limits then need Redis. */
   sharedPort?: boolean;
   log: Logger;
@@ -147,7 +153,11 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     if (opts.sharedPort && !opts.redisUrl && routesHaveLimits(table)) log.error(countedAlone('route limits'));
   };
   const builder = new TableBuilder(defaultFactories({ learning: stores.learning, transports, log }));
-  const configurator = new Configurator(store, builder, onTable);
+  const samplingFiles =
+    opts.kubernetes || opts.samplingDir !== undefined
+      ? { kind: 'dir' as const, dir: opts.samplingDir }
+      : { kind: 'paths' as const };
+  const configurator = new Configurator(store, builder, onTable, { samplingFiles });
   let routes: RoutesDirectory | undefined;
   let controller: KubernetesRoutes | undefined;
   if (opts.kubernetes) {
@@ -225,7 +235,14 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
       grace.unref();
       await server.close();
       clearTimeout(grace);
-      await Promise.all([transports.close(), stores.limits.close(), stores.learning.close(), stores.responses.close()]);
+      await Promise.all([
+        transports.close(),
+        stores.limits.close(),
+        stores.learning.close(),
+        stores.responses.close(),
+        // Sampling sinks flush their last records and close their files and connections.
+        builder.close(),
+      ]);
     },
   };
 }
