@@ -24,7 +24,7 @@ export interface SampleRecord {
   messages?: { role: string; content: string }[];
   /** Set when a text was cut to maxPromptChars. */
   truncated?: true;
-  /** How many redaction matches were replaced, when any were. */
+  /** How many redaction matches were replaced, when any were: in the messages (chat), else in the prompt (which repeats a message). */
   redactions?: number;
 }
 
@@ -58,6 +58,7 @@ export function buildRecord(req: AnsweredRequest, settings: RecordSettings, now:
   const prompt = clean(req.prompt(), max, redactions);
   let truncated = prompt.cut;
   let count = prompt.count;
+  let inMessages = 0;
   let messages: SampleRecord['messages'];
   const given = req.messages();
   if (given) {
@@ -72,11 +73,12 @@ export function buildRecord(req: AnsweredRequest, settings: RecordSettings, now:
         m && typeof m === 'object' && typeof (m as { role?: unknown }).role === 'string' ? (m as { role: string }).role : '';
       const c = clean(contentText((m as { content?: unknown } | null)?.content), left, redactions);
       truncated ||= c.cut;
-      count += c.count;
+      inMessages += c.count;
       left -= c.text.length;
       messages.push({ role: role.slice(0, 32), content: c.text });
     }
   }
+  if (messages) count = Math.max(count, inMessages);
   return {
     time: now.toISOString(),
     route: req.route,
