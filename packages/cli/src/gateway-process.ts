@@ -4,6 +4,7 @@ import {
   ApiKeyRegistry,
   Admission,
   Configurator,
+  samplingFilesFor,
   createApp,
   defaultFactories,
   DEFAULT_UPSTREAM_LIMITS,
@@ -153,10 +154,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     if (opts.sharedPort && !opts.redisUrl && routesHaveLimits(table)) log.error(countedAlone('route limits'));
   };
   const builder = new TableBuilder(defaultFactories({ learning: stores.learning, transports, log }));
-  const samplingFiles =
-    opts.kubernetes || opts.samplingDir !== undefined
-      ? { kind: 'dir' as const, dir: opts.samplingDir }
-      : { kind: 'paths' as const };
+  const samplingFiles = samplingFilesFor(opts.kubernetes !== undefined, opts.samplingDir);
   const configurator = new Configurator(store, builder, onTable, { samplingFiles });
   let routes: RoutesDirectory | undefined;
   let controller: KubernetesRoutes | undefined;

@@ -6,6 +6,7 @@ export { TableBuilder } from './runtime/table-builder.js';
 export { defaultFactories, readPrompts, resolveRouterDir } from './runtime/factories.js';
 export { standaloneSecrets } from './runtime/secret-sources.js';
 export type { RouteSource, SecretResolver } from './plan/secrets.js';
+export { samplingFilesFor, type SamplingFiles } from './plan/sampling.js';
 export type { CompiledRoute, RouteTable } from './table/route.js';
 export type { CompiledBackend } from './table/backend.js';
 // Offline callers of backends (switchboard label) price answers as the gateway does.

@@ -2,6 +2,7 @@ import type { LLMRoute } from '@switchboard/api';
 import { describe, expect, it } from 'vitest';
 import { planRouting } from '../strategies/registry.js';
 import { compileRoutes, type CompileOptions } from './compile.js';
+import { samplingFilesFor } from './sampling.js';
 import { resolveSecrets, type RouteSource, type SecretResolver } from './secrets.js';
 
 const spec = (sampling: LLMRoute['spec']['sampling'] | undefined): LLMRoute['spec'] => ({
@@ -95,5 +96,19 @@ describe('planning spec.sampling', () => {
     const a = compile({ rate: 0.1, file: { path: '/tmp/s' } }).routes[0]?.hash;
     const b = compile({ rate: 0.2, file: { path: '/tmp/s' } }).routes[0]?.hash;
     expect(a).not.toBe(b);
+  });
+
+  it('the deployment rule: Kubernetes mode confines files (refused without a directory), standalone takes paths unless given one', () => {
+    expect(samplingFilesFor(true, undefined)).toEqual({ kind: 'dir', dir: undefined });
+    expect(samplingFilesFor(true, '/d')).toEqual({ kind: 'dir', dir: '/d' });
+    expect(samplingFilesFor(false, '/d')).toEqual({ kind: 'dir', dir: '/d' });
+    expect(samplingFilesFor(false, undefined)).toEqual({ kind: 'paths' });
+    const refused = compile({ rate: 1, file: { path: '/tmp/s.jsonl' } }, undefined, {
+      samplingFiles: samplingFilesFor(true, undefined),
+    });
+    expect(refused.problemsByRoute.get('ns/r')?.[0]).toMatchObject({
+      path: 'spec.sampling.file.path',
+      reason: 'SamplingFileNotAllowed',
+    });
   });
 });

@@ -19,6 +19,10 @@ export const DEFAULT_REDACTION = '[REDACTED]';
  */
 export type SamplingFiles = { kind: 'paths' } | { kind: 'dir'; dir: string | undefined };
 
+/** The deployment's rule: a sampling directory confines files; Kubernetes mode without one refuses them. */
+export const samplingFilesFor = (kubernetes: boolean, dir: string | undefined): SamplingFiles =>
+  kubernetes || dir !== undefined ? { kind: 'dir', dir } : { kind: 'paths' };
+
 type Sampling = NonNullable<LLMRoute['spec']['sampling']>;
 
 /** A plain file name: no folder part, no `..`, not hidden, nothing a shell or a path join could read otherwise. */
