@@ -59,6 +59,46 @@ describe('prompt sampling to a Redis stream', () => {
     expect(all[0]).toMatchObject({ route: 'default/chatty', backend: 'a', model: 'chatty', operation: 'chat', redactions: 1 });
   });
 
+  it('authenticates with the password from auth (env standalone); a wrong one fails the records, not the requests', async () => {
+    const locked = await startRedis(['--requirepass', 'sesame']);
+    const reader = new Redis(locked.url, { password: 'sesame' });
+    process.env.SB_TEST_SAMPLING_REDIS_PASSWORD = 'sesame';
+    process.env.SB_TEST_SAMPLING_REDIS_WRONG = 'not-it';
+    const routeWith = (a: string, name: string, env: string) =>
+      routeYaml(
+        name,
+        [{ name: 'a', url: a }],
+        `  sampling:\n    rate: 1\n    redis: { url: '${locked.url}', stream: ${name}, auth: { env: ${env} } }\n`,
+      );
+    const h = await startHarness(
+      ([a]) =>
+        `${routeWith(a as string, 'opened', 'SB_TEST_SAMPLING_REDIS_PASSWORD')}---\n${routeWith(a as string, 'refused', 'SB_TEST_SAMPLING_REDIS_WRONG')}`,
+      [{}],
+    );
+    try {
+      // The sinks connect in the background; sampled records before that would fail, so wait for both to be up (or refused).
+      await eventually(async () => {
+        const res = await chat(h.url, 'opened', 'probe');
+        await res.arrayBuffer();
+        return (await reader.xlen('opened')) > 0;
+      });
+      for (let i = 0; i < 3; i++) expect((await chat(h.url, 'opened', `open ${i}`)).status).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await chat(h.url, 'refused', `shut ${i}`)).status).toBe(200);
+    } finally {
+      await h.close();
+      delete process.env.SB_TEST_SAMPLING_REDIS_PASSWORD;
+      delete process.env.SB_TEST_SAMPLING_REDIS_WRONG;
+    }
+    try {
+      const opened = records((await reader.xrange('opened', '-', '+')) as Entry[]).map((r) => r.prompt);
+      expect(opened.slice(-3)).toEqual(['open 0', 'open 1', 'open 2']);
+      expect(await reader.exists('refused')).toBe(0);
+    } finally {
+      reader.disconnect();
+      await locked.stop();
+    }
+  });
+
   it('MAXLEN ~ trims the stream to about maxLength', async () => {
     const stream = 'samples:trim';
     const outcomes: SampleOutcome[] = [];
