@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { LLMRoute } from '@switchboard/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
-import { backend, inProcess, KEY, type InProcess } from '../fixtures/in-process.fixture.js';
+import { backend, chatAnswer, inProcess, KEY, type InProcess } from '../fixtures/in-process.fixture.js';
 import type { SampleRecord } from './record.js';
 
 // Prompt sampling through the real app, plan and build: requests answered
@@ -223,6 +223,43 @@ describe('prompt sampling', () => {
     expect(await res.text()).toContain('[DONE]');
     await gw.builder.close();
     expect(lines(file).map((r) => r.prompt)).toEqual(['stream me']);
+  });
+
+  it('a cascade samples its request once, with the backend whose answer was given', async () => {
+    const file = join(dir, 's.jsonl');
+    const logprobs = (lp: number) => ({ content: [{ token: 'x', logprob: lp, bytes: null, top_logprobs: [] }] });
+    const gw = await inProcess({
+      r: {
+        backends: [backend('cheap', { cost: { inputPerMillionTokens: 0.1, outputPerMillionTokens: 0.1 } }), backend('pricey')],
+        routing: { strategy: 'cascade', cascade: { minMeanLogprob: -0.5 } },
+        sampling: { rate: 1, file: { path: file } },
+      },
+    });
+    for (const [name, lp] of [
+      ['cheap', -2],
+      ['pricey', -0.1],
+    ] as const) {
+      gw.transport.answer(name, (call) => ({
+        json: chatAnswer(call.backend, {
+          choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, logprobs: logprobs(lp) }],
+        }),
+      }));
+    }
+    const res = await gw.post('/v1/chat/completions', chat('hard one'));
+    expect(res.headers.get('x-switchboard-backend')).toBe('pricey');
+    await gw.builder.close();
+    expect(lines(file).map((r) => [r.prompt, r.backend])).toEqual([['hard one', 'pricey']]);
+  });
+
+  it('a request through the Responses door is recorded as routed: its endpoint, and its input as chat messages', async () => {
+    const file = join(dir, 's.jsonl');
+    const gw = await inProcess({ r: route({ rate: 1, file: { path: file } }) });
+    const res = await gw.post('/v1/responses', { model: 'r', instructions: 'Be brief.', input: 'Hello door!' });
+    expect(res.status).toBe(200);
+    await gw.builder.close();
+    const [r] = lines(file);
+    expect(r).toMatchObject({ endpoint: '/v1/responses', operation: 'chat', prompt: 'Hello door!' });
+    expect(r?.messages?.map((m) => m.content)).toEqual(['Be brief.', 'Hello door!']);
   });
 
   it('a sink that cannot write never fails a request: the records are counted failed', async () => {
