@@ -1,7 +1,7 @@
 import { constants, promises as fs, type Stats } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import type { SampleOutcome } from '../table/route.js';
-import { MAX_QUEUED_RECORDS, type SampleSink } from './sink.js';
+import { SinkQueue, type SampleSink } from './sink.js';
 
 export interface FileSinkOptions {
   /** Absolute. */
@@ -33,7 +33,7 @@ const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOEN
  * file is reopened when the path no longer names the open file.
  */
 export class FileSink implements SampleSink {
-  #queue: Queued[] = [];
+  readonly #queue = new SinkQueue<Queued>();
   #handle: fs.FileHandle | undefined;
   #ino: number | undefined;
   #size = 0;
@@ -43,11 +43,10 @@ export class FileSink implements SampleSink {
   constructor(private readonly opts: FileSinkOptions) {}
 
   write(line: string, done: (outcome: SampleOutcome) => void): void {
-    if (this.#closed || this.#queue.length >= MAX_QUEUED_RECORDS) {
+    if (this.#closed || !this.#queue.push({ line: `${line}\n`, done })) {
       done('dropped');
       return;
     }
-    this.#queue.push({ line: `${line}\n`, done });
     this.#schedule();
   }
 
@@ -66,8 +65,7 @@ export class FileSink implements SampleSink {
     this.#running = (async () => {
       // Batches until the queue is empty; a write() during a batch joins the next one.
       while (this.#queue.length) {
-        const batch = this.#queue;
-        this.#queue = [];
+        const batch = this.#queue.take();
         await this.#writeBatch(batch);
       }
       this.#running = undefined;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { failFastRedis } from '../redis-client.js';
 import type { SampleOutcome } from '../table/route.js';
-import { MAX_QUEUED_RECORDS, type SampleSink } from './sink.js';
+import { SinkQueue, type SampleSink } from './sink.js';
 
 export interface RedisSinkOptions {
   url: string;
@@ -25,7 +25,7 @@ interface Queued {
  */
 export class RedisSink implements SampleSink {
   readonly #redis: Redis;
-  #queue: Queued[] = [];
+  readonly #queue = new SinkQueue<Queued>();
   #running: Promise<void> | undefined;
   #closed = false;
 
@@ -39,11 +39,10 @@ export class RedisSink implements SampleSink {
   }
 
   write(line: string, done: (outcome: SampleOutcome) => void): void {
-    if (this.#closed || this.#queue.length >= MAX_QUEUED_RECORDS) {
+    if (this.#closed || !this.#queue.push({ line, done })) {
       done('dropped');
       return;
     }
-    this.#queue.push({ line, done });
     if (!this.#running) this.#running = this.#drain();
   }
 
@@ -61,8 +60,7 @@ export class RedisSink implements SampleSink {
     // One tick's records share a pipeline.
     await new Promise<void>((r) => setImmediate(r));
     while (this.#queue.length) {
-      const batch = this.#queue;
-      this.#queue = [];
+      const batch = this.#queue.take();
       const pipeline = this.#redis.pipeline();
       for (const q of batch) pipeline.xadd(this.opts.stream, 'MAXLEN', '~', this.opts.maxLength, '*', 'record', q.line);
       let results: [Error | null, unknown][] | null = null;
