@@ -90,7 +90,19 @@ export function defaultFactories(opts: FactoryOptions): BuildFactories {
     ask: (backend, body, timeoutMs) => ask(opts.transports, backend, body, timeoutMs),
     learning: opts.learning,
     sampleSink(plan) {
-      const onError = (err: Error) => opts.log.warn({ err: err.message, sink: plan.kind }, 'prompt sampling write failed');
+      // A full disk or an absent Redis fails every batch: logged once a minute, with how many were not (the metric counts records).
+      let last = -Infinity;
+      let quiet = 0;
+      const onError = (err: Error) => {
+        const now = Date.now();
+        if (now - last < 60_000) {
+          quiet++;
+          return;
+        }
+        opts.log.warn({ err: err.message, sink: plan.kind, unloggedErrors: quiet }, 'prompt sampling write failed');
+        last = now;
+        quiet = 0;
+      };
       const sink =
         plan.kind === 'file'
           ? new FileSink({ ...plan, onError })
