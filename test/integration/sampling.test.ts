@@ -152,7 +152,10 @@ const fairJudge = (b: Body) => {
 };
 
 describe('sample -> label -> train -> switch the route router (hot reload)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-loop-'));
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-loop-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the sampled file is the prompts file label reads; the trained router serves the route after a file edit', async () => {
