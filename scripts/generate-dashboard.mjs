@@ -194,6 +194,13 @@ const panels = [
     12,
     56,
   ),
+  panel(
+    'Prompt sampling records by route and outcome',
+    'reqps',
+    [[`sum by (route, outcome) (rate(switchboard_sampling_records_total{${sel}}[$__rate_interval]))`, '{{route}} {{outcome}}']],
+    0,
+    64,
+  ),
 ];
 
 const dashboard = {

@@ -29,6 +29,11 @@ export declare class NativeRouter {
   outputsVector(vector: Float32Array): Array<number>
   /** `score` for each text. */
   scoreMany(texts: Array<string>): Array<number>
+  /**
+   * The index of a model in `metadata.models` (and in a per-model router's outputs), matched
+   * across spellings (`gpt4_1106_preview` = `gpt-4-1106-preview`); null when unknown.
+   */
+  modelIndex(name: string): number | null
   /** router.json as a JSON string (kept for existing callers; `metadata` is the typed form). */
   get info(): string
   /** router.json, typed: kind, encoder, pair, models, classes, training-score percentiles. */
@@ -81,10 +86,48 @@ export declare class NativeTokenizer {
    * the gateway's one native call per chat request.
    */
   countChat(messages: Array<NativeChatMessage>): number
+  /**
+   * A chat request's prompt tokens (as `countChat`) and, with a router, the router's outputs
+   * for one message (`routerMessage`: its index; by default the last user message; empty
+   * text when there is none), the router also seeing the conversation's number of turns
+   * (user messages) — the one native call a chat request needs, in place of `countChat`
+   * followed by `router.outputs`. `scoreOnly`: the outputs are `[router.score]` (what
+   * threshold routing reads), not every output.
+   */
+  analyzeChat(messages: Array<NativeChatMessage>, router?: NativeRouter | undefined | null, routerMessage?: number | undefined | null, scoreOnly?: boolean | undefined | null): PromptAnalysis
+  /**
+   * A completions prompt's tokens and, with a router, the router's outputs (`scoreOnly`: as
+   * in `analyzeChat`), in one call.
+   */
+  analyzeText(text: string, router?: NativeRouter | undefined | null, scoreOnly?: boolean | undefined | null): PromptAnalysis
+  /**
+   * A prompt given as a list of texts: their total tokens (as `countMany`) and, with a
+   * router, its outputs for the texts joined (`scoreOnly`: as in `analyzeChat`), in one call.
+   */
+  analyzeTexts(texts: Array<string>, router?: NativeRouter | undefined | null, scoreOnly?: boolean | undefined | null): PromptAnalysis
   /** `count` off the event loop, for long texts (more than ~100 KB). */
   countAsync(text: string): Promise<number>
   /** `encode` off the event loop, for long texts. */
   encodeAsync(text: string): Promise<Uint32Array>
+}
+
+/**
+ * 95 % intervals for APGR, CPT(50 %) and CPT(80 %) over `resamples` bootstrap resamples of the
+ * prompts drawn from `seed`; with `baseline` scores, the interval of the APGR difference on the
+ * same resamples. The same seed draws the same resamples for every router. Null when no
+ * resample has a gap between the two models.
+ */
+export declare function bootstrapEvaluation(scores: Array<number>, strong: Array<number>, weak: Array<number>, resamples: number, seed: number, baseline?: Array<number> | undefined | null): BootstrapIntervals | null
+
+/** Bootstrap intervals of a router's figures (prompts resampled with replacement, seeded). */
+export interface BootstrapIntervals {
+  apgr: Interval
+  cpt50: Interval
+  cpt80: Interval
+  /** APGR minus the baseline's on the same resamples (when a baseline was given). */
+  apgrGain?: Interval
+  /** Resamples that had a gap to measure. */
+  resamples: number
 }
 
 /** The threshold sending `share` of these scores to the strong model (score >= threshold). */
@@ -124,17 +167,44 @@ export declare function crossValidateRouter(options: TrainOptions): Array<number
 /** `crossValidateRouter` off the event loop. */
 export declare function crossValidateRouterAsync(options: TrainOptions): Promise<number[]>
 
+/** The strong/weak pair a dataset is measured with. */
+export interface DatasetPair {
+  dataset: string
+  strong: string
+  weak: string
+}
+
 /** The oracle's figures (it knows which prompts need the strong model). */
 export declare function evaluateOracle(strong: Array<number>, weak: Array<number>): RouterEvaluation | null
 
 /** APGR, CPT(50 %), CPT(80 %) and the quality curve of router scores against each prompt's strong and weak scores; null when the two models score the same on average. */
 export declare function evaluateRouter(scores: Array<number>, strong: Array<number>, weak: Array<number>): RouterEvaluation | null
 
+/** A 95 % bootstrap interval. */
+export interface Interval {
+  lo: number
+  hi: number
+}
+
 /** A chat message as the gateway passes it: content already reduced to text. */
 export interface NativeChatMessage {
   role: string
   content: string
   name?: string
+}
+
+/**
+ * What a request needs from the native core, from one call: its prompt tokens and the router's
+ * outputs.
+ */
+export interface PromptAnalysis {
+  /** Prompt tokens with the tokenizer the call was made on (chat framing included). */
+  tokens: number
+  /**
+   * The router's outputs: one score for strong/weak routers, class probabilities for label
+   * classifiers, each model's quality for predictive routers; empty without a router.
+   */
+  outputs: Array<number>
 }
 
 /** RouteLLM's measures of router scores on labelled prompts. */
@@ -205,7 +275,10 @@ export interface TrainOptions {
   data: Array<string>
   /** mf | sw | classifier | random | predictive */
   router: string
-  /** `hashed` (default), `sentence` (all-MiniLM-L6-v2 from the models folder) or `remote`. */
+  /**
+   * `hashed` (default), `sentence` (all-MiniLM-L6-v2 from the models folder), `static` (distilled
+   * from it by scripts/fetch-models.sh) or `remote`.
+   */
   encoder?: string
   strong: string
   weak: string
@@ -230,6 +303,16 @@ export interface TrainOptions {
    * source before its `/`, with training duplicates of held-out prompts dropped).
    */
   cv?: string
+  /**
+   * Read the explicit prompt features (length, code / math / markup markers, question form,
+   * options, turns) beside the embedding; sentence and static encoders.
+   */
+  features?: boolean
+  /**
+   * Cross-validation: the pair each held-out dataset is measured with; a router that can
+   * score that pair (mf, predictive) is pointed at it, the others score their own.
+   */
+  evalPairs?: Array<DatasetPair>
 }
 
 /** Trains on every example and writes the router to `out`; returns router.json as JSON. */

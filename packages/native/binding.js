@@ -716,10 +716,11 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { NativeRouter, NativeSemanticIndex, NativeTokenizer, calibrateThreshold, crossValidateEnsemble, crossValidateEnsembleAsync, crossValidateOutputs, crossValidateOutputsAsync, crossValidateRouter, crossValidateRouterAsync, evaluateOracle, evaluateRouter, sentenceVectors, sentenceVectorsAsync, trainEnsemble, trainEnsembleAsync, trainRouter, trainRouterAsync } = nativeBinding
+const { NativeRouter, NativeSemanticIndex, NativeTokenizer, bootstrapEvaluation, calibrateThreshold, crossValidateEnsemble, crossValidateEnsembleAsync, crossValidateOutputs, crossValidateOutputsAsync, crossValidateRouter, crossValidateRouterAsync, evaluateOracle, evaluateRouter, sentenceVectors, sentenceVectorsAsync, trainEnsemble, trainEnsembleAsync, trainRouter, trainRouterAsync } = nativeBinding
 export { NativeRouter }
 export { NativeSemanticIndex }
 export { NativeTokenizer }
+export { bootstrapEvaluation }
 export { calibrateThreshold }
 export { crossValidateEnsemble }
 export { crossValidateEnsembleAsync }

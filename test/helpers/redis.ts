@@ -22,13 +22,17 @@ async function freePort(): Promise<number> {
  * A real redis-server (Debian package, installed by scripts/install-redis.sh)
  * on a free loopback port, without persistence.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(extraArgs: readonly string[] = []): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     child.on('error', (err) => {
       throw new Error(`cannot start redis-server (run scripts/install-redis.sh): ${err.message}`);
     });

@@ -128,4 +128,82 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     expect(bad.stderr).toContain('switchboard train: label field "family" has 0 distinct value(s) in the data');
     expect(bad.stderr).not.toContain('    at ');
   });
+
+  it('eval --cv dataset: per held-out dataset, its own pair, the baselines and bootstrap intervals', () => {
+    const r = run(
+      'eval',
+      '--data',
+      join(DATA, 'arena-bench.jsonl'),
+      '--data',
+      join(DATA, 'alpaca-eval-train.jsonl'),
+      '--router',
+      'mf',
+      '--cv',
+      'dataset',
+      '--resamples',
+      '200',
+    ) as {
+      scheme: string;
+      datasets: {
+        dataset: string;
+        pair: { strong: string; weak: string };
+        router: { apgr: number; apgrCi: [number, number]; gainOverLength: [number, number] };
+        length: { apgr: number };
+        random: { apgr: number };
+      }[];
+      worst: { dataset: string; apgr: number };
+    };
+    expect(r.scheme).toBe('leave-one-dataset-out');
+    expect(r.datasets.map((d) => [d.dataset, d.pair.strong])).toEqual([
+      ['arena-bench', 'gpt-4-1106-preview'],
+      ['alpaca-eval', 'gpt4_1106_preview'],
+    ]);
+    for (const d of r.datasets) {
+      const [lo, hi] = d.router.apgrCi;
+      expect(lo).toBeLessThanOrEqual(d.router.apgr);
+      expect(hi).toBeGreaterThanOrEqual(d.router.apgr);
+      expect(d.router.gainOverLength[0]).toBeLessThanOrEqual(d.router.gainOverLength[1]);
+    }
+    expect(r.worst.apgr).toBe(Math.min(...r.datasets.map((d) => d.router.apgr)));
+  });
+
+  it('train --router length: the honest floor as a router, with a card of both cross-validations and the latency', () => {
+    const out = join(dir, 'length');
+    execFileSync(
+      process.execPath,
+      [
+        BIN,
+        'train',
+        '--data',
+        join(DATA, 'arena-bench.jsonl'),
+        '--data',
+        join(DATA, 'alpaca-eval-train.jsonl'),
+        '--router',
+        'length',
+        '--strong',
+        'gpt-4-1106-preview',
+        '--weak',
+        'mixtral-8x7b-instruct-v0.1',
+        '--resamples',
+        '100',
+        '--out',
+        out,
+      ],
+      { stdio: 'ignore' },
+    );
+    const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8')) as {
+      metadata: { router: string; encoder: string; scorePercentiles: number[] };
+      crossDataset: { datasets: unknown[] };
+      inDomain: { datasets: unknown[] };
+      decisionLatency: { bytes: number }[];
+    };
+    expect(card.metadata).toMatchObject({ router: 'length', encoder: 'text' });
+    expect(card.metadata.scorePercentiles).toHaveLength(101);
+    expect(card.crossDataset.datasets).toHaveLength(2);
+    expect(card.inDomain.datasets).toHaveLength(2);
+    expect(card.decisionLatency.map((l) => l.bytes)).toEqual([200, 2048, 20480]);
+    const readme = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(readme).toContain('## Leave one dataset out');
+    expect(readme).toContain('switchboard train --data');
+  });
 });

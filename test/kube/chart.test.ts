@@ -41,6 +41,25 @@ describe('Helm charts and manifests on a real API server', () => {
     });
   }
 
+  it('sampling.volume: mounted writable and passed as --sampling-dir; without it, neither', async () => {
+    const plain = await api.helm(['template', 'switchboard', CHART, '--namespace', 'switchboard']);
+    expect(plain).not.toContain('--sampling-dir');
+    const rendered = await api.helm([
+      'template',
+      'switchboard',
+      CHART,
+      '--namespace',
+      'switchboard',
+      '--set',
+      'sampling.volume.persistentVolumeClaim.claimName=samples',
+    ]);
+    expect(rendered).toContain('- --sampling-dir=/var/lib/switchboard/samples');
+    expect(rendered).toMatch(/- \{ name: samples, mountPath: "\/var\/lib\/switchboard\/samples" \}/);
+    expect(rendered).toMatch(/- name: samples\n\s+persistentVolumeClaim:\n\s+claimName: samples/);
+    const out = await api.kubectl(['apply', '--dry-run=server', '-f', '-'], rendered);
+    expect(out).toMatch(/deployment.apps\/switchboard created \(server dry run\)/);
+  });
+
   it('accepts manifests/ (crds, install, examples) with dry-run=server', async () => {
     for (const f of ['crds.yaml', 'install.yaml', 'examples']) {
       await api.kubectl(['apply', '--dry-run=server', '-f', join(ROOT, 'manifests', f)]);

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hashKey } from '@switchboard/gateway';
 import { startMockBackend, type MockBackend } from '@switchboard/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,6 +205,57 @@ describe('serve --kubernetes against a real API server', () => {
     );
     expect(one.lastHeaders?.authorization).toBe('Bearer sk-operator');
     expect((await chat(allowed.url, 'steal-env')).status).toBe(404);
+  });
+
+  it('refuses sampling.file without --sampling-dir and the sampling Redis password from the pod; with the directory, writes DIR/<namespace>/<name>', async () => {
+    const gw = gateways[0]!;
+    const sampled = (name: string, sampling: string) => `${route(name, one.url)}  sampling: ${sampling}\n`;
+    await api.kubectl(
+      ['apply', '-f', '-'],
+      sampled('sample-anywhere', '{ rate: 1, file: { path: /etc/switchboard-samples.jsonl } }'),
+    );
+    await api.kubectl(
+      ['apply', '-f', '-'],
+      sampled('sample-pod-password', '{ rate: 1, redis: { url: "redis://r:6379", stream: s, auth: { env: KUBECONFIG } } }'),
+    );
+    for (const [name, reason] of [
+      ['sample-anywhere', 'SamplingFileNotAllowed'],
+      ['sample-pod-password', 'CredentialSourceNotAllowed'],
+    ] as const) {
+      const accepted = await until(
+        `${name} refused`,
+        () => condition(name, 'Accepted'),
+        (c) => c?.reason === reason,
+      );
+      expect(accepted).toMatchObject({ status: 'False' });
+      expect((await chat(gw.url, name)).status).toBe(404);
+    }
+    expect((await condition('sample-anywhere', 'Accepted'))?.message).toMatch(/--sampling-dir/);
+
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-kube-samples-'));
+    const withDir = await start(['--sampling-dir', dir]);
+    gateways.push(withDir);
+    try {
+      await api.kubectl(['apply', '-f', '-'], sampled('sample-escape', '{ rate: 1, file: { path: ../../escape.jsonl } }'));
+      await api.kubectl(['apply', '-f', '-'], sampled('sample-named', '{ rate: 1, file: { path: kube.jsonl } }'));
+      await until(
+        'sample-named served by the gateway with a sampling directory',
+        () => chat(withDir.url, 'sample-named').then((r) => r.status),
+        (st) => st === 200,
+      );
+      expect((await chat(withDir.url, 'sample-escape')).status).toBe(404);
+      const file = join(dir, 'default', 'kube.jsonl');
+      await until(
+        'the sample written',
+        () => Promise.resolve(existsSync(file) ? readFileSync(file, 'utf8') : ''),
+        (t) => t.includes('"route":"default/sample-named"'),
+      );
+      expect(readdirSync(dir)).toEqual(['default']);
+    } finally {
+      await withDir.stop();
+      gateways.splice(gateways.indexOf(withDir), 1);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives a contested model name to the older route; the newer gets ModelNameConflict', async () => {

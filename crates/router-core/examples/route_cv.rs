@@ -1,7 +1,7 @@
 //! Leave-one-source-out APGR of each router on a dataset, for tuning:
 //! cargo run --release --example route_cv -- data/router/mmlu-train.jsonl gpt-4-1106-preview mixtral-8x7b-instruct-v0.1
 use router_core::routing::{
-    cross_validate, featurize, metrics, parse_jsonl, Folds, Inputs, RouterKind, TrainConfig,
+    cross_validate, featurize, metrics, parse_jsonl, Folds, Inputs, Pairs, RouterKind, TrainConfig,
 };
 
 fn main() {
@@ -44,7 +44,8 @@ fn main() {
         };
         let inputs = Inputs::Hashed(featurize(&data, cfg.buckets));
         let folds = Folds::by_source(&data);
-        let scores = cross_validate(&data, &inputs, &cfg, &folds, |_, _, _| {}).unwrap();
+        let scores =
+            cross_validate(&data, &inputs, &cfg, &folds, &Pairs::new(), |_, _, _| {}).unwrap();
         let e = metrics::evaluate(&scores, &s, &w).unwrap();
         println!(
             "{kind:<10} apgr {:.3} cpt50 {:.3} cpt80 {:.3}  ({:.1}s)",

@@ -5,6 +5,7 @@
 
 #![deny(clippy::too_many_lines)]
 
+pub mod analysis;
 pub mod chat;
 pub mod pretokenize;
 pub mod routing;

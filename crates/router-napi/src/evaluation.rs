@@ -50,3 +50,56 @@ pub fn evaluate_oracle(strong: Vec<f64>, weak: Vec<f64>) -> Option<RouterEvaluat
 pub fn calibrate_threshold(scores: Vec<f64>, share: f64) -> f64 {
     metrics::calibrate(&scores, share)
 }
+
+/// A 95 % bootstrap interval.
+#[napi(object)]
+pub struct Interval {
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// Bootstrap intervals of a router's figures (prompts resampled with replacement, seeded).
+#[napi(object)]
+pub struct BootstrapIntervals {
+    pub apgr: Interval,
+    pub cpt50: Interval,
+    pub cpt80: Interval,
+    /// APGR minus the baseline's on the same resamples (when a baseline was given).
+    pub apgr_gain: Option<Interval>,
+    /// Resamples that had a gap to measure.
+    pub resamples: u32,
+}
+
+fn interval(i: metrics::Interval) -> Interval {
+    Interval { lo: i.lo, hi: i.hi }
+}
+
+/// 95 % intervals for APGR, CPT(50 %) and CPT(80 %) over `resamples` bootstrap resamples of the
+/// prompts drawn from `seed`; with `baseline` scores, the interval of the APGR difference on the
+/// same resamples. The same seed draws the same resamples for every router. Null when no
+/// resample has a gap between the two models.
+#[napi]
+pub fn bootstrap_evaluation(
+    scores: Vec<f64>,
+    strong: Vec<f64>,
+    weak: Vec<f64>,
+    resamples: u32,
+    seed: u32,
+    baseline: Option<Vec<f64>>,
+) -> Option<BootstrapIntervals> {
+    metrics::bootstrap(
+        &scores,
+        baseline.as_deref(),
+        &strong,
+        &weak,
+        resamples as usize,
+        u64::from(seed),
+    )
+    .map(|b| BootstrapIntervals {
+        apgr: interval(b.apgr),
+        cpt50: interval(b.cpt50),
+        cpt80: interval(b.cpt80),
+        apgr_gain: b.apgr_gain.map(interval),
+        resamples: b.resamples as u32,
+    })
+}

@@ -6,6 +6,7 @@ mod errors;
 pub mod evaluation;
 mod job;
 pub mod native_router;
+pub mod prompt_analysis;
 pub mod router_metadata;
 pub mod semantic;
 mod tokenizer;

@@ -87,6 +87,13 @@ impl NativeRouter {
         texts.iter().map(|t| self.inner.score(t)).collect()
     }
 
+    /// The index of a model in `metadata.models` (and in a per-model router's outputs), matched
+    /// across spellings (`gpt4_1106_preview` = `gpt-4-1106-preview`); null when unknown.
+    #[napi]
+    pub fn model_index(&self, name: String) -> Option<u32> {
+        self.inner.meta.model_index(&name).map(|i| i as u32)
+    }
+
     /// router.json as a JSON string (kept for existing callers; `metadata` is the typed form).
     #[napi(getter)]
     pub fn info(&self) -> String {

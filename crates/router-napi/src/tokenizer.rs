@@ -3,10 +3,23 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{AsyncTask, Uint32Array, Uint32ArraySlice};
 use napi::{Env, Task};
 use napi_derive::napi;
+use router_core::analysis::{analyze_chat, analyze_text, analyze_texts, Reads};
+use router_core::routing::Router;
 use router_core::{count_chat_tokens, ChatMessage, ChatOverhead, Tokenizer};
 
 use crate::chat_message::NativeChatMessage;
 use crate::errors::to_napi;
+use crate::native_router::NativeRouter;
+use crate::prompt_analysis::PromptAnalysis;
+
+fn with_reads(router: Option<&NativeRouter>, score_only: Option<bool>) -> Option<(&Router, Reads)> {
+    let reads = if score_only == Some(true) {
+        Reads::Score
+    } else {
+        Reads::Outputs
+    };
+    router.map(|r| (&r.inner, reads))
+}
 
 /// An exact tokenizer: `o200k_base`, `cl100k_base`, or a HuggingFace
 /// `tokenizer.json`. Token ids match tiktoken / HF tokenizers exactly.
@@ -86,6 +99,60 @@ impl NativeTokenizer {
         let messages: Vec<ChatMessage> = messages.into_iter().map(Into::into).collect();
         count_chat_tokens(&self.inner, &messages, ChatOverhead::default())
             .map(|n| n as u32)
+            .map_err(to_napi)
+    }
+
+    /// A chat request's prompt tokens (as `countChat`) and, with a router, the router's outputs
+    /// for one message (`routerMessage`: its index; by default the last user message; empty
+    /// text when there is none), the router also seeing the conversation's number of turns
+    /// (user messages) — the one native call a chat request needs, in place of `countChat`
+    /// followed by `router.outputs`. `scoreOnly`: the outputs are `[router.score]` (what
+    /// threshold routing reads), not every output.
+    #[napi]
+    pub fn analyze_chat(
+        &self,
+        messages: Vec<NativeChatMessage>,
+        router: Option<&NativeRouter>,
+        router_message: Option<u32>,
+        score_only: Option<bool>,
+    ) -> napi::Result<PromptAnalysis> {
+        let messages: Vec<ChatMessage> = messages.into_iter().map(Into::into).collect();
+        let index = router_message.map(|i| i as usize);
+        analyze_chat(
+            &self.inner,
+            &messages,
+            with_reads(router, score_only),
+            index,
+        )
+        .map(PromptAnalysis::from)
+        .map_err(to_napi)
+    }
+
+    /// A completions prompt's tokens and, with a router, the router's outputs (`scoreOnly`: as
+    /// in `analyzeChat`), in one call.
+    #[napi]
+    pub fn analyze_text(
+        &self,
+        text: String,
+        router: Option<&NativeRouter>,
+        score_only: Option<bool>,
+    ) -> napi::Result<PromptAnalysis> {
+        analyze_text(&self.inner, &text, with_reads(router, score_only))
+            .map(PromptAnalysis::from)
+            .map_err(to_napi)
+    }
+
+    /// A prompt given as a list of texts: their total tokens (as `countMany`) and, with a
+    /// router, its outputs for the texts joined (`scoreOnly`: as in `analyzeChat`), in one call.
+    #[napi]
+    pub fn analyze_texts(
+        &self,
+        texts: Vec<String>,
+        router: Option<&NativeRouter>,
+        score_only: Option<bool>,
+    ) -> napi::Result<PromptAnalysis> {
+        analyze_texts(&self.inner, &texts, with_reads(router, score_only))
+            .map(PromptAnalysis::from)
             .map_err(to_napi)
     }
 

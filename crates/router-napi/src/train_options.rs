@@ -1,6 +1,6 @@
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
-use router_core::routing::TrainRequest;
+use router_core::routing::{Pairs, TrainRequest};
 
 /// Training settings; unset numbers take router-core's defaults for the router kind.
 #[napi(object)]
@@ -9,7 +9,8 @@ pub struct TrainOptions {
     pub data: Vec<String>,
     /// mf | sw | classifier | random | predictive
     pub router: String,
-    /// `hashed` (default), `sentence` (all-MiniLM-L6-v2 from the models folder) or `remote`.
+    /// `hashed` (default), `sentence` (all-MiniLM-L6-v2 from the models folder), `static` (distilled
+    /// from it by scripts/fetch-models.sh) or `remote`.
     pub encoder: Option<String>,
     pub strong: String,
     pub weak: String,
@@ -32,6 +33,20 @@ pub struct TrainOptions {
     /// Cross-validation: hold out each `source` (default) or each `dataset` (the part of the
     /// source before its `/`, with training duplicates of held-out prompts dropped).
     pub cv: Option<String>,
+    /// Read the explicit prompt features (length, code / math / markup markers, question form,
+    /// options, turns) beside the embedding; sentence and static encoders.
+    pub features: Option<bool>,
+    /// Cross-validation: the pair each held-out dataset is measured with; a router that can
+    /// score that pair (mf, predictive) is pointed at it, the others score their own.
+    pub eval_pairs: Option<Vec<DatasetPair>>,
+}
+
+/// The strong/weak pair a dataset is measured with.
+#[napi(object)]
+pub struct DatasetPair {
+    pub dataset: String,
+    pub strong: String,
+    pub weak: String,
 }
 
 impl TrainOptions {
@@ -53,7 +68,16 @@ impl TrainOptions {
             vectors: self.vectors.as_ref().map(|v| v.to_vec()),
             encoder_model: self.encoder_model.clone(),
             progress: self.progress.unwrap_or(false),
+            features: self.features,
         }
+    }
+
+    pub fn pairs(&self) -> Pairs {
+        self.eval_pairs
+            .iter()
+            .flatten()
+            .map(|p| (p.dataset.clone(), (p.strong.clone(), p.weak.clone())))
+            .collect()
     }
 
     pub fn scheme(&self) -> String {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use napi::bindgen_prelude::{AsyncTask, Float32Array};
 use napi_derive::napi;
-use router_core::routing::{jobs, TrainRequest};
+use router_core::routing::{jobs, Pairs, TrainRequest};
 
 use crate::errors::invalid;
 use crate::job::Job;
@@ -42,15 +42,16 @@ pub fn train_router_async(
 /// one score per example, in file order.
 #[napi]
 pub fn cross_validate_router(options: TrainOptions) -> napi::Result<Vec<f64>> {
-    jobs::cross_validate_router(&options.request(), &options.scheme()).map_err(invalid)
+    jobs::cross_validate_router(&options.request(), &options.scheme(), &options.pairs())
+        .map_err(invalid)
 }
 
 /// `crossValidateRouter` off the event loop.
 #[napi(ts_return_type = "Promise<number[]>")]
 pub fn cross_validate_router_async(options: TrainOptions) -> AsyncTask<Job<Vec<f64>, Vec<f64>>> {
-    let (req, scheme) = (options.request(), options.scheme());
+    let (req, scheme, pairs) = (options.request(), options.scheme(), options.pairs());
     AsyncTask::new(Job::new(
-        move || jobs::cross_validate_router(&req, &scheme),
+        move || jobs::cross_validate_router(&req, &scheme, &pairs),
         |v| v,
     ))
 }
@@ -65,9 +66,13 @@ pub struct CrossValidatedOutputs {
     pub names: Vec<String>,
 }
 
-fn outputs_job(req: &TrainRequest, scheme: &str) -> Result<CrossValidatedOutputs, String> {
+fn outputs_job(
+    req: &TrainRequest,
+    scheme: &str,
+    pairs: &Pairs,
+) -> Result<CrossValidatedOutputs, String> {
     let (outputs, names) =
-        jobs::cross_validate_outputs(req, scheme, |r, x, t| r.outputs_vector(x, t))?;
+        jobs::cross_validate_outputs(req, scheme, pairs, |r, x, t| r.outputs_vector(x, t))?;
     let width = outputs.iter().map(Vec::len).max().unwrap_or(0);
     let mut values = Vec::with_capacity(width * outputs.len());
     for o in &outputs {
@@ -83,7 +88,7 @@ fn outputs_job(req: &TrainRequest, scheme: &str) -> Result<CrossValidatedOutputs
 
 #[napi]
 pub fn cross_validate_outputs(options: TrainOptions) -> napi::Result<CrossValidatedOutputs> {
-    outputs_job(&options.request(), &options.scheme()).map_err(invalid)
+    outputs_job(&options.request(), &options.scheme(), &options.pairs()).map_err(invalid)
 }
 
 /// `crossValidateOutputs` off the event loop.
@@ -91,8 +96,8 @@ pub fn cross_validate_outputs(options: TrainOptions) -> napi::Result<CrossValida
 pub fn cross_validate_outputs_async(
     options: TrainOptions,
 ) -> AsyncTask<Job<CrossValidatedOutputs, CrossValidatedOutputs>> {
-    let (req, scheme) = (options.request(), options.scheme());
-    AsyncTask::new(Job::new(move || outputs_job(&req, &scheme), |v| v))
+    let (req, scheme, pairs) = (options.request(), options.scheme(), options.pairs());
+    AsyncTask::new(Job::new(move || outputs_job(&req, &scheme, &pairs), |v| v))
 }
 
 fn requests(members: &[TrainOptions]) -> Vec<TrainRequest> {

@@ -86,6 +86,14 @@ function crossFieldProblems(route: LLMRoute): Problem[] {
       message: 'routing.collaboration.minSuccessful cannot be more than the agents',
     });
   }
+  const sampling = route.spec.sampling;
+  if (sampling && (sampling.file === undefined) === (sampling.redis === undefined)) {
+    problems.push({ path: 'spec.sampling', message: 'sampling must set exactly one of file or redis' });
+  }
+  const redisAuth = sampling?.redis?.auth;
+  if (redisAuth && [redisAuth.env, redisAuth.file, redisAuth.secretRef].filter((x) => x !== undefined).length !== 1) {
+    problems.push({ path: 'spec.sampling.redis.auth', message: 'auth must set exactly one of env, file or secretRef' });
+  }
   const c = routing?.classifier;
   if (c && [c.router, c.onnx, c.triton].filter((x) => x !== undefined).length !== 1) {
     problems.push({ path: 'spec.routing.classifier', message: 'routing.classifier: set exactly one of router, onnx or triton' });

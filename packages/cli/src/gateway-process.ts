@@ -4,6 +4,7 @@ import {
   ApiKeyRegistry,
   Admission,
   Configurator,
+  samplingFilesFor,
   createApp,
   defaultFactories,
   DEFAULT_UPSTREAM_LIMITS,
@@ -76,6 +77,12 @@ export interface GatewayProcessOptions {
   limitsOnStoreError?: StoreFailureMode;
   /** Bounds on backend answers (whole answer, stream line); defaults when absent. */
   upstreamLimits?: UpstreamLimits | undefined;
+  /**
+   * Where routes' sampling.file records go (`--sampling-dir`): each a plain
+   * file name under DIR/<namespace>/. Kubernetes mode refuses sampling.file
+   * without it; standalone mode takes paths unless it is given.
+   */
+  samplingDir?: string | undefined;
   /** Set when several worker processes share the port: limits then need Redis. */
   sharedPort?: boolean;
   /** Savings, tracing, the console and the admin key (operator-views.ts). */
@@ -151,7 +158,8 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   };
   const views = await startOperatorViews(opts.operator ?? {}, { redisUrl: opts.redisUrl, tables: store, log });
   const builder = new TableBuilder(defaultFactories({ learning: stores.learning, transports, log, onAsked: views.onAsked }));
-  const configurator = new Configurator(store, builder, onTable);
+  const samplingFiles = samplingFilesFor(opts.kubernetes !== undefined, opts.samplingDir);
+  const configurator = new Configurator(store, builder, onTable, { samplingFiles });
   let routes: RoutesDirectory | undefined;
   let controller: KubernetesRoutes | undefined;
   if (opts.kubernetes) {
@@ -236,6 +244,8 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
         stores.learning.close(),
         stores.responses.close(),
         views.close(),
+        // Sampling sinks flush their last records and close their files and connections.
+        builder.close(),
       ]);
     },
   };

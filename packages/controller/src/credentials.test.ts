@@ -3,6 +3,7 @@ import type { LLMRoute } from '@switchboard/api';
 import type { RouteSource } from '@switchboard/gateway';
 import { describe, expect, it } from 'vitest';
 import { authBlocks, readCredentials, referencedSecrets, secretKey, type CredentialSources } from './credentials.js';
+import { podCredentialResolver } from './pod-credentials.js';
 import type { SecretName } from './secret-existence.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -119,4 +120,31 @@ describe('readCredentials', () => {
     ).digest;
     expect(new Set([base, rotated, gone, unlabelled]).size).toBe(4);
   });
+});
+
+describe('the sampling Redis password in Kubernetes mode', () => {
+  const sampled = (auth: NonNullable<NonNullable<NonNullable<LLMRoute['spec']['sampling']>['redis']>['auth']>) =>
+    route('team-a', {
+      backends: [backend('a')],
+      sampling: { rate: 1, redis: { url: 'redis://r:6379', stream: 's', auth } },
+    });
+
+  it('comes from a Secret in the route namespace, like a backend key', () => {
+    const r = sampled({ secretRef: { name: 'redis', key: 'password' } });
+    expect(referencedSecrets([r])).toEqual(['team-a/redis']);
+    const { resolver } = readCredentials([r], {
+      ...sources({ 'team-a/redis': secret({ password: 'pw' }) }),
+      pod: podCredentialResolver(),
+    });
+    expect(resolver({ secretRef: { name: 'redis', key: 'password' } }, { namespace: 'team-a' })).toEqual({ key: 'pw' });
+  });
+
+  it.each([[{ env: 'REDIS_PASSWORD' }], [{ file: '/var/run/secrets/redis' }]])(
+    'is refused from the pod (%o) unless the operator allow-listed it',
+    (auth) => {
+      const r = sampled(auth);
+      const { resolver } = readCredentials([r], { ...sources({}), pod: podCredentialResolver() });
+      expect(resolver(auth, { namespace: 'team-a' })).toMatchObject({ reason: 'CredentialSourceNotAllowed' });
+    },
+  );
 });

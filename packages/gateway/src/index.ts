@@ -6,7 +6,11 @@ export { TableBuilder } from './runtime/table-builder.js';
 export { defaultFactories, readPrompts, resolveRouterDir } from './runtime/factories.js';
 export { standaloneSecrets } from './runtime/secret-sources.js';
 export type { RouteSource, SecretResolver } from './plan/secrets.js';
-export type { RouteTable } from './table/route.js';
+export { samplingFilesFor, type SamplingFiles } from './plan/sampling.js';
+export type { CompiledRoute, RouteTable } from './table/route.js';
+export type { CompiledBackend } from './table/backend.js';
+// Offline callers of backends (switchboard label) price answers as the gateway does.
+export { costOf, usageFromOpenAI, type Usage } from './request/usage.js';
 export { RouteTableStore } from './table/table-store.js';
 export { Transports } from './transport/transport.js';
 export { HttpTransport } from './transport/http/http-transport.js';

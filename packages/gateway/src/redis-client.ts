@@ -6,9 +6,13 @@ import { Redis } from 'ioredis';
  * caller can fail open or closed at once instead of piling requests up.
  * It keeps reconnecting in the background.
  */
-export function failFastRedis(url: string, opts: { prefix: string; commandTimeoutMs?: number | undefined }): Redis {
+export function failFastRedis(
+  url: string,
+  opts: { prefix: string; commandTimeoutMs?: number | undefined; password?: string | undefined },
+): Redis {
   const redis = new Redis(url, {
     keyPrefix: opts.prefix,
+    ...(opts.password !== undefined ? { password: opts.password } : {}),
     enableOfflineQueue: false,
     commandTimeout: opts.commandTimeoutMs ?? 500,
     maxRetriesPerRequest: 0,

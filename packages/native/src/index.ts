@@ -1,8 +1,8 @@
 // The only module that touches the compiled .node file (via the generated
 // binding.js). Everything else imports from here.
-import { NativeTokenizer, type NativeChatMessage } from '../binding.js';
+import { NativeTokenizer, type NativeChatMessage, type PromptAnalysis } from '../binding.js';
 
-export { NativeTokenizer, type NativeChatMessage };
+export { NativeTokenizer, type NativeChatMessage, type PromptAnalysis };
 export {
   NativeRouter,
   trainRouter,
@@ -11,6 +11,7 @@ export {
   crossValidateRouterAsync,
   evaluateRouter,
   evaluateOracle,
+  bootstrapEvaluation,
   calibrateThreshold,
   crossValidateOutputs,
   crossValidateOutputsAsync,
@@ -25,6 +26,8 @@ export {
   type TrainOptions,
   type RouterEvaluation,
   type RouterMetadata,
+  type BootstrapIntervals,
+  type DatasetPair,
 } from '../binding.js';
 
 const cache = new Map<string, NativeTokenizer>();

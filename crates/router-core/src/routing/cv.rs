@@ -5,6 +5,7 @@
 //! out, training prompts that duplicate one of its prompts are dropped too.
 
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Deref;
 
 use super::data::{dataset_of, dedup_keys, Example};
 use super::train::{train, Inputs, TrainConfig};
@@ -72,25 +73,70 @@ impl Folds {
     }
 }
 
+/// The pair each dataset is measured with (dataset -> (strong, weak)).
+pub type Pairs = BTreeMap<String, (String, String)>;
+
+/// The router pointed at the pair its held-out dataset is measured with, where it can score
+/// that pair; otherwise the router as trained (a pair-specific router transferring).
+fn for_dataset<'a>(
+    router: &'a Router,
+    pairs: &Pairs,
+    dataset: &str,
+) -> std::borrow::Cow<'a, Router> {
+    let Some((s, w)) = pairs.get(dataset) else {
+        return std::borrow::Cow::Borrowed(router);
+    };
+    if (s, w) == (&router.meta.strong, &router.meta.weak) {
+        return std::borrow::Cow::Borrowed(router);
+    }
+    match router.clone().with_pair(s, w) {
+        Ok(r) => std::borrow::Cow::Owned(r),
+        Err(_) => std::borrow::Cow::Borrowed(router),
+    }
+}
+
 /// Per fold: train on its training side and apply `output` to each of its held-out prompts
-/// (the score, class probabilities, per-model quality, ...). One output per example, in input
-/// order; examples no fold scores get an empty output.
+/// (the score, class probabilities, per-model quality, ...), with the router pointed at the
+/// held-out dataset's pair where `pairs` names one. One output per example, in input order;
+/// examples no fold scores get an empty output.
 pub fn cross_validate_outputs(
     examples: &[Example],
     inputs: &Inputs,
     cfg: &TrainConfig,
     folds: &Folds,
+    pairs: &Pairs,
     mut progress: impl FnMut(usize, usize, &str),
     output: impl Fn(&Router, &[f32], &str) -> Vec<f32>,
 ) -> Result<Vec<Vec<f32>>, String> {
     let mut outputs = vec![Vec::new(); examples.len()];
     let mut x = vec![0.0f32; inputs.dim(cfg)];
+    let cfg = &TrainConfig {
+        require_pair: false,
+        ..cfg.clone()
+    };
     for (fi, fold) in folds.0.iter().enumerate() {
         progress(fi, folds.0.len(), &fold.name);
-        let router = train(examples, inputs, &fold.train, cfg)?;
+        if fold.train.is_empty() {
+            // One dataset held out by --cv dataset leaves no data: say so, not a router of nothing.
+            return Err(format!(
+                "no training example scores any model once {} is held out (one dataset: use --cv source)",
+                fold.name
+            ));
+        }
+        let trained = train(examples, inputs, &fold.train, cfg)?;
+        let mut by_dataset: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for &i in &fold.test {
-            inputs.vector(&router.encoder, i, &mut x);
-            outputs[i] = output(&router, &x, &examples[i].prompt);
+            by_dataset
+                .entry(dataset_of(&examples[i].source))
+                .or_default()
+                .push(i);
+        }
+        for (dataset, test) in by_dataset {
+            let router = for_dataset(&trained, pairs, dataset);
+            for i in test {
+                inputs.vector(&router.encoder, i, &mut x);
+                outputs[i] = output(router.deref(), &x, &examples[i].prompt);
+            }
         }
     }
     Ok(outputs)
@@ -102,11 +148,13 @@ pub fn cross_validate(
     inputs: &Inputs,
     cfg: &TrainConfig,
     folds: &Folds,
+    pairs: &Pairs,
     progress: impl FnMut(usize, usize, &str),
 ) -> Result<Vec<f64>, String> {
-    let outputs = cross_validate_outputs(examples, inputs, cfg, folds, progress, |r, x, t| {
-        vec![r.score_vector(x, t)]
-    })?;
+    let outputs =
+        cross_validate_outputs(examples, inputs, cfg, folds, pairs, progress, |r, x, t| {
+            vec![r.score_vector(x, t)]
+        })?;
     Ok(outputs
         .into_iter()
         .map(|o| o.first().map_or(f64::NAN, |&v| v as f64))
@@ -181,7 +229,20 @@ mod tests {
         let data = toy::data();
         let c = toy::cfg(crate::routing::RouterKind::Mf);
         let inputs = Inputs::Hashed(crate::routing::featurize(&data, c.buckets));
-        let s = cross_validate(&data, &inputs, &c, &Folds::by_source(&data), |_, _, _| {}).unwrap();
+        let pairs = Pairs::new();
+        let folds = Folds::by_source(&data);
+        let s = cross_validate(&data, &inputs, &c, &folds, &pairs, |_, _, _| {}).unwrap();
+        // pointed at the reversed pair, the same folds rank the other way round
+        let reversed = Pairs::from([("g".to_string(), ("w".to_string(), "s".to_string()))]);
+        let r = cross_validate(&data, &inputs, &c, &folds, &reversed, |_, _, _| {}).unwrap();
+        assert!(
+            r[0] < r[1] && s[0] > s[1],
+            "{} {} / {} {}",
+            s[0],
+            s[1],
+            r[0],
+            r[1]
+        );
         let (hard, easy): (Vec<_>, Vec<_>) = s.iter().enumerate().partition(|(i, _)| i % 2 == 0);
         let mean = |v: Vec<(usize, &f64)>| v.iter().map(|(_, s)| **s).sum::<f64>() / v.len() as f64;
         let (h, e) = (mean(hard), mean(easy));

@@ -21,7 +21,34 @@ pub struct Example {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
+/// One model, one name across files: `gpt4_1106_preview`, `gpt-4-1106-preview` and
+/// `openai/GPT-4-1106-preview` are the same model. Lower case, the last `/` segment, and `_`,
+/// `.` and spaces as `-`.
+pub fn canonical_model(name: &str) -> String {
+    let last = name.rsplit('/').next().unwrap_or(name).to_lowercase();
+    let dashed: String = last
+        .chars()
+        .map(|c| if matches!(c, '_' | '.' | ' ') { '-' } else { c })
+        .collect();
+    match dashed.strip_prefix("gpt4-") {
+        Some(rest) => format!("gpt-4-{rest}"),
+        None => dashed,
+    }
+}
+
 impl Example {
+    /// The score of `model` here, by its exact name or, failing that, its canonical one.
+    pub fn score_of(&self, model: &str) -> Option<f64> {
+        if let Some(&s) = self.scores.get(model) {
+            return Some(s);
+        }
+        let want = canonical_model(model);
+        self.scores
+            .iter()
+            .find(|(m, _)| canonical_model(m) == want)
+            .map(|(_, &s)| s)
+    }
+
     /// The value of a label field as text (strings as they are, numbers and booleans printed).
     pub fn label(&self, field: &str) -> Option<String> {
         match self.extra.get(field)? {
@@ -109,6 +136,31 @@ pub fn dedup_keys(prompt: &str) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn model_names_are_the_same_model_across_spellings() {
+        for (a, b) in [
+            ("gpt4_1106_preview", "gpt-4-1106-preview"),
+            (
+                "mistralai/Mixtral-8x7B-Instruct-v0.1",
+                "mixtral-8x7b-instruct-v0.1",
+            ),
+            ("Meta-Llama-3_1-70B-Instruct", "Meta-Llama-3.1-70B-Instruct"),
+        ] {
+            assert_eq!(canonical_model(a), canonical_model(b));
+        }
+        assert_ne!(
+            canonical_model("gpt-3.5-turbo-1106_concise"),
+            canonical_model("gpt-3.5-turbo-1106")
+        );
+        let ex: Example = serde_json::from_str(
+            r#"{"id": "1", "prompt": "p", "scores": {"gpt4_1106_preview": 0.5, "x": 1}}"#,
+        )
+        .unwrap();
+        assert_eq!(ex.score_of("gpt-4-1106-preview"), Some(0.5));
+        assert_eq!(ex.score_of("x"), Some(1.0));
+        assert_eq!(ex.score_of("y"), None);
+    }
 
     #[test]
     fn datasets_are_source_prefixes() {

@@ -50,12 +50,15 @@ pub enum Encoder {
     Hashed(HashedEncoder),
     #[cfg(feature = "sentence")]
     Sentence(std::sync::Arc<super::sentence::SentenceEncoder>),
+    /// A static encoder distilled from a pretrained one (its table travels with the router).
+    Static(std::sync::Arc<super::static_encoder::StaticEncoder>),
     /// Vectors computed outside (an OpenAI-compatible /v1/embeddings backend): the caller passes them in.
     Remote {
         dim: usize,
     },
-    /// Nothing to encode: an ensemble's members encode for themselves, the random baseline reads the text.
-    Members,
+    /// Nothing to encode: the head reads the text itself (length, random), or an ensemble's
+    /// members encode for themselves.
+    Text,
 }
 
 thread_local! {
@@ -67,7 +70,8 @@ impl Encoder {
         match self {
             Encoder::Hashed(h) => h.dim,
             Encoder::Remote { dim } => *dim,
-            Encoder::Members => 0,
+            Encoder::Static(s) => s.dim,
+            Encoder::Text => 0,
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => s.dim,
         }
@@ -80,7 +84,8 @@ impl Encoder {
             #[cfg(feature = "sentence")]
             Encoder::Sentence(_) => "sentence",
             Encoder::Remote { .. } => "remote",
-            Encoder::Members => "ensemble",
+            Encoder::Static(_) => "static",
+            Encoder::Text => "text",
         }
     }
 
@@ -97,7 +102,12 @@ impl Encoder {
             })),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(enc) => enc.encode_batch(&[text]).ok().map(|x| f(&x)),
-            Encoder::Members => Some(f(&[])),
+            Encoder::Static(enc) => SCRATCH.with(|scratch| {
+                let (_, x) = &mut *scratch.borrow_mut();
+                x.resize(enc.dim, 0.0);
+                enc.encode(text, x).ok().map(|()| f(x))
+            }),
+            Encoder::Text => Some(f(&[])),
             Encoder::Remote { .. } => None,
         }
     }
@@ -108,7 +118,8 @@ impl std::fmt::Debug for Encoder {
         match self {
             Encoder::Hashed(h) => write!(f, "Hashed({} x {})", h.buckets, h.dim),
             Encoder::Remote { dim } => write!(f, "Remote({dim})"),
-            Encoder::Members => write!(f, "Members"),
+            Encoder::Text => write!(f, "Text"),
+            Encoder::Static(s) => write!(f, "{s:?}"),
             #[cfg(feature = "sentence")]
             Encoder::Sentence(s) => write!(f, "Sentence({})", s.dir.display()),
         }

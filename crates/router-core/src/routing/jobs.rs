@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
-use super::cv::{self, Folds};
+use super::cv::{self, Folds, Pairs};
 use super::data::{parse_jsonl, Example};
 use super::embedding_cache;
 use super::encoder::Encoder;
 use super::meta::RouterMeta;
 use super::options::{TrainRequest, SENTENCE_MODEL};
+use super::prompt_features;
 use super::train::{self, featurize, Inputs, TrainConfig};
 
 /// Every example of the files, in order, and how many came from each file.
@@ -35,6 +36,9 @@ pub fn inputs(
     per_file: &[usize],
     cfg: &TrainConfig,
 ) -> Result<Inputs, String> {
+    if cfg.router.reads_text_only() {
+        return Ok(Inputs::Text);
+    }
     match req.encoder() {
         "remote" => {
             let given = req.vectors.clone().unwrap_or_default();
@@ -49,6 +53,7 @@ pub fn inputs(
             Ok(Inputs::Dense {
                 encoder: Encoder::Remote { dim },
                 vectors: given,
+                dim,
             })
         }
         "sentence" => {
@@ -59,9 +64,46 @@ pub fn inputs(
                 per_file,
                 req.progress,
             )?;
-            Ok(Inputs::Dense { encoder, vectors })
+            Ok(with_features(encoder, vectors, data, cfg.features))
+        }
+        "static" => {
+            let enc = super::static_encoder::distilled(super::options::STATIC_MODEL)?;
+            let mut vectors = vec![0.0f32; data.len() * enc.dim];
+            for (ex, x) in data.iter().zip(vectors.chunks_exact_mut(enc.dim)) {
+                enc.encode(&ex.prompt, x)?;
+            }
+            Ok(with_features(
+                Encoder::Static(enc),
+                vectors,
+                data,
+                cfg.features,
+            ))
         }
         _ => Ok(Inputs::Hashed(featurize(data, cfg.buckets))),
+    }
+}
+
+/// Dense inputs, with each example's explicit prompt features after its vector when asked for.
+fn with_features(encoder: Encoder, vectors: Vec<f32>, data: &[Example], features: bool) -> Inputs {
+    let width = encoder.dim();
+    if !features {
+        return Inputs::Dense {
+            encoder,
+            vectors,
+            dim: width,
+        };
+    }
+    let dim = width + prompt_features::NAMES.len();
+    let mut out = vec![0.0f32; data.len() * dim];
+    for (i, ex) in data.iter().enumerate() {
+        let row = &mut out[i * dim..(i + 1) * dim];
+        row[..width].copy_from_slice(&vectors[i * width..(i + 1) * width]);
+        prompt_features::prompt_features(&ex.prompt, None, &mut row[width..]);
+    }
+    Inputs::Dense {
+        encoder,
+        vectors: out,
+        dim,
     }
 }
 
@@ -94,6 +136,7 @@ pub fn train_router(req: &TrainRequest, out: &Path) -> Result<RouterMeta, String
 pub fn cross_validate_outputs(
     req: &TrainRequest,
     scheme: &str,
+    pairs: &Pairs,
     output: impl Fn(&super::Router, &[f32], &str) -> Vec<f32>,
 ) -> Result<(Vec<Vec<f32>>, Vec<String>), String> {
     let cfg = req.config()?;
@@ -105,6 +148,7 @@ pub fn cross_validate_outputs(
         &inputs,
         &cfg,
         &folds,
+        pairs,
         fold_progress(req.progress),
         output,
     )?;
@@ -112,8 +156,13 @@ pub fn cross_validate_outputs(
 }
 
 /// Held-out strong/weak scores, one per example (NaN where no fold scores it).
-pub fn cross_validate_router(req: &TrainRequest, scheme: &str) -> Result<Vec<f64>, String> {
-    let (outputs, _) = cross_validate_outputs(req, scheme, |r, x, t| vec![r.score_vector(x, t)])?;
+pub fn cross_validate_router(
+    req: &TrainRequest,
+    scheme: &str,
+    pairs: &Pairs,
+) -> Result<Vec<f64>, String> {
+    let (outputs, _) =
+        cross_validate_outputs(req, scheme, pairs, |r, x, t| vec![r.score_vector(x, t)])?;
     Ok(outputs
         .into_iter()
         .map(|o| o.first().map_or(f64::NAN, |&v| v as f64))
@@ -167,6 +216,47 @@ pub fn cross_validate_ensemble(members: &[TrainRequest], scheme: &str) -> Result
     })
 }
 
+/// Places a model an irt router has not seen (or re-places one it has) from its scores in the
+/// data files, with every item fixed, and writes the router with that model to `out`. Returns
+/// how many scored prompts placed it.
+pub fn place_model(
+    router_dir: &Path,
+    files: &[String],
+    model: &str,
+    out: &Path,
+) -> Result<usize, String> {
+    let mut router = super::Router::load(router_dir)?;
+    let (data, _) = load_data(files)?;
+    let (mut inputs, mut scores) = (Vec::new(), Vec::new());
+    for ex in &data {
+        let Some(y) = ex.score_of(model) else {
+            continue;
+        };
+        if let Some(x) = router.with_input(&ex.prompt, None, <[f32]>::to_vec) {
+            inputs.push(x);
+            scores.push(y as f32);
+        }
+    }
+    if inputs.is_empty() {
+        return Err(format!("no prompt in the data scores model \"{model}\""));
+    }
+    let index = router.meta.model_index(model);
+    let super::heads::Head::Irt(irt) = &mut router.head else {
+        return Err(format!(
+            "placing a model needs an irt router; {} is {}",
+            router_dir.display(),
+            router.meta.router.name()
+        ));
+    };
+    let (theta, beta) = irt.place(&inputs, &scores);
+    irt.add_model(index, &theta, beta);
+    if index.is_none() {
+        router.meta.models.push(super::data::canonical_model(model));
+    }
+    router.save(out)?;
+    Ok(inputs.len())
+}
+
 /// Sentence embeddings of every prompt of the files, row-major (cached like training's).
 pub fn sentence_vectors(files: &[String], progress: bool) -> Result<Vec<f32>, String> {
     let (data, per_file) = load_data(files)?;
@@ -208,10 +298,11 @@ mod tests {
         let meta = train_router(&req, &dir.join("r")).unwrap();
         assert_eq!(meta.router.name(), "classifier");
         assert!(dir.join("r/weights.bin").exists());
-        let scores = cross_validate_router(&req, "source").unwrap();
+        let none = Pairs::new();
+        let scores = cross_validate_router(&req, "source", &none).unwrap();
         assert_eq!(scores.len(), 300);
         assert!(scores[0] > scores[1]);
-        assert!(cross_validate_router(&req, "random").is_err());
+        assert!(cross_validate_router(&req, "random", &none).is_err());
         let members = [
             req.clone(),
             TrainRequest {

@@ -16,13 +16,32 @@ pub enum RouterKind {
     Random,
     /// Tryage: each model's expected quality on the prompt (a sigmoid per model over a shared projection).
     Predictive,
+    /// The nearest training prompts by embedding: their mean gain, each model's mean quality.
+    Knn,
+    /// Embeddings clustered (k-means): the nearest cluster's gain and model qualities (Avengers-Pro).
+    Cluster,
+    /// Multidimensional item response theory: item difficulty and discrimination from the
+    /// embedding, an ability per model; the score is the pair's expected gain.
+    Irt,
+    /// Baseline: the prompt's length (ln(1 + o200k tokens)); longer prompts go to the strong model.
+    Length,
     /// Several strong/weak routers (e.g. one per encoder): the mean of each member's score as a
     /// percentile of its own training-prompt scores.
     Ensemble,
 }
 
 /// The kinds `switchboard train --router` takes (ensembles are built from members).
-pub const TRAINABLE_KINDS: &[&str] = &["mf", "sw", "classifier", "random", "predictive"];
+pub const TRAINABLE_KINDS: &[&str] = &[
+    "mf",
+    "sw",
+    "classifier",
+    "random",
+    "predictive",
+    "length",
+    "knn",
+    "cluster",
+    "irt",
+];
 
 impl RouterKind {
     pub fn parse(s: &str) -> Result<Self, String> {
@@ -32,12 +51,27 @@ impl RouterKind {
             "classifier" => Ok(Self::Classifier),
             "random" => Ok(Self::Random),
             "predictive" => Ok(Self::Predictive),
+            "length" => Ok(Self::Length),
+            "knn" => Ok(Self::Knn),
+            "cluster" => Ok(Self::Cluster),
+            "irt" => Ok(Self::Irt),
             "ensemble" => Ok(Self::Ensemble),
             other => Err(format!(
                 "unknown router \"{other}\" (known: {})",
                 TRAINABLE_KINDS.join(", ")
             )),
         }
+    }
+
+    /// Kinds that learn from every model's scores (any pair, missing cells skipped): they read the
+    /// explicit prompt features by default and need no pair in the data.
+    pub fn learns_from_all_models(self) -> bool {
+        matches!(self, Self::Knn | Self::Cluster | Self::Irt)
+    }
+
+    /// Kinds whose score reads the text alone: no encoder to train, no pair in the data needed.
+    pub fn reads_text_only(self) -> bool {
+        matches!(self, Self::Random | Self::Length)
     }
 
     pub fn name(self) -> &'static str {
@@ -47,6 +81,10 @@ impl RouterKind {
             Self::Classifier => "classifier",
             Self::Random => "random",
             Self::Predictive => "predictive",
+            Self::Length => "length",
+            Self::Knn => "knn",
+            Self::Cluster => "cluster",
+            Self::Irt => "irt",
             Self::Ensemble => "ensemble",
         }
     }
@@ -68,8 +106,11 @@ pub struct RouterMeta {
     /// mf / predictive: every model it has an embedding for (any two can be the pair).
     #[serde(default)]
     pub models: Vec<String>,
+    /// mf / predictive: size of the model embeddings; knn: neighbours; cluster: clusters;
+    /// irt: ability dimensions.
     #[serde(default)]
     pub k: usize,
+    /// sw: similarity sharpness; knn: softmax temperature of the similarities.
     #[serde(default)]
     pub gamma: f32,
     /// classifier with labels: the classes, in output order.
@@ -86,6 +127,10 @@ pub struct RouterMeta {
     /// calls can be turned into a threshold without a calibration file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub score_percentiles: Vec<f32>,
+    /// Explicit prompt features read after the encoder's vector (prompt_features.rs), by name;
+    /// empty for routers that read the vector alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
     /// ensemble: the members' folder names under `members/`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
@@ -112,14 +157,20 @@ impl RouterMeta {
             label_field: String::new(),
             output_tokens: vec![],
             score_percentiles: vec![],
+            features: vec![],
             members: vec![],
             tensors: vec![],
         }
     }
 
-    /// Index of a model in `models`.
+    /// Index of a model in `models`, by its exact name or, failing that, its canonical one.
     pub fn model_index(&self, name: &str) -> Option<usize> {
-        self.models.iter().position(|m| m == name)
+        self.models.iter().position(|m| m == name).or_else(|| {
+            let want = super::data::canonical_model(name);
+            self.models
+                .iter()
+                .position(|m| super::data::canonical_model(m) == want)
+        })
     }
 }
 

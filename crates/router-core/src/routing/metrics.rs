@@ -112,6 +112,79 @@ pub fn calibrate(scores: &[f64], share: f64) -> f64 {
     sorted[k - 1]
 }
 
+/// A 95 % bootstrap interval (the 2.5th and 97.5th percentiles over resamples).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    pub lo: f64,
+    pub hi: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bootstrap {
+    pub apgr: Interval,
+    pub cpt50: Interval,
+    pub cpt80: Interval,
+    /// APGR minus the baseline's APGR on the same resamples (a paired interval).
+    pub apgr_gain: Option<Interval>,
+    /// Resamples that had a gap to measure (the others are skipped).
+    pub resamples: usize,
+}
+
+fn interval(mut v: Vec<f64>) -> Interval {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((q * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
+    Interval {
+        lo: at(0.025),
+        hi: at(0.975),
+    }
+}
+
+/// Bootstrap intervals for APGR and CPT: the prompts are resampled with replacement
+/// `resamples` times from a seeded generator (the same seed draws the same resamples, so two
+/// routers measured with it are compared on the same prompts), and with a `baseline`, the
+/// interval of the APGR difference on each resample. None when no resample has a gap.
+pub fn bootstrap(
+    scores: &[f64],
+    baseline: Option<&[f64]>,
+    strong: &[f64],
+    weak: &[f64],
+    resamples: usize,
+    seed: u64,
+) -> Option<Bootstrap> {
+    let n = scores.len();
+    if n == 0 || strong.len() != n || weak.len() != n || baseline.is_some_and(|b| b.len() != n) {
+        return None;
+    }
+    let mut rng = super::rng::Rng::new(seed);
+    let (mut apgr, mut cpt50, mut cpt80, mut gain) = (vec![], vec![], vec![], vec![]);
+    let pick = |idx: &[usize], v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    for _ in 0..resamples {
+        let idx: Vec<usize> = (0..n)
+            .map(|_| (rng.next_u64() % n as u64) as usize)
+            .collect();
+        let (s, w) = (pick(&idx, strong), pick(&idx, weak));
+        let Some(e) = evaluate(&pick(&idx, scores), &s, &w) else {
+            continue;
+        };
+        if let Some(b) = baseline.and_then(|b| evaluate(&pick(&idx, b), &s, &w)) {
+            gain.push(e.apgr - b.apgr);
+        }
+        apgr.push(e.apgr);
+        cpt50.push(e.cpt50);
+        cpt80.push(e.cpt80);
+    }
+    if apgr.is_empty() {
+        return None;
+    }
+    Some(Bootstrap {
+        resamples: apgr.len(),
+        apgr: interval(apgr),
+        cpt50: interval(cpt50),
+        cpt80: interval(cpt80),
+        apgr_gain: (!gain.is_empty()).then(|| interval(gain)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +241,30 @@ mod tests {
     fn no_gap_has_no_measure() {
         assert!(evaluate(&[0.1, 0.2], &[1.0, 0.0], &[0.0, 1.0]).is_none());
         assert!(evaluate(&[], &[], &[]).is_none());
+    }
+
+    #[test]
+    fn bootstrap_intervals_hold_the_estimate_and_pair_resamples() {
+        // 400 prompts: the first half needs the strong model
+        let strong = vec![1.0; 400];
+        let weak: Vec<f64> = (0..400).map(|i| if i < 200 { 0.0 } else { 1.0 }).collect();
+        let good: Vec<f64> = (0..400).map(|i| if i < 200 { 0.9 } else { 0.1 }).collect();
+        let noisy: Vec<f64> = (0..400).map(|i| ((i * 7919) % 400) as f64).collect();
+        let point = evaluate(&noisy, &strong, &weak).unwrap().apgr;
+        let b = bootstrap(&noisy, Some(&good), &strong, &weak, 300, 7).unwrap();
+        assert_eq!(b.resamples, 300);
+        assert!(b.apgr.lo <= point && point <= b.apgr.hi, "{b:?} {point}");
+        assert!(b.apgr.hi - b.apgr.lo < 0.15);
+        // the perfect router beats the noisy one on every resample
+        let g = b.apgr_gain.unwrap();
+        assert!(g.hi < 0.0, "{g:?}");
+        // the same seed draws the same resamples
+        assert_eq!(
+            bootstrap(&noisy, None, &strong, &weak, 50, 7),
+            bootstrap(&noisy, None, &strong, &weak, 50, 7)
+        );
+        assert!(bootstrap(&[], None, &[], &[], 10, 1).is_none());
+        assert!(bootstrap(&[0.1, 0.2], None, &[1.0, 1.0], &[1.0, 1.0], 10, 1).is_none());
     }
 
     #[test]

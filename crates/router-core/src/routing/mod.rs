@@ -6,6 +6,8 @@
 
 pub mod cv;
 pub mod data;
+#[cfg(feature = "sentence")]
+pub mod distill;
 pub mod embedding_cache;
 pub mod encoder;
 pub mod features;
@@ -14,17 +16,20 @@ pub mod jobs;
 pub mod meta;
 pub mod metrics;
 pub mod options;
+pub mod prompt_features;
 mod rng;
 mod router;
 pub mod semantic;
 #[cfg(feature = "sentence")]
 pub mod sentence;
+pub mod static_encoder;
+pub mod targets;
 pub mod tensors;
 pub mod train;
 
 use std::path::PathBuf;
 
-pub use cv::{cross_validate, cross_validate_ensemble, cross_validate_outputs, Fold, Folds};
+pub use cv::{cross_validate, cross_validate_ensemble, cross_validate_outputs, Fold, Folds, Pairs};
 pub use data::{parse_jsonl, Example};
 pub use encoder::{sentence_encoder, Encoder};
 pub use meta::{RouterKind, RouterMeta};

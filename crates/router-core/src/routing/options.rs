@@ -5,10 +5,13 @@ use super::meta::RouterKind;
 use super::train::TrainConfig;
 
 /// Encoders a request may name.
-pub const ENCODERS: &[&str] = &["hashed", "sentence", "remote"];
+pub const ENCODERS: &[&str] = &["hashed", "sentence", "static", "remote"];
 
 /// The pretrained model behind `--encoder sentence`.
 pub const SENTENCE_MODEL: &str = "all-MiniLM-L6-v2";
+
+/// The static encoder distilled from it (`--encoder static`; scripts/fetch-models.sh makes it).
+pub const STATIC_MODEL: &str = "all-MiniLM-L6-v2-static";
 
 #[derive(Debug, Clone, Default)]
 pub struct TrainRequest {
@@ -33,12 +36,14 @@ pub struct TrainRequest {
     pub encoder_model: Option<String>,
     /// One stderr line per cross-validation fold and embedding batch.
     pub progress: bool,
+    /// Read the explicit prompt features beside the vector (sentence and static encoders).
+    pub features: Option<bool>,
 }
 
 /// Per-router defaults chosen by leave-one-subject-out runs on mmlu-train (docs/routing.md).
 pub fn default_epochs(r: RouterKind) -> usize {
     match r {
-        RouterKind::Mf => 8,
+        RouterKind::Mf | RouterKind::Irt => 8,
         _ => 4,
     }
 }
@@ -46,6 +51,7 @@ pub fn default_epochs(r: RouterKind) -> usize {
 pub fn default_lr(r: RouterKind) -> f32 {
     match r {
         RouterKind::Mf => 0.2,
+        RouterKind::Irt => 0.05,
         _ => 0.5,
     }
 }
@@ -80,10 +86,13 @@ impl TrainRequest {
             epochs: self.epochs.unwrap_or(default_epochs(router)),
             buckets: self.buckets.unwrap_or(d.buckets),
             dim: self.dim.unwrap_or(d.dim),
-            k: self.k.unwrap_or(d.k),
+            k: self
+                .k
+                .unwrap_or(if router == RouterKind::Irt { 4 } else { d.k }),
             lr: self.lr.unwrap_or(default_lr(router)),
             label_field: self.labels.clone(),
             encoder_model: self.encoder_model.clone().unwrap_or_default(),
+            features: self.features.unwrap_or(router.learns_from_all_models()),
             ..d
         })
     }

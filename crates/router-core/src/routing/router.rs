@@ -7,7 +7,14 @@ use std::path::Path;
 use super::encoder::{sentence_encoder, Encoder, HashedEncoder};
 use super::heads::{Context, Head};
 use super::meta::RouterMeta;
+use super::prompt_features::prompt_features;
+use super::static_encoder::StaticEncoder;
 use super::tensors::{self, Tensors};
+
+thread_local! {
+    /// The vector and its features side by side, reused per thread.
+    static INPUT: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 #[derive(Debug, Clone)]
 pub struct Router {
@@ -16,7 +23,7 @@ pub struct Router {
     pub head: Head,
 }
 
-const ENCODERS: &[&str] = &["hashed", "sentence", "remote", "ensemble"];
+const ENCODERS: &[&str] = &["hashed", "sentence", "static", "remote", "ensemble", "text"];
 
 impl Router {
     fn context<'a>(&'a self, text: &'a str) -> Context<'a> {
@@ -26,29 +33,62 @@ impl Router {
         }
     }
 
+    /// Runs `f` on what the head reads for this prompt: the encoder's vector, followed by the
+    /// explicit prompt features when the router reads them; None when the encoder cannot
+    /// encode text here (remote).
+    pub fn with_input<T>(
+        &self,
+        text: &str,
+        turns: Option<usize>,
+        f: impl FnOnce(&[f32]) -> T,
+    ) -> Option<T> {
+        let extra = self.meta.features.len();
+        if extra == 0 {
+            return self.encoder.with_vector(text, f);
+        }
+        self.encoder.with_vector(text, |v| {
+            INPUT.with(|buf| {
+                let buf = &mut *buf.borrow_mut();
+                buf.clear();
+                buf.extend_from_slice(v);
+                buf.resize(v.len() + extra, 0.0);
+                prompt_features(text, turns, &mut buf[v.len()..]);
+                f(buf)
+            })
+        })
+    }
+
     /// The strong/weak score of one prompt, with the router's pair: tokenize, encode and score.
     /// 0.5 when the encoder cannot encode text here (remote: use `score_vector`).
     pub fn score(&self, text: &str) -> f64 {
+        self.score_turns(text, None)
+    }
+
+    /// `score` for a conversation whose number of turns the caller knows.
+    pub fn score_turns(&self, text: &str, turns: Option<usize>) -> f64 {
         let head = self.head.as_dyn();
         let ctx = self.context(text);
         if !head.reads_vector() {
             return head.score(&[], &ctx) as f64;
         }
-        self.encoder
-            .with_vector(text, |x| head.score(x, &ctx) as f64)
+        self.with_input(text, turns, |x| head.score(x, &ctx) as f64)
             .unwrap_or(0.5)
     }
 
     /// Every output for one prompt: class probabilities (classifier with labels), each model's
     /// predicted quality (predictive), or the single score (the others).
     pub fn outputs(&self, text: &str) -> Vec<f32> {
+        self.outputs_turns(text, None)
+    }
+
+    /// `outputs` for a conversation whose number of turns the caller knows.
+    pub fn outputs_turns(&self, text: &str, turns: Option<usize>) -> Vec<f32> {
         let head = self.head.as_dyn();
         let ctx = self.context(text);
         if !head.reads_vector() {
             return head.outputs(&[], &ctx);
         }
-        self.encoder
-            .with_vector(text, |x| head.outputs(x, &ctx))
+        self.with_input(text, turns, |x| head.outputs(x, &ctx))
             .unwrap_or_default()
     }
 
@@ -74,8 +114,13 @@ impl Router {
     pub fn save(&self, dir: &Path) -> Result<(), String> {
         fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut named = tensors::Named::new();
-        if let Encoder::Hashed(h) = &self.encoder {
-            named.push(("encoder.table", &h.table));
+        match &self.encoder {
+            Encoder::Hashed(h) => named.push(("encoder.table", &h.table)),
+            Encoder::Static(s) => {
+                named.push(("encoder.static", &s.table));
+                s.save_tokenizer(dir)?;
+            }
+            _ => {}
         }
         let head = self.head.as_dyn();
         named.extend(head.tensors());
@@ -108,7 +153,7 @@ impl Router {
             ));
         }
         let tensors = Tensors::new(&meta.tensors, read("weights.bin")?)?;
-        let encoder = load_encoder(&meta, &tensors)?;
+        let encoder = load_encoder(&meta, &tensors, dir)?;
         let head = Head::load(&meta, &tensors, dir)?;
         Ok(Router {
             meta,
@@ -118,7 +163,7 @@ impl Router {
     }
 }
 
-fn load_encoder(meta: &RouterMeta, t: &Tensors) -> Result<Encoder, String> {
+fn load_encoder(meta: &RouterMeta, t: &Tensors, dir: &Path) -> Result<Encoder, String> {
     Ok(match meta.encoder.as_str() {
         "hashed" => {
             let table = t.take("encoder.table")?;
@@ -132,7 +177,12 @@ fn load_encoder(meta: &RouterMeta, t: &Tensors) -> Result<Encoder, String> {
             })
         }
         "remote" => Encoder::Remote { dim: meta.dim },
-        "ensemble" => Encoder::Members,
+        "static" => {
+            let dim = meta.dim - meta.features.len();
+            let enc = StaticEncoder::load(dir, t.take("encoder.static")?, dim)?;
+            Encoder::Static(std::sync::Arc::new(enc))
+        }
+        "ensemble" | "text" => Encoder::Text,
         _ => sentence_encoder(&meta.encoder_model)?,
     })
 }

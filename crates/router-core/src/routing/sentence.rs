@@ -126,6 +126,37 @@ impl SentenceEncoder {
             .map_err(|x| e("output", x))
     }
 
+    /// The model's output for each token of the vocabulary on its own, read as `[SEP] token
+    /// [CLS]` (Model2Vec's order) and averaged over the three positions: `ids.len()` rows.
+    pub fn token_outputs(&self, ids: &[u32]) -> Result<Vec<f32>, String> {
+        let e = |what: &str, x: candle_core::Error| format!("sentence encoder {what}: {x}");
+        let (cls, sep) = (self.special_id("[CLS]")?, self.special_id("[SEP]")?);
+        let input: Vec<u32> = ids.iter().flat_map(|&t| [sep, t, cls]).collect();
+        let device = Device::Cpu;
+        let ids_t = Tensor::from_vec(input, (ids.len(), 3), &device).map_err(|x| e("input", x))?;
+        let mask = ids_t.ones_like().map_err(|x| e("input", x))?;
+        let types = ids_t.zeros_like().map_err(|x| e("input", x))?;
+        let out = self
+            .model
+            .forward(&ids_t, &types, Some(&mask))
+            .map_err(|x| e("forward", x))?;
+        out.mean(1)
+            .and_then(|t| t.flatten_all())
+            .and_then(|t| t.to_vec1::<f32>())
+            .map_err(|x| e("output", x))
+    }
+
+    fn special_id(&self, token: &str) -> Result<u32, String> {
+        self.tokenizer
+            .token_to_id(token)
+            .ok_or_else(|| format!("sentence encoder tokenizer has no {token}"))
+    }
+
+    /// The tokenizer.json the model reads with.
+    pub fn tokenizer(&self) -> &tokenizers::Tokenizer {
+        &self.tokenizer
+    }
+
     /// Embeddings of many texts, in batches of 32 over two threads.
     pub fn encode_all(
         &self,

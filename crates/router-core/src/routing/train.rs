@@ -32,6 +32,12 @@ pub struct TrainConfig {
     pub label_field: Option<String>,
     /// remote encoder: the embedding model's name, recorded in router.json.
     pub encoder_model: String,
+    /// Read the explicit prompt features after the encoder's vector (dense inputs only).
+    pub features: bool,
+    /// Fail when the data does not score the pair. Cross-validation folds of routers that can be
+    /// pointed at any pair of their models (mf) train without it: the held-out dataset's pair is
+    /// what they are measured with.
+    pub require_pair: bool,
 }
 
 impl Default for TrainConfig {
@@ -50,6 +56,8 @@ impl Default for TrainConfig {
             gamma: 10.0,
             label_field: None,
             encoder_model: String::new(),
+            features: false,
+            require_pair: true,
         }
     }
 }
@@ -75,15 +83,23 @@ pub fn featurize(examples: &[Example], buckets: u32) -> Vec<Vec<u32>> {
 pub enum Inputs {
     /// Hashed feature ids: the embedding table is learned with the head.
     Hashed(Vec<Vec<u32>>),
-    /// Fixed vectors from a pretrained or remote encoder (`dim` per example, row-major).
-    Dense { encoder: Encoder, vectors: Vec<f32> },
+    /// Fixed vectors from a pretrained, static or remote encoder, with the explicit prompt
+    /// features after them when the router reads them (`dim` per example, row-major).
+    Dense {
+        encoder: Encoder,
+        vectors: Vec<f32>,
+        dim: usize,
+    },
+    /// Nothing: the head reads the prompt text (length, random).
+    Text,
 }
 
 impl Inputs {
     pub fn dim(&self, cfg: &TrainConfig) -> usize {
         match self {
             Inputs::Hashed(_) => cfg.dim,
-            Inputs::Dense { encoder, .. } => encoder.dim(),
+            Inputs::Dense { dim, .. } => *dim,
+            Inputs::Text => 0,
         }
     }
 
@@ -139,7 +155,7 @@ impl TrainSet<'_> {
             .iter()
             .filter_map(|&i| {
                 let ex = &self.examples[i];
-                let (s, w) = (ex.scores.get(&cfg.strong)?, ex.scores.get(&cfg.weak)?);
+                let (s, w) = (ex.score_of(&cfg.strong)?, ex.score_of(&cfg.weak)?);
                 Some((i, ((1.0 + s - w) / 2.0).clamp(0.0, 1.0) as f32))
             })
             .collect()
@@ -175,6 +191,9 @@ pub fn output_names(examples: &[Example], cfg: &TrainConfig) -> Vec<String> {
 }
 
 fn start_encoder(inputs: &Inputs, cfg: &TrainConfig, rng: &mut Rng) -> Encoder {
+    if cfg.router.reads_text_only() {
+        return Encoder::Text;
+    }
     match inputs {
         Inputs::Hashed(_) => Encoder::Hashed(HashedEncoder {
             buckets: cfg.buckets,
@@ -184,13 +203,14 @@ fn start_encoder(inputs: &Inputs, cfg: &TrainConfig, rng: &mut Rng) -> Encoder {
                 .collect(),
         }),
         Inputs::Dense { encoder, .. } => encoder.clone(),
+        Inputs::Text => Encoder::Text,
     }
 }
 
 fn start_meta(encoder: &Encoder, cfg: &TrainConfig, dim: usize) -> RouterMeta {
     let mut meta = RouterMeta::new(cfg.router, encoder.name(), dim, &cfg.strong, &cfg.weak);
     meta.encoder_model = match encoder {
-        Encoder::Hashed(_) | Encoder::Members => String::new(),
+        Encoder::Hashed(_) | Encoder::Text | Encoder::Static(_) => String::new(),
         Encoder::Remote { .. } => cfg.encoder_model.clone(),
         #[cfg(feature = "sentence")]
         Encoder::Sentence(s) => s
@@ -201,6 +221,15 @@ fn start_meta(encoder: &Encoder, cfg: &TrainConfig, dim: usize) -> RouterMeta {
     };
     if let Encoder::Hashed(_) = encoder {
         meta.buckets = cfg.buckets;
+    }
+    if let Encoder::Static(_) = encoder {
+        meta.encoder_model = super::options::STATIC_MODEL.to_string();
+    }
+    if cfg.features && dim > encoder.dim() {
+        meta.features = super::prompt_features::NAMES
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
     }
     meta
 }
@@ -223,10 +252,18 @@ pub fn train(
         dim,
     };
     let pairwise = cfg.label_field.is_none() && cfg.router != RouterKind::Predictive;
-    if pairwise {
+    let needs_pair = !matches!(cfg.router, RouterKind::Mf) || cfg.require_pair;
+    let needs_pair = needs_pair && !cfg.router.learns_from_all_models();
+    if pairwise && !cfg.router.reads_text_only() && needs_pair {
         let models = set.models();
+        let known = |m: &str| {
+            let want = super::data::canonical_model(m);
+            models
+                .iter()
+                .any(|x| super::data::canonical_model(x) == want)
+        };
         for m in [&cfg.strong, &cfg.weak] {
-            if !models.contains(m) {
+            if !known(m) {
                 return Err(format!(
                     "no training example scores model \"{m}\" (models in the data: {})",
                     models.join(", ")
@@ -248,6 +285,14 @@ pub fn train(
         (RouterKind::Mf, _) => Head::Mf(heads::mf::Mf::train(&mut set, cfg, &mut rng, &mut meta)),
         (RouterKind::Sw, _) => Head::Sw(heads::sw::Sw::train(&mut set, cfg, &mut rng, &mut meta)),
         (RouterKind::Random, _) => Head::Random(heads::random::Random),
+        (RouterKind::Length, _) => Head::Length(heads::length::Length),
+        (RouterKind::Knn, _) => Head::Knn(heads::knn::Knn::train(&mut set, &mut meta)),
+        (RouterKind::Cluster, _) => Head::Cluster(heads::cluster::Cluster::train(
+            &mut set, &mut rng, &mut meta,
+        )),
+        (RouterKind::Irt, _) => {
+            Head::Irt(heads::irt::Irt::train(&mut set, cfg, &mut rng, &mut meta))
+        }
         (RouterKind::Ensemble, _) => {
             return Err("train the members of an ensemble one by one (see train_ensemble)".into())
         }

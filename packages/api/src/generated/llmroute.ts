@@ -63,6 +63,7 @@ export interface LLMRouteSpec {
   routing?: Routing;
   resilience?: Resilience;
   limits?: RouteLimits;
+  sampling?: Sampling;
 }
 export interface Backend {
   /**
@@ -484,7 +485,7 @@ export interface SemanticRouting {
  */
 export interface PredictiveRouting {
   /**
-   * A folder written by `switchboard train --router predictive`.
+   * A folder written by `switchboard train` with a router kind that predicts each model's quality: predictive, knn, cluster or irt.
    */
   router: string;
   /**
@@ -883,6 +884,73 @@ export interface RouteLimits {
    * Completion tokens reserved (per choice, times n) against token limits and budgets — API-key, tenant and route ones — for a request that sets no max_tokens, on backends without maxOutputTokens. Corrected to the real usage afterwards; a larger value refuses such requests sooner, a smaller one lets a burst overshoot more. Default 4096.
    */
   reserveOutputTokens?: number;
+}
+/**
+ * Prompt sampling, off unless this block is present: a share of the route's answered requests have their prompt written — with the backend that answered, the router's score and decision, and the caller's tenant — to a JSON Lines file or a Redis stream, for `switchboard label` to turn into training data. Prompts can hold personal or confidential data: turning this on is a privacy decision (docs/routing.md, Privacy). Exactly one of file or redis.
+ */
+export interface Sampling {
+  /**
+   * Share of answered requests sampled, each drawn independently (0.01 = one in a hundred on average).
+   */
+  rate: number;
+  /**
+   * JSON Lines, one record per sampled request, appended; rotated by size (path.1 is the newest rotated file).
+   */
+  file?: {
+    /**
+     * Standalone mode: the file, a relative path resolved against the route file's folder. Kubernetes mode (or a gateway started with --sampling-dir DIR): a plain file name, written as DIR/<route namespace>/<name>; without --sampling-dir, file sampling is refused in Kubernetes mode.
+     */
+    path: string;
+    /**
+     * A file is rotated before it would pass this size. Default 104857600 (100 MiB).
+     */
+    maxBytes?: number;
+    /**
+     * Rotated files kept (path.1 ... path.N); older ones are deleted, so the sample never takes more than (maxFiles + 1) x maxBytes. Default 5; 0 keeps none (the file starts over).
+     */
+    maxFiles?: number;
+  };
+  /**
+   * A Redis stream: each record is one XADD entry (field "record", the JSON), the stream trimmed to about maxLength entries. The password (AUTH), if any, comes from auth as a backend's key does (in Kubernetes mode from a Secret, or the pod's allow-listed credentials).
+   */
+  redis?: {
+    /**
+     * redis://host:port[/db] (or rediss:// for TLS), without a password: put it in auth.
+     */
+    url: string;
+    /**
+     * The stream's key.
+     */
+    stream: string;
+    /**
+     * Entries kept (XADD MAXLEN ~). Default 100000.
+     */
+    maxLength?: number;
+    auth?: BackendAuth;
+  };
+  /**
+   * Longer prompts are cut to this many characters (the record says truncated). Default 8192.
+   */
+  maxPromptChars?: number;
+  /**
+   * Regular expressions (JavaScript syntax, applied globally and in order) whose matches are replaced before the record is written — e-mail addresses, card numbers, names of your own. Redaction is best effort: a pattern only removes what it matches.
+   *
+   * @maxItems 32
+   */
+  redact?: {
+    /**
+     * The regular expression.
+     */
+    pattern: string;
+    /**
+     * Extra flags (i: case-insensitive, m, s, u); g is always on.
+     */
+    flags?: string;
+    /**
+     * What a match becomes. Default [REDACTED].
+     */
+    replacement?: string;
+  }[];
 }
 /**
  * Written by the controller's leader; ignored in standalone mode.

@@ -2,6 +2,7 @@ import { calibrateCommand } from './calibrate-command.js';
 import type { Command } from './command.js';
 import { devCommand } from './dev-command.js';
 import { evalCommand } from './eval-command.js';
+import { labelCommand } from './label-command.js';
 import { mockBackendCommand } from './mock-backend-command.js';
 import { serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -12,6 +13,7 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   devCommand,
   mockBackendCommand,
+  labelCommand,
   trainCommand,
   evalCommand,
   simulateCommand,

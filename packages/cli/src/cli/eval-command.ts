@@ -7,6 +7,7 @@ import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embedding
 const options = {
   ...routerDataOptions,
   cv: { type: 'string' },
+  resamples: { type: 'string' },
   seeds: { type: 'string' },
   json: { type: 'boolean' },
   'scores-out': { type: 'string' },
@@ -22,10 +23,18 @@ const options = {
 type Values = OptionValues<typeof options>;
 
 const help = `Usage:
-  switchboard eval --data FILE... --strong MODEL --weak MODEL --router PATH_OR_NAME
-                   [--cv source [--seeds N]] [--json] [--scores-out FILE] [--plot FILE.svg]
-      APGR, CPT(50%), CPT(80%) with the oracle's; --cv source trains a router of the
-      named kind per held-out source.
+  switchboard eval --data FILE... --router PATH_OR_NAME [--strong MODEL --weak MODEL]
+                   [--cv dataset|source [--seeds N]] [--resamples 1000] [--json]
+                   [--scores-out FILE] [--plot FILE.svg]
+      APGR, CPT(50%), CPT(80%) per dataset (the part of each row's source before "/"),
+      with the oracle's and the random and length baselines', and 95% bootstrap
+      intervals. Each dataset is measured with its own strong/weak pair: --strong and
+      --weak where it scores both, else RouteLLM's gpt-4-1106-preview / Mixtral-8x7B
+      where it has them, else its strongest and its median model by mean score.
+      --cv dataset trains a router of the named kind without each dataset (and without
+      training prompts that duplicate its prompts) and scores all of it: the figure that
+      predicts prompts unlike the training data. --cv source holds out each source
+      (in-domain). Strong/weak kinds train for --strong/--weak (default RouteLLM's pair).
   switchboard eval --data FILE... --labels FIELD [--label-map FILE] [--semantic]
                    [--encoder hashed|sentence|lexical] [--utterances N] [--top-k 3] [--seeds N]
       Task classification accuracy, leave one source out, and decision latency: a label
@@ -86,19 +95,22 @@ async function predictiveEval(v: Values, data: string[], seeds: number[], progre
 }
 
 async function pairEval(v: Values, data: string[], seeds: number[], progress: (l: string) => void): Promise<string> {
-  const [{ formatReport, runEval }, { remoteVectors }] = await Promise.all([
+  const [{ runEval }, { formatReport }, { remoteVectors }] = await Promise.all([
     import('../commands/route-eval.js'),
+    import('../routing/eval-table.js'),
     import('../commands/route-train.js'),
   ]);
-  if (v.cv !== undefined && v.cv !== 'source') throw new UsageError('--cv takes "source" (leave one source out)');
+  if (v.cv !== undefined && v.cv !== 'source' && v.cv !== 'dataset')
+    throw new UsageError('--cv takes "dataset" (leave one dataset out) or "source" (leave one source out)');
   const embeddings = embeddingsOption(v);
   const { report } = await runEval(
     {
       data,
-      strong: v.strong ?? usage('eval needs --strong MODEL'),
-      weak: v.weak ?? usage('eval needs --weak MODEL'),
+      strong: v.strong,
+      weak: v.weak,
       router: v.router ?? usage('eval needs --router PATH_OR_NAME (or a router kind with --cv source)'),
-      cv: v.cv === 'source' ? 'source' : undefined,
+      cv: v.cv,
+      resamples: nonNegative(v.resamples, 1000, 'resamples'),
       encoder: v.encoder ?? 'hashed',
       seeds,
       json: Boolean(v.json),

@@ -29,6 +29,7 @@ const options = {
   'max-response-bytes': { type: 'string' },
   'max-sse-line-bytes': { type: 'string' },
   ...operatorOptions,
+  'sampling-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -41,6 +42,7 @@ const help = `Usage:
                     [--max-header-size 16384] [--drain-delay 0] [--shutdown-grace 30]
                     [--max-response-bytes 67108864] [--max-sse-line-bytes 4194304]
                     [--console --admin-key-file FILE] [--capture-prompts] [--no-savings]
+                    [--sampling-dir DIR]
 
 Serve every LLMRoute YAML file in DIR; reload when DIR changes.
   --api-keys FILE  callers' keys, tenants, limits and budgets (reloaded on change);
@@ -59,6 +61,11 @@ Serve every LLMRoute YAML file in DIR; reload when DIR changes.
   --max-response-bytes N  largest backend answer read (streamed or not): 502 beyond.
   --max-sse-line-bytes N  longest line of a backend's event stream: the stream ends with an error.
 ${operatorHelp}
+  --sampling-dir DIR  where routes' spec.sampling.file records may go: the file is then a
+                   plain name, written as DIR/<route namespace>/<name>. Without it,
+                   --kubernetes refuses sampling.file (route authors do not choose paths
+                   on the gateway pod; sampling.redis still works); standalone routes
+                   may name any path. Sampled prompts are private: docs/routing.md, Privacy.
   SIGTERM: /readyz fails, new connections stop after the drain delay, and
   in-flight requests finish within the grace period (seconds).
 `;
@@ -105,6 +112,12 @@ function kubernetesOptions(values: Values, parseDuration: ParseDuration): Kubern
   };
 }
 
+function samplingDir(dir: string | undefined): string | undefined {
+  if (dir === undefined) return undefined;
+  if (!dir.trim()) throw new UsageError('--sampling-dir needs a folder');
+  return resolve(dir);
+}
+
 function checkAuth(values: Values): void {
   if (!values.routes === !values.kubernetes) throw new UsageError('serve needs exactly one of --routes DIR or --kubernetes');
   const keySources = [values['api-keys'], values['api-keys-secret'], values['no-auth']].filter(Boolean).length;
@@ -139,6 +152,7 @@ export const serveCommand: Command = {
         kubernetes: values.kubernetes ? kubernetesOptions(values, parseDuration) : undefined,
         auth: apiKeys ? { apiKeysFile: apiKeys } : values['api-keys-secret'] ? { apiKeysSecret: true } : 'disabled',
         redisUrl: values.redis,
+        samplingDir: samplingDir(values['sampling-dir']),
         limitsOnStoreError: onStoreError,
         drainDelayMs: nonNegative(values['drain-delay'], 0, 'drain-delay') * 1000,
         maxHeaderBytes: nonNegative(values['max-header-size'], 16 * 1024, 'max-header-size'),

@@ -8,6 +8,7 @@ const options = {
   ...routerDataOptions,
   out: { type: 'string' },
   'no-cv': { type: 'boolean' },
+  resamples: { type: 'string' },
   ...embeddingsOptions,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -17,11 +18,14 @@ export const trainCommand: Command = {
   summary: 'train a router on scored prompts; writes the router and its model card',
   dataErrors: true,
   help: `Usage:
-  switchboard train --data FILE... --router mf|sw|classifier|random --strong MODEL --weak MODEL
+  switchboard train --data FILE... --router mf|sw|classifier|random|length --strong MODEL --weak MODEL
                     --out models/NAME [--encoder hashed|sentence|remote] [--seed 42] [--no-cv]
 
-Train a strong/weak router on scored prompts (JSON Lines); writes router.json,
-weights.bin and a model card with leave-one-source-out figures.
+Train a router on scored prompts (JSON Lines); writes router.json, weights.bin and a
+model card (README.md, card.json) with leave-one-dataset-out figures (when the data
+holds several datasets), leave-one-source-out figures, both with the random and
+length baselines and 95% bootstrap intervals ([--resamples 1000]), and the decision
+latency. --router length is the prompt-length baseline as a router.
   --router classifier --labels FIELD [--label-map FILE]
                  a task / complexity classifier on the classes in FIELD (or, with a
                  label map such as data/router/mmlu-families.json, on each row's
@@ -63,6 +67,8 @@ ${embeddingsHelp}
         seed: nonNegative(v.seed, 42, 'seed'),
         out: need('out'),
         cv: !v['no-cv'],
+        resamples: nonNegative(v.resamples, 1000, 'resamples'),
+        command: ['switchboard train', ...args].join(' '),
         labels: v.labels,
         labelMap: v['label-map'],
         prices: v.prices,

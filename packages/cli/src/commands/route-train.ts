@@ -1,13 +1,14 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { EmbeddingsClient } from '@switchboard/gateway';
-import { trainEnsembleAsync, trainRouterAsync, type RouterMetadata } from '@switchboard/native';
+import { NativeRouter, trainEnsembleAsync, trainRouterAsync, type RouterMetadata } from '@switchboard/native';
 import { readDataset } from '../routing/dataset.js';
 import { labelledFiles } from '../routing/labels.js';
-import { formatLabelReport, runLabelEval, type LabelReport } from './route-eval-labels.js';
-import { formatPredictiveReport, runPredictiveEval, type PredictiveReport } from './route-eval-predictive.js';
-import { formatReport, runEval, type EvalReport } from './route-eval.js';
+import { decisionLatency } from '../routing/latency.js';
+import { writeCard, type CardFigures } from '../routing/model-card.js';
+import { byDataset } from '../routing/pairs.js';
+import { runLabelEval } from './route-eval-labels.js';
+import { runPredictiveEval } from './route-eval-predictive.js';
+import { runEval, type EvalOptions } from './route-eval.js';
 
 export interface TrainOptions {
   data: string[];
@@ -17,8 +18,12 @@ export interface TrainOptions {
   weak: string;
   seed: number;
   out: string;
-  /** Leave-one-source-out figures for the model card (one extra training per source). */
+  /** Cross-validated figures for the model card: by dataset (several datasets) and by source. */
   cv: boolean;
+  /** Bootstrap resamples for the card's intervals. */
+  resamples?: number | undefined;
+  /** The command line, recorded in the card so the figures can be rerun. */
+  command?: string | undefined;
   /** classifier: train on the classes in this field (with `labelMap`: derived from each row's source). */
   labels?: string | undefined;
   labelMap?: string | undefined;
@@ -51,22 +56,16 @@ export async function remoteVectors(
   return flat;
 }
 
-/** `switchboard train`: trains on all the data, writes the router and its model card. */
-export async function runTrain(
+/** The figures the card reports, measured by cross-validation before the final training. */
+async function crossValidate(
   opts: TrainOptions,
+  vectors: Float32Array | undefined,
   log: (line: string) => void,
-): Promise<EvalReport | LabelReport | PredictiveReport | undefined> {
-  const started = Date.now();
-  let cv: EvalReport | LabelReport | PredictiveReport | undefined;
-  if (opts.encoder === 'remote' && !opts.embeddings)
-    throw new Error('--encoder remote needs --embeddings-url URL and --embeddings-model NAME');
-  const vectors = opts.embeddings ? await remoteVectors(opts.data, opts.embeddings, log) : undefined;
-  const files = opts.labels
-    ? labelledFiles(opts.data, opts.labels, opts.labelMap)
-    : { files: opts.data, cleanup: () => undefined };
-  if (opts.cv && opts.labels) {
-    log(`cross-validating (leave one source out) before the final training ...`);
-    cv = await runLabelEval(
+): Promise<CardFigures> {
+  if (!opts.cv) return {};
+  if (opts.labels) {
+    log('cross-validating (leave one source out) before the final training ...');
+    const inDomain = await runLabelEval(
       {
         data: opts.data,
         labels: opts.labels,
@@ -80,40 +79,58 @@ export async function runTrain(
       },
       log,
     );
-  } else if (opts.cv && opts.router === 'predictive') {
-    if (opts.prices) {
-      log(`cross-validating (leave one source out) before the final training ...`);
-      cv = await runPredictiveEval(
-        { data: opts.data, prices: opts.prices, encoder: opts.encoder, seeds: [opts.seed], models: undefined, progress: true },
-        log,
-      );
-    } else log('no --prices: the card will have no quality-cost figures');
-  } else if (opts.cv) {
-    log(`cross-validating (leave one source out) before the final training ...`);
-    cv = (
-      await runEval(
-        {
-          data: opts.data,
-          strong: opts.strong,
-          weak: opts.weak,
-          router: opts.router,
-          cv: 'source',
-          encoder: opts.encoder,
-          seeds: [opts.seed],
-          json: false,
-          scoresOut: undefined,
-          plot: undefined,
-          vectors,
-          encoderModel: opts.embeddings?.model,
-        },
-        log,
-      )
-    ).report;
+    return { inDomain };
   }
+  if (opts.router === 'predictive') {
+    if (!opts.prices) {
+      log('no --prices: the card will have no quality-cost figures');
+      return {};
+    }
+    log('cross-validating (leave one source out) before the final training ...');
+    const inDomain = await runPredictiveEval(
+      { data: opts.data, prices: opts.prices, encoder: opts.encoder, seeds: [opts.seed], models: undefined, progress: true },
+      log,
+    );
+    return { inDomain };
+  }
+  const base: Omit<EvalOptions, 'cv'> = {
+    data: opts.data,
+    strong: opts.strong,
+    weak: opts.weak,
+    router: opts.router,
+    encoder: opts.encoder,
+    seeds: [opts.seed],
+    json: false,
+    scoresOut: undefined,
+    plot: undefined,
+    resamples: opts.resamples ?? 1000,
+    vectors,
+    encoderModel: opts.embeddings?.model,
+  };
+  const datasets = byDataset(readDataset(opts.data)).size;
+  let crossDataset;
+  if (datasets > 1) {
+    log('cross-validating (leave one dataset out) before the final training ...');
+    crossDataset = (await runEval({ ...base, cv: 'dataset' }, log)).report;
+  }
+  log('cross-validating (leave one source out) before the final training ...');
+  const inDomain = (await runEval({ ...base, cv: 'source' }, log)).report;
+  return { crossDataset, inDomain };
+}
+
+/** `switchboard train`: cross-validates, trains on all the data, writes the router and its model card. */
+export async function runTrain(opts: TrainOptions, log: (line: string) => void): Promise<CardFigures> {
+  const started = Date.now();
+  if (opts.encoder === 'remote' && !opts.embeddings)
+    throw new Error('--encoder remote needs --embeddings-url URL and --embeddings-model NAME');
+  const vectors = opts.embeddings ? await remoteVectors(opts.data, opts.embeddings, log) : undefined;
+  const figures = await crossValidate(opts, vectors, log);
   log(`training ${opts.router} on all of ${opts.data.map((d) => basename(d)).join(', ')} ...`);
+  const files = opts.labels
+    ? labelledFiles(opts.data, opts.labels, opts.labelMap)
+    : { files: opts.data, cleanup: () => undefined };
   let meta: RouterMetadata;
   try {
-    const encoders = opts.encoder.split(',');
     const member = (encoder: string) => ({
       data: files.files,
       router: opts.router,
@@ -126,6 +143,7 @@ export async function runTrain(
       ...(opts.embeddings ? { encoderModel: opts.embeddings.model } : {}),
     });
     // Several encoders: one router per encoder, combined (members under out/members/).
+    const encoders = opts.encoder.split(',');
     meta =
       encoders.length > 1
         ? await trainEnsembleAsync(encoders.map(member), opts.out)
@@ -133,59 +151,30 @@ export async function runTrain(
   } finally {
     files.cleanup();
   }
-  const card = {
-    router: opts.router,
-    encoder: opts.encoder,
-    ...(opts.labels
-      ? { labels: { field: opts.labels, map: opts.labelMap ? basename(opts.labelMap) : null, classes: meta.classes } }
-      : {}),
-    ...(opts.router === 'predictive' ? { models: meta.models, outputTokens: meta.outputTokens } : {}),
-    ...(opts.labels || opts.router === 'predictive' ? {} : { pair: { strong: opts.strong, weak: opts.weak } }),
-    ...(opts.embeddings ? { embeddings: { model: opts.embeddings.model, dim: meta.dim } } : {}),
-    seed: opts.seed,
-    hyperParameters: { buckets: meta.buckets, dim: meta.dim, k: meta.k, gamma: meta.gamma },
-    data: opts.data.map((file) => {
-      const bytes = readFileSync(file);
-      return {
-        file: basename(file),
-        rows: bytes
-          .toString('utf8')
-          .split('\n')
-          .filter((l) => l.trim()).length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-      };
-    }),
-    crossValidation: cv ? { scheme: 'leave-one-source-out', ...cv } : null,
-    trainingSeconds: Math.round((Date.now() - started) / 100) / 10,
-  };
-  writeFileSync(join(opts.out, 'card.json'), JSON.stringify(card, null, 2) + '\n');
-  writeFileSync(
-    join(opts.out, 'README.md'),
-    `# Router ${basename(opts.out)}
-
-- router: \`${opts.router}\`, encoder: \`${opts.encoder}\` (${describeEncoder(opts.encoder, meta)})
-- ${describeTarget(opts, meta)}
-- seed ${opts.seed}; data: ${card.data.map((d) => `${d.file} (${d.rows} rows, sha256 ${d.sha256.slice(0, 12)}…)`).join(', ')}
-- written by \`switchboard train\`; details in card.json
-
-${cv ? `Leave-one-source-out cross-validation (trained without each source, scored on it):\n\n\`\`\`\n${'accuracy' in cv ? formatLabelReport(cv) : 'aiq' in cv ? formatPredictiveReport(cv) : formatReport(cv)}\n\`\`\`\n` : 'No cross-validation was run.\n'}`,
+  if (meta.encoder !== 'remote') {
+    log('measuring decision latency ...');
+    const samples = readDataset(opts.data).map((d) => d.prompt);
+    figures.latency = decisionLatency(NativeRouter.load(opts.out), samples);
+  }
+  const trainingSeconds = Math.round((Date.now() - started) / 100) / 10;
+  writeCard(
+    {
+      out: opts.out,
+      router: opts.router,
+      encoder: opts.encoder,
+      seed: opts.seed,
+      data: opts.data,
+      strong: opts.strong,
+      weak: opts.weak,
+      labels: opts.labels,
+      labelMap: opts.labelMap,
+      embeddingsModel: opts.embeddings?.model,
+      command: opts.command ?? 'switchboard train',
+      trainingSeconds,
+    },
+    meta,
+    figures,
   );
-  log(`wrote ${opts.out} (${card.trainingSeconds} s)`);
-  return cv;
-}
-
-/** What the router predicts, for its card. */
-function describeTarget(opts: TrainOptions, meta: RouterMetadata): string {
-  if (opts.labels) return `classes from \`${opts.labels}\`: ${meta.classes.join(', ')}`;
-  if (opts.router === 'predictive') return `predicted quality of ${meta.models.length} models: ${meta.models.join(', ')}`;
-  const models = meta.models;
-  return `pair: strong \`${opts.strong}\`, weak \`${opts.weak}\`${opts.router === 'mf' && models.length ? ` (mf: any two of ${models.length} models)` : ''}`;
-}
-
-function describeEncoder(encoder: string, meta: RouterMetadata): string {
-  if (encoder.includes(','))
-    return `an ensemble: one router per encoder, under members/; the score is the mean of each member's score as a percentile of its training scores`;
-  if (encoder === 'sentence') return 'all-MiniLM-L6-v2 sentence embeddings, 384-d, weights from scripts/fetch-models.sh';
-  if (encoder === 'remote') return `vectors from /v1/embeddings, ${String(meta.dim)}-d`;
-  return `hashed word/bigram/char-trigram features, ${String(meta.buckets)} buckets, learned ${String(meta.dim)}-d embeddings`;
+  log(`wrote ${opts.out} (${trainingSeconds} s)`);
+  return figures;
 }

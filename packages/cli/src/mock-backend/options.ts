@@ -22,6 +22,8 @@ export interface MockBackendOptions {
   embeddingKind: 'hash' | 'words';
   /** The answer's text in place of the fixed sentence (e.g. a verifier's "yes"). */
   replyText: string | undefined;
+  /** In-process only: the answer's text from the request body (a simulated judge, a model that answers per prompt). */
+  reply?: ((body: Record<string, unknown>) => string) | undefined;
   /** Log-probability of every answer token, sent when the request asks for logprobs. */
   tokenLogprob: number;
   /** Retry-After header value sent with injected errors. */

@@ -132,7 +132,8 @@ async function handlePost(path: string, body: Record<string, unknown>, res: Serv
   // Like a real server: at most max_tokens pieces per choice, and n choices.
   const cap = Number(body.max_completion_tokens ?? body.max_tokens) || Infinity;
   const n = Math.max(1, Math.floor(Number(body.n) || 1));
-  const pieces = o.replyText !== undefined ? [o.replyText] : r.completionPieces(Math.min(o.completionTokens, cap));
+  const reply = o.reply ? o.reply(body) : o.replyText;
+  const pieces = reply !== undefined ? [reply] : r.completionPieces(Math.min(o.completionTokens, cap));
   const u = o.usage ? r.usage(promptTokens, pieces.length * n) : undefined;
   if (!body.stream) {
     const text = pieces.join('');

@@ -137,6 +137,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly samplingRecords = new Counter({
+    name: 'switchboard_sampling_records_total',
+    help: 'Prompt sampling records by route and outcome: written, dropped (sink closed, queue full, larger than the file cap) or failed (the file or Redis refused it).',
+    labelNames: ['route', 'outcome'],
+    registers: [this.registry],
+  });
+
   readonly feedback = new Counter({
     name: 'switchboard_feedback_total',
     help: 'Quality scores received on POST /v1/feedback, by route.',

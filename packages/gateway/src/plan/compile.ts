@@ -6,6 +6,7 @@ import { isTemplateSpec } from '../providers/triton/chat-template.js';
 import { TRITON_DEFAULT_MAX_TOKENS } from '../providers/triton/index.js';
 import type { RetryOn, TimeoutsMs } from '../table/backend.js';
 import { stableHash } from './hash.js';
+import { planSampling, type SamplingFiles } from './sampling.js';
 import { originOf, type ResolvedSecrets, type RouteSource } from './secrets.js';
 import type {
   BackendPlan,
@@ -32,6 +33,12 @@ export interface PlanScope {
 /** Turns `spec.routing` into the strategy's plan; the strategies' registry provides it. */
 export type RoutingPlanner = (routing: Routing | undefined, scope: PlanScope) => StrategyPlan | undefined;
 
+/** How the deployment constrains what routes may do (the same for every route of a gateway). */
+export interface CompileOptions {
+  /** Where sampling.file may write; default `paths` (standalone). */
+  samplingFiles?: SamplingFiles;
+}
+
 export const DEFAULT_TIMEOUTS: TimeoutsMs = { connect: 10_000, firstToken: 60_000, idle: 60_000, total: 600_000 };
 /** What a request without max_tokens is assumed to write, per choice, until its usage is known. */
 const DEFAULT_RESERVE_OUTPUT_TOKENS = 4096;
@@ -51,7 +58,12 @@ const routeId = (route: LLMRoute): string => `${route.metadata.namespace ?? 'def
  * rejected. A rejected route is left out whole; the caller decides whether
  * that rejects the table (standalone) or only the route (controller).
  */
-export function compileRoutes(sources: readonly RouteSource[], secrets: ResolvedSecrets, planRouting: RoutingPlanner): TablePlan {
+export function compileRoutes(
+  sources: readonly RouteSource[],
+  secrets: ResolvedSecrets,
+  planRouting: RoutingPlanner,
+  options: CompileOptions = {},
+): TablePlan {
   const claimed = new Map<string, string>();
   const routes: RoutePlan[] = [];
   const problems: Problem[] = [];
@@ -75,7 +87,7 @@ export function compileRoutes(sources: readonly RouteSource[], secrets: Resolved
         });
       }
     });
-    const plan = planRoute(source, id, modelNames, secrets, planRouting, routeProblems);
+    const plan = planRoute(source, id, modelNames, secrets, planRouting, options, routeProblems);
     problemsByRoute.set(id, routeProblems);
     if (routeProblems.length || !plan) {
       rejected.push(id);
@@ -96,6 +108,7 @@ function planRoute(
   modelNames: string[],
   secrets: ResolvedSecrets,
   planRouting: RoutingPlanner,
+  options: CompileOptions,
   problems: Problem[],
 ): RoutePlan | undefined {
   const { spec } = source.route;
@@ -105,12 +118,13 @@ function planRoute(
     .filter((b): b is BackendPlan => b !== undefined);
   const timeouts = planTimeouts(source.route, problems);
   const resilience = planResilience(source.route, problems);
+  const sampling = planSampling(spec.sampling, origin, secrets, options.samplingFiles ?? { kind: 'paths' }, problems);
   if (problems.length) return undefined;
   const strategy = planRouting(spec.routing, { routeId: id, backends, origin, secrets, problems });
   if (problems.length || !strategy) return undefined;
   const { reserveOutputTokens = DEFAULT_RESERVE_OUTPUT_TOKENS, ...rates } = spec.limits ?? {};
   const limits = rates.requestsPerMinute || rates.tokensPerMinute ? rates : undefined;
-  const plan = { id, modelNames, origin, backends, strategy, timeouts, resilience, limits, reserveOutputTokens };
+  const plan = { id, modelNames, origin, backends, strategy, timeouts, resilience, limits, reserveOutputTokens, sampling };
   return { ...plan, hash: stableHash(plan) };
 }
 

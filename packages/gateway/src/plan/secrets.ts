@@ -22,11 +22,12 @@ export interface RouteSource {
 
 export const originOf = (s: RouteSource): RouteOrigin => ({ file: s.file, namespace: s.route.metadata.namespace ?? 'default' });
 
-/** Every `auth` a route refers to: its backends' and its embeddings server's. */
+/** Every `auth` a route refers to: its backends', its embeddings server's and its sampling Redis's. */
 function authRefs(route: LLMRoute): BackendAuth[] {
   const refs = route.spec.backends.flatMap((b) => (b.auth ? [b.auth] : []));
   const embeddings = route.spec.routing?.embeddings?.auth;
-  return embeddings ? [...refs, embeddings] : refs;
+  const sampling = route.spec.sampling?.redis?.auth;
+  return [...refs, ...(embeddings ? [embeddings] : []), ...(sampling ? [sampling] : [])];
 }
 
 const refKey = (auth: BackendAuth, origin: RouteOrigin) =>

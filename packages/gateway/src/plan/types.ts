@@ -74,6 +74,28 @@ export interface StrategyPlan {
   rules: RulePlan[];
 }
 
+/** Where sampled records go. */
+export type SampleSinkPlan =
+  | {
+      kind: 'file';
+      /** Absolute. */
+      path: string;
+      maxBytes: number;
+      maxFiles: number;
+      /** Kubernetes mode / --sampling-dir: the resolved folder the file must stay in (no symlink out). */
+      confinedTo?: string;
+    }
+  | { kind: 'redis'; url: string; stream: string; maxLength: number; password: string | undefined };
+
+export interface SamplingPlan {
+  /** 0..1. */
+  rate: number;
+  maxPromptChars: number;
+  /** Checked patterns (patternProblem found nothing), applied in order. */
+  redact: { pattern: string; flags: string; replacement: string }[];
+  sink: SampleSinkPlan;
+}
+
 export interface RoutePlan {
   id: string;
   modelNames: string[];
@@ -84,6 +106,8 @@ export interface RoutePlan {
   resilience: ResiliencePlan;
   limits: { requestsPerMinute?: number; tokensPerMinute?: number } | undefined;
   reserveOutputTokens: number;
+  /** Prompt sampling; undefined when the route has none (the default). */
+  sampling: SamplingPlan | undefined;
   /** Stable hash of everything above. */
   hash: string;
 }

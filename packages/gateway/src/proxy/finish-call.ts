@@ -77,6 +77,7 @@ export async function finishThroughWalk(
   const call: ProxyCall = {
     ...w,
     body,
+    routedBody: w.routedBody ?? w.body,
     // The final prompt is the runner's: counted (once per tokenizer) if a backend reports no usage.
     promptTokens: (b) => {
       let n = counts.get(b.tokenizer);

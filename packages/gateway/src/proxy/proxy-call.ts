@@ -29,6 +29,8 @@ export interface ProxyCall {
   end: () => void;
   /** Set when the answer is a stream: the stream's end releases the table, not the handler's. */
   streaming?: boolean;
+  /** The client's request as routed, when `body` is a runner's own (its final call); what prompt sampling records. */
+  routedBody?: ProxiedBody | undefined;
   /** A runner's final call: how it reaches each backend, in place of the request's own. */
   upstreamFor?: ((backend: CompiledBackend) => Upstream) | undefined;
   /** Extra response headers (a runner's summary). */

@@ -10,6 +10,7 @@ import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError } from '../upstream/errors.js';
 import { answerAsEvents } from './answer-as-stream.js';
 import { finishThroughWalk } from './finish-call.js';
+import { sampleAnswer } from './sample-answer.js';
 import type { ProxyCall } from './proxy-call.js';
 import { answerHeaders, logDetail } from './walk.js';
 
@@ -72,6 +73,7 @@ async function respond(
   const streamed = Boolean(w.body.stream);
   const headers = { ...answerHeaders(w, backend, streamed ? 'text/event-stream; charset=utf-8' : 'application/json'), ...extra };
   const rendering = w.door?.render(w.body);
+  sampleAnswer(w, backend);
   if (!streamed) {
     const answer = rendering ? await rendering.answer(json) : json;
     return new Response(encoder.encode(JSON.stringify(answer)), { status: 200, headers });

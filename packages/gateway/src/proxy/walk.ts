@@ -16,6 +16,7 @@ import { takeSlot, type Candidate } from './candidates.js';
 import { noBackendAnswered } from './no-backend.js';
 import type { ProxyCall } from './proxy-call.js';
 import { responseHeaders } from './response-headers.js';
+import { sampleAnswer } from './sample-answer.js';
 
 const encoder = new TextEncoder();
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -163,6 +164,7 @@ async function jsonAnswer(
     responseModel: modelOf(answered),
     completion: () => up.op.completionText(answered),
   });
+  sampleAnswer(w, backend);
   // A backend that reports no usage (Triton) gets the gateway's count in its answer, as every door reports usage.
   if (!record.usage && up.op.name !== 'embeddings' && isObject(upstream))
     upstream = { ...upstream, usage: toOpenAIUsage(record.counted) };
@@ -208,6 +210,8 @@ function streamAnswer(
         record.finish(status);
         seen?.end({ outcome: status === 200 ? 'answered' : status === 499 ? 'client_closed' : 'failed', status });
         w.obs?.end({ status, backend: backend.name, decision: w.rank.decision, score: w.rank.score });
+        // Only a stream that ended whole counts as answered.
+        if (result === 'ok') sampleAnswer(w, backend);
       },
     },
     errors: streamErrors(w, backend.name, at.call),

@@ -1,4 +1,5 @@
-import type { NativeChatMessage, NativeTokenizer } from '@switchboard/native';
+import type { NativeChatMessage, NativeTokenizer, PromptAnalysis as NativeAnalysis } from '@switchboard/native';
+import type { RouterUse } from '../table/strategy.js';
 import type { Capability, CompiledBackend } from '../table/backend.js';
 import { usageFromOpenAI, type Usage } from './usage.js';
 import { chatCompletionSchema, completionSchema, embeddingSchema, requestValidator } from './schemas.js';
@@ -20,6 +21,8 @@ export interface PromptView {
   input?: unknown;
   /** The text a learned router and the rules read: the last user message, or the prompt. */
   text: string;
+  /** Chat: the index of the message `text` is (the last user message); absent when none. */
+  routed?: number;
 }
 
 /**
@@ -37,6 +40,11 @@ export interface Operation {
   view(body: ProxiedBody): PromptView;
   /** The prompt's tokens with `tokenizer` (one native call). */
   promptTokens(tokenizer: NativeTokenizer, view: PromptView): number;
+  /**
+   * The prompt's tokens and `router`'s outputs for `view.text`, in one native
+   * call; absent where no router reads the prompt (embeddings).
+   */
+  analyze?(tokenizer: NativeTokenizer, view: PromptView, router: RouterUse): NativeAnalysis;
   /** Backend features this request needs. */
   needs(body: ProxiedBody): Capability[];
   /** Generated text of a non-streaming response body. */
@@ -152,6 +160,24 @@ function toNativeMessages(messages: ChatMessageBody[]): NativeChatMessage[] {
   );
 }
 
+/**
+ * Tokens of a completions prompt and the router's outputs, one crossing:
+ * string and string-list prompts in one call; token-id prompts are counted
+ * here, so the router's call is the only one.
+ */
+function analyzeInput(tokenizer: NativeTokenizer, view: PromptView, router: RouterUse): NativeAnalysis {
+  const input = view.input;
+  const scoreOnly = router.reads === 'score';
+  if (typeof input === 'string') return tokenizer.analyzeText(input, router.native, scoreOnly);
+  if (Array.isArray(input) && typeof input[0] === 'string')
+    return tokenizer.analyzeTexts(input as string[], router.native, scoreOnly);
+  const text = view.text;
+  return {
+    tokens: countTextOrTokens(tokenizer, input),
+    outputs: scoreOnly ? [router.native.score(text)] : router.native.outputs(text),
+  };
+}
+
 /** Tokens of a completions prompt / embeddings input in any of its four shapes. */
 function countTextOrTokens(tokenizer: NativeTokenizer, input: unknown): number {
   if (typeof input === 'string') return tokenizer.count(input);
@@ -184,15 +210,11 @@ const NOTHING: Capability[] = [];
 /** The chat's messages for the tokenizer, and its last user message for routers. */
 function chatView(body: ProxiedBody): PromptView {
   const messages = toNativeMessages(body.messages as ChatMessageBody[]);
-  let text = '';
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i] as NativeChatMessage;
-    if (m.role === 'user') {
-      text = m.content;
-      break;
-    }
+    if (m.role === 'user') return { messages, text: m.content, routed: i };
   }
-  return { messages, text };
+  return { messages, text: '' };
 }
 
 /** A completion's prompt (strings joined) or an embedding's input, for routers. */
@@ -208,6 +230,8 @@ export const chatCompletions: Operation = {
   needs: chatNeeds,
   view: chatView,
   promptTokens: (tokenizer, view) => tokenizer.countChat(view.messages ?? []),
+  analyze: (tokenizer, view, router) =>
+    tokenizer.analyzeChat(view.messages ?? [], router.native, view.routed, router.reads === 'score'),
   upstream: (_backend, body) => withStreamUsage(chatCompletions, body),
   usageOf: usageFromOpenAI,
   streamDone: openAIStreamDone,
@@ -228,6 +252,7 @@ export const completions: Operation = {
   needs: () => NOTHING,
   view: (body) => ({ input: body.prompt, text: inputText(body.prompt) }),
   promptTokens: (tokenizer, view) => countTextOrTokens(tokenizer, view.input),
+  analyze: analyzeInput,
   upstream: (_backend, body) => withStreamUsage(completions, body),
   usageOf: usageFromOpenAI,
   streamDone: openAIStreamDone,

@@ -1,5 +1,5 @@
 import type { Problem } from '@switchboard/api';
-import { compileRoutes } from '../plan/compile.js';
+import { compileRoutes, type CompileOptions } from '../plan/compile.js';
 import { resolveSecrets, type RouteSource, type SecretResolver } from '../plan/secrets.js';
 import { planRouting } from '../strategies/registry.js';
 import type { RouteTable } from '../table/route.js';
@@ -40,6 +40,8 @@ export class Configurator {
     private readonly store: RouteTableStore,
     private readonly builder: TableBuilder,
     private readonly onTable: (table: RouteTable) => void = () => undefined,
+    /** What the deployment lets routes do (where sampling files may go). */
+    private readonly compileOptions: CompileOptions = {},
   ) {
     store.onDrained((table) => builder.retire(table));
   }
@@ -56,7 +58,7 @@ export class Configurator {
   }
 
   async #apply(sources: readonly RouteSource[], secrets: SecretResolver, mode: ApplyMode): Promise<ApplyOutcome> {
-    const plan = compileRoutes(sources, resolveSecrets(sources, secrets), planRouting);
+    const plan = compileRoutes(sources, resolveSecrets(sources, secrets), planRouting, this.compileOptions);
     const current = this.store.current();
     if (mode === 'whole' && plan.problems.length) return { ...plan, swapped: false, table: current };
     const served = this.#served;

@@ -4,6 +4,8 @@ import { loadTokenizer, NativeRouter, NativeSemanticIndex } from '@switchboard/n
 import type { Logger } from 'pino';
 import type { LearningStore } from '../learning/store.js';
 import { chatCompletions } from '../request/operations.js';
+import { FileSink } from '../sampling/file-sink.js';
+import { RedisSink } from '../sampling/redis-sink.js';
 import { EmbeddingsClient } from '../sources/embeddings.js';
 import { OnnxClassifier } from '../sources/onnx-classifier.js';
 import { TritonClassifier } from '../sources/triton-classifier.js';
@@ -93,6 +95,26 @@ export function defaultFactories(opts: FactoryOptions): BuildFactories {
       return answer;
     },
     learning: opts.learning,
+    sampleSink(plan) {
+      // A full disk or an absent Redis fails every batch: logged once a minute, with how many were not (the metric counts records).
+      let last = -Infinity;
+      let quiet = 0;
+      const onError = (err: Error) => {
+        const now = Date.now();
+        if (now - last < 60_000) {
+          quiet++;
+          return;
+        }
+        opts.log.warn({ err: err.message, sink: plan.kind, unloggedErrors: quiet }, 'prompt sampling write failed');
+        last = now;
+        quiet = 0;
+      };
+      const sink =
+        plan.kind === 'file'
+          ? new FileSink({ ...plan, onError })
+          : new RedisSink({ url: plan.url, stream: plan.stream, maxLength: plan.maxLength, password: plan.password, onError });
+      return { value: sink, close: () => sink.close() };
+    },
     onError: (err, what) => opts.log.warn({ err: err.message }, `${what} failed`),
   };
 }

@@ -4,6 +4,7 @@ import { stableHash } from '../plan/hash.js';
 import type { BackendPlan, RoutePlan, TablePlan } from '../plan/types.js';
 import { compileChatTemplate } from '../providers/triton/chat-template.js';
 import type { BuildContext, BuildFactories, Resource } from '../strategies/build-context.js';
+import { buildSampler } from '../sampling/build.js';
 import { buildStrategy } from '../strategies/registry.js';
 import type { CompiledBackend, ProviderSettings } from '../table/backend.js';
 import type { CompiledRoute, RouteTable } from '../table/route.js';
@@ -86,6 +87,18 @@ export class TableBuilder {
     }
   }
 
+  /** Process shutdown: every resource closed (sampling sinks flushed), whatever table still holds it. */
+  async close(): Promise<void> {
+    this.#held.clear();
+    this.#byHash.clear();
+    await this.#pool.closeAll();
+  }
+
+  /** Resolves once the resources being closed are closed (tests). */
+  settled(): Promise<void> {
+    return this.#pool.settled();
+  }
+
   /** Resources alive (tests count them). */
   get resources(): number {
     return this.#pool.size;
@@ -113,6 +126,7 @@ export class TableBuilder {
     } catch (err) {
       problems.push({ path: `spec.routing.${plan.strategy.kind}`, message: (err as Error).message });
     }
+    const sampler = built && plan.sampling ? await buildSampler(plan.sampling, ctx) : undefined;
     if (problems.length || !built) {
       for (const key of keys) this.#pool.release(key);
       return { problems };
@@ -127,6 +141,7 @@ export class TableBuilder {
       resilience: { ...plan.resilience, retryOn: new Set(plan.resilience.retryOn) },
       limits: plan.limits,
       reserveOutputTokens: plan.reserveOutputTokens,
+      sampler,
       planHash: plan.hash,
     };
     this.#held.set(route, { tables: 0, keys });

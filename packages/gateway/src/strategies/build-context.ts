@@ -2,7 +2,8 @@ import type { LLMRoute } from '@switchboard/api';
 import type { NativeRouter, NativeSemanticIndex, NativeTokenizer } from '@switchboard/native';
 import type { LearningStore } from '../learning/store.js';
 import { durationMs, type PlanScope } from '../plan/compile.js';
-import type { RouteOrigin, StrategySettings } from '../plan/types.js';
+import type { RouteOrigin, SampleSinkPlan, StrategySettings } from '../plan/types.js';
+import type { SampleSink } from '../sampling/sink.js';
 import type { ClassSource, OnnxClassifierConfig, TritonClassifierConfig } from '../sources/class-source.js';
 import type { EmbeddingsClient, EmbeddingsConfig } from '../sources/embeddings.js';
 import type { CompiledBackend } from '../table/backend.js';
@@ -18,7 +19,8 @@ export type { ClassSource, OnnxClassifierConfig, TritonClassifierConfig };
 /** Something a strategy holds that costs to make or must be closed: made once per plan, shared, closed when unused. */
 export interface Resource<T> {
   value: T;
-  close?(): void;
+  /** May be async (a sink flushing its last records); the builder's close() waits for it. */
+  close?(): void | Promise<void>;
 }
 
 /**
@@ -50,6 +52,8 @@ export interface BuildFactories {
   ask: (backend: CompiledBackend, body: Record<string, unknown>, timeoutMs: number) => Promise<unknown>;
   /** Where bandit statistics and the feedback ledger live. */
   learning: LearningStore;
+  /** A prompt sampling sink (file or Redis stream), shared by every route and table with the same plan; absent: sampling is refused. */
+  sampleSink?: ((plan: SampleSinkPlan) => Resource<SampleSink>) | undefined;
   /** For strategies' own side errors (a failing classifier, an evaluator): logged, never fatal. */
   onError(err: Error, what: string): void;
 }

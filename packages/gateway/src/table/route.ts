@@ -43,8 +43,40 @@ export interface CompiledRoute {
   limits: { requestsPerMinute?: number; tokensPerMinute?: number } | undefined;
   /** Completion tokens a request without max_tokens reserves against limits and budgets (per choice). */
   reserveOutputTokens: number;
+  /** Prompt sampling (spec.sampling); undefined when off, the default. */
+  sampler?: RouteSampler | undefined;
   /** Stable hash of the route's plan: an unchanged plan keeps this very object across rebuilds. */
   planHash: string;
+}
+
+/** One answered request, as prompt sampling sees it (read only when it is drawn). */
+export interface AnsweredRequest {
+  route: string;
+  /** The caller's tenant and key name (never the key); absent when auth is off. */
+  tenant: string | undefined;
+  keyName: string | undefined;
+  /** The model the client asked for. */
+  model: string;
+  /** The backend that answered. */
+  backend: string;
+  /** The router's score and decision, when the strategy made one. */
+  score: number | undefined;
+  decision: string | undefined;
+  /** chat, text_completion, embeddings. */
+  operation: string;
+  /** The path the request came in on (/v1/chat/completions, /v1/responses, /v1/messages ...). */
+  endpoint: string;
+  /** The text the routing read (and a learned router scored). */
+  prompt: () => string;
+  /** Chat requests: the messages as routed (a front door's request turned into chat). */
+  messages: () => readonly unknown[] | undefined;
+}
+
+export type SampleOutcome = 'written' | 'dropped' | 'failed';
+
+/** A route's prompt sampler: draws, and writes a record of the drawn answers without ever holding the request up. */
+export interface RouteSampler {
+  answered(request: AnsweredRequest, random: Random, done: (outcome: SampleOutcome) => void): void;
 }
 
 /** What a transport reads of a route: its time limits (side calls outside a route bring their own). */

@@ -20,11 +20,22 @@ export interface Strategy {
    * The native router whose outputs the request's one native call computes
    * together with the prompt's token count (read back with `routerOutputs`).
    */
-  readonly router?: NativeRouter;
+  readonly router?: RouterUse;
   /** Told how each answered request went (latency, cost), for strategies that learn online. */
   observe?(outcome: CallOutcome): void;
   /** A quality score for an earlier answer (POST /v1/feedback). */
   feedback?(outcome: CallOutcome, quality: number): void;
+}
+
+/**
+ * A strategy's native router and what it reads of it: the strong/weak score
+ * alone (threshold: `routerOutputs()` is `[score]`), or every output (class
+ * probabilities, each model's quality). A knn, cluster or irt router's
+ * outputs are per-model qualities, so the two differ.
+ */
+export interface RouterUse {
+  native: NativeRouter;
+  reads: 'score' | 'outputs';
 }
 
 /** One answered request, as online learners see it. */

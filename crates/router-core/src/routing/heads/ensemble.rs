@@ -60,7 +60,7 @@ pub fn ensemble(members: Vec<(String, Router)>) -> Result<Router, String> {
     meta.members = members.iter().map(|(n, _)| n.clone()).collect();
     Ok(Router {
         meta,
-        encoder: Encoder::Members,
+        encoder: Encoder::Text,
         head: super::Head::Ensemble(Ensemble {
             members: members.into_iter().map(|(_, r)| r).collect(),
         }),

@@ -3,9 +3,15 @@
 //! `Head` enum dispatches to them through the `RouterHead` trait.
 
 pub mod classifier;
+pub mod cluster;
 pub mod ensemble;
 pub mod factors;
+pub mod irt;
+pub mod kmeans;
+pub mod knn;
+pub mod length;
 pub mod mf;
+pub mod neighbours;
 pub mod predictive;
 pub mod random;
 pub mod softmax;
@@ -68,6 +74,10 @@ pub enum Head {
     Mf(mf::Mf),
     Sw(sw::Sw),
     Random(random::Random),
+    Length(length::Length),
+    Knn(knn::Knn),
+    Cluster(cluster::Cluster),
+    Irt(irt::Irt),
     Ensemble(ensemble::Ensemble),
 }
 
@@ -80,6 +90,10 @@ impl Head {
             Head::Mf(h) => h,
             Head::Sw(h) => h,
             Head::Random(h) => h,
+            Head::Length(h) => h,
+            Head::Knn(h) => h,
+            Head::Cluster(h) => h,
+            Head::Irt(h) => h,
             Head::Ensemble(h) => h,
         }
     }
@@ -92,6 +106,10 @@ impl Head {
             Head::Mf(h) => h,
             Head::Sw(h) => h,
             Head::Random(h) => h,
+            Head::Length(h) => h,
+            Head::Knn(h) => h,
+            Head::Cluster(h) => h,
+            Head::Irt(h) => h,
             Head::Ensemble(h) => h,
         }
     }
@@ -107,6 +125,10 @@ impl Head {
             RouterKind::Mf => Head::Mf(mf::Mf::load(meta, t)?),
             RouterKind::Sw => Head::Sw(sw::Sw::load(meta, t)?),
             RouterKind::Random => Head::Random(random::Random),
+            RouterKind::Length => Head::Length(length::Length),
+            RouterKind::Knn => Head::Knn(knn::Knn::load(meta, t)?),
+            RouterKind::Cluster => Head::Cluster(cluster::Cluster::load(meta, t)?),
+            RouterKind::Irt => Head::Irt(irt::Irt::load(meta, t)?),
             RouterKind::Ensemble => Head::Ensemble(ensemble::Ensemble::load(meta, dir)?),
         })
     }

@@ -61,7 +61,11 @@ export function classifierStrategy(backends: readonly CompiledBackend[], cfg: Cl
   };
   const source = cfg.source;
   if ('router' in source) {
-    return { name: 'classifier', router: source.router, rank: (_random, request) => choose(request.routerOutputs(), request) };
+    return {
+      name: 'classifier',
+      router: { native: source.router, reads: 'outputs' },
+      rank: (_random, request) => choose(request.routerOutputs(), request),
+    };
   }
   return {
     name: 'classifier',

@@ -166,7 +166,8 @@ function build(s: CollaborationSettings, ctx: BuildContext): BuiltStrategy | und
   };
   const strategy: Strategy = {
     name: 'collaboration',
-    ...(router ? { router } : {}),
+    // The difficulty is the router's strong/weak score (RouterUse: what the one native call returns).
+    ...(router ? { router: { native: router, reads: 'score' as const } } : {}),
     // The runner runs every request; the ranking is only what the walk of the final stage would order by.
     rank: () => byPrice(ctx.backends).reverse(),
     ...(learning

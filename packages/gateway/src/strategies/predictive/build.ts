@@ -2,6 +2,9 @@ import type { BuildContext, BuiltStrategy } from '../build-context.js';
 import type { PredictiveSettings } from './plan.js';
 import { predictiveStrategy, type PredictiveMember } from './rank.js';
 
+/** Router kinds whose outputs are each model's predicted quality, in `meta.models` order. */
+const PER_MODEL_KINDS: ReadonlySet<string> = new Set(['predictive', 'knn', 'cluster', 'irt']);
+
 /** Settings -> the predictive strategy: the router loaded, each backend's model found in it. */
 export function buildPredictive(s: PredictiveSettings, ctx: BuildContext): BuiltStrategy | undefined {
   const f = ctx.factories;
@@ -9,8 +12,11 @@ export function buildPredictive(s: PredictiveSettings, ctx: BuildContext): Built
   const dir = f.resolveRouterDir(s.router, ctx.origin.file);
   const router = f.loadRouter(dir);
   const meta = router.metadata;
-  if (meta.router !== 'predictive' || !meta.models.length) {
-    ctx.problem(at, `router ${dir} is not a predictive router (train it with --router predictive)`);
+  if (!PER_MODEL_KINDS.has(meta.router) || !meta.models.length) {
+    ctx.problem(
+      at,
+      `router ${dir} is a ${meta.router} router; predictive routing needs one that predicts each model's quality (${[...PER_MODEL_KINDS].join(', ')})`,
+    );
     return undefined;
   }
   if (meta.encoder === 'remote') {
@@ -19,7 +25,7 @@ export function buildPredictive(s: PredictiveSettings, ctx: BuildContext): Built
   }
   const members: PredictiveMember[] = [];
   for (const [backend, model] of Object.entries(s.models)) {
-    const index = meta.models.indexOf(model);
+    const index = router.modelIndex(model) ?? -1;
     if (index < 0) {
       ctx.problem(`${at}.models.${backend}`, `the router knows no model "${model}" (known: ${meta.models.join(', ')})`);
       continue;

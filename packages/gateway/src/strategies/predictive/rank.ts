@@ -50,7 +50,7 @@ export function predictiveStrategy(backends: readonly CompiledBackend[], cfg: Pr
   const others = backends.filter((b) => !cfg.members.some((m) => m.backend === b)).sort((a, b) => a.priority - b.priority);
   return {
     name: 'predictive',
-    router: cfg.router,
+    router: { native: cfg.router, reads: 'outputs' },
     rank(_random, request: RankRequest) {
       const pref = parsePreference(request.header('x-switchboard-preference'));
       const lambdaCost = pref.cost ?? cfg.lambdaCost;

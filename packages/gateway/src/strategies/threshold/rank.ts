@@ -45,7 +45,7 @@ export function thresholdStrategy(backends: readonly CompiledBackend[], cfg: Thr
     return {
       name: 'threshold',
       routerNames: cfg.routerNames,
-      router: cfg.router,
+      router: { native: cfg.router, reads: 'score' },
       rank: (_random, request) => decide(request.routerOutputs()[0] ?? 0.5, request),
     };
   }

@@ -1,0 +1,46 @@
+import type { EvalReport } from '../commands/route-eval.js';
+import { meanApgr } from '../commands/route-eval.js';
+import type { Figures } from './figures.js';
+
+const f3 = (x: number) => x.toFixed(3);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const withCi = (v: number, ci: [number, number], fmt: (x: number) => string) => `${fmt(v)} [${fmt(ci[0])}, ${fmt(ci[1])}]`;
+const apgr = (f: Figures) => `${withCi(f.apgr, f.apgrCi, f3)}${f.apgrSd !== undefined ? ` ±${f3(f.apgrSd)}` : ''}`;
+const gain = (f: Figures) => (f.gainOverLength ? `[${f3(f.gainOverLength[0])}, ${f3(f.gainOverLength[1])}]` : 'n/a');
+
+/** A Markdown table of the report: per dataset, the pair, the oracle, the baselines and the router, with intervals. */
+export function formatReport(r: EvalReport): string {
+  const head = `${r.scheme}; router \`${r.router}\` (${r.encoder}); 95% bootstrap intervals over ${r.resamples} resamples of the prompts${
+    r.seeds.length > 1 ? `; ± = sd of the APGR over ${r.seeds.length} seeds` : ''
+  }`;
+  const lines = [
+    head,
+    '',
+    '| dataset | n | strong / weak | oracle APGR | random APGR | length APGR | router APGR | router − length | router CPT(50%) | router CPT(80%) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...r.datasets.map((d) =>
+      [
+        '',
+        d.dataset,
+        d.n,
+        `${d.pair.strong} / ${d.pair.weak}`,
+        f3(d.oracle.apgr),
+        apgr(d.random),
+        apgr(d.length),
+        apgr(d.router),
+        gain(d.router),
+        withCi(d.router.cpt50, d.router.cpt50Ci, pct),
+        withCi(d.router.cpt80, d.router.cpt80Ci, pct),
+        '',
+      ]
+        .join(' | ')
+        .trim(),
+    ),
+  ];
+  if (r.worst)
+    lines.push(
+      '',
+      `worst dataset: ${r.worst.dataset} (router APGR ${f3(r.worst.apgr)}, router − length ${r.worst.gainOverLength ? `[${f3(r.worst.gainOverLength[0])}, ${f3(r.worst.gainOverLength[1])}]` : 'n/a'}); mean over datasets ${f3(meanApgr(r))}`,
+    );
+  return lines.join('\n');
+}
