@@ -62,7 +62,7 @@ describe('the sentence encoder (all-MiniLM-L6-v2 on CPU)', () => {
   it('refuses encoders it does not have, naming the ones it has, and remote training without vectors', () => {
     expect(() =>
       trainRouter({ data: [data], router: 'mf', encoder: 'bert-9000', strong: 'a', weak: 'b', out: join(dir, 'y') }),
-    ).toThrow(/unknown encoder "bert-9000" \(known: hashed, sentence, remote\)/);
+    ).toThrow(/unknown encoder "bert-9000" \(known: hashed, sentence, static, remote\)/);
     expect(() =>
       trainRouter({ data: [data], router: 'mf', encoder: 'remote', strong: 'a', weak: 'b', out: join(dir, 'y') }),
     ).toThrow(/the remote encoder trains on vectors from \/v1\/embeddings: pass `vectors`/);
