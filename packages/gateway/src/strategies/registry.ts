@@ -15,10 +15,9 @@ import { weighted } from './weighted/index.js';
 
 /** Every strategy, by the name `spec.routing.strategy` uses. Adding one: its folder, and a line here. */
 const STRATEGIES: Readonly<Record<string, StrategyModule>> = Object.fromEntries(
-  ([priority, weighted, threshold, classifier, semantic, predictive, bandit, cascade, collaboration] as StrategyModule[]).map((m) => [
-    m.kind,
-    m,
-  ]),
+  ([priority, weighted, threshold, classifier, semantic, predictive, bandit, cascade, collaboration] as StrategyModule[]).map(
+    (m) => [m.kind, m],
+  ),
 );
 
 /** `spec.routing` -> the strategy's plan (its settings and its rules), or undefined with problems recorded. */
