@@ -1,7 +1,8 @@
 // Decision latency of learned routing: one native call (tokenize + encode +
 // score) per prompt, as the threshold strategy makes it, for 200 B, 2 KB and
-// 20 KB prompts, per router kind (hashed encoder; the sentence encoder's
-// mf router too when its weights were fetched).
+// 20 KB prompts: the shipped default router (models/default), and per router
+// kind with the hashed encoder (the sentence encoder's mf router too when its
+// weights were fetched).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,10 @@ export function benchRouting({ quick = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-router-'));
   const rows = [['router', 'prompt', 'p50', 'p99', 'decisions/s']];
   try {
-    const routers = [['mf (models/mf-hashed)', NativeRouter.load(join(ROOT, 'models/mf-hashed'))]];
+    const routers = [
+      ['default (models/default)', NativeRouter.load(join(ROOT, 'models/default'))],
+      ['mf (models/mf-hashed)', NativeRouter.load(join(ROOT, 'models/mf-hashed'))],
+    ];
     let sentence;
     try {
       sentence = [
@@ -76,6 +80,6 @@ export function benchRouting({ quick = false } = {}) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log('\n## Routing decision latency (one native call: tokenize + encode + score; hashed encoder)\n');
+  console.log('\n## Routing decision latency (one native call: tokenize + encode + score)\n');
   console.log(table(rows));
 }

@@ -167,7 +167,7 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     expect(r.worst.apgr).toBe(Math.min(...r.datasets.map((d) => d.router.apgr)));
   });
 
-  it('train --router length: the honest floor as a router, with a card of both cross-validations and the latency', () => {
+  it('train --router length: the honest floor as a router, with a card of both cross-validations, the latency and the data licences', () => {
     const out = join(dir, 'length');
     execFileSync(
       process.execPath,
@@ -205,5 +205,9 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     const readme = readFileSync(join(out, 'README.md'), 'utf8');
     expect(readme).toContain('## Leave one dataset out');
     expect(readme).toContain('switchboard train --data');
+    // trained on AlpacaEval data: the card carries its non-commercial licence
+    expect(readme).toContain('## Data licences');
+    expect(readme).toContain('- alpaca-eval-train.jsonl: CC BY-NC 4.0');
+    expect(readme).toContain('- arena-bench.jsonl: Apache-2.0');
   });
 });

@@ -250,7 +250,7 @@ export interface ThresholdRouting {
    */
   weak: string;
   /**
-   * A router folder written by `switchboard train` (router.json + weights.bin): a path, or a name under the gateway's models/ folder, such as mf-hashed.
+   * A router folder written by `switchboard train` (router.json + weights.bin): a path, or a name under the gateway's models/ folder, such as default (the shipped default router, models/default) or mf-hashed.
    */
   router: string;
   /**

@@ -58,9 +58,37 @@ function describeEncoder(encoder: string, meta: RouterMetadata): string {
   if (encoder.includes(','))
     return "an ensemble: one router per encoder, under members/; the score is the mean of each member's score as a percentile of its training scores";
   if (encoder === 'sentence') return 'all-MiniLM-L6-v2 sentence embeddings, 384-d, weights from scripts/fetch-models.sh';
+  if (encoder === 'static')
+    return `a static encoder distilled from all-MiniLM-L6-v2 (one vector per token, averaged) with the explicit prompt features, ${meta.dim}-d in all; its table and tokenizer.json are in the folder`;
   if (encoder === 'remote') return `vectors from /v1/embeddings, ${meta.dim}-d`;
   if (meta.encoder === 'text') return 'reads the prompt text itself';
   return `hashed word/bigram/char-trigram features, ${meta.buckets} buckets, learned ${meta.dim}-d embeddings`;
+}
+
+/** Data files whose licence a router trained on them carries (data/router/README.md). */
+const LICENCES: Record<string, string> = {
+  'alpaca-eval-ae2.jsonl': 'CC BY-NC 4.0 (AlpacaEval data): non-commercial use only',
+  'alpaca-eval-train.jsonl': 'CC BY-NC 4.0 (AlpacaEval data): non-commercial use only',
+  'mmlu-train.jsonl': 'Apache-2.0 (RouteLLM)',
+  'mmlu-pro.jsonl': 'Apache-2.0 (MMLU-Pro)',
+  'zeroeval.jsonl': 'Apache-2.0 (ZeroEval; CRUXEval and MATH keep their own licences)',
+  'llmrouter.jsonl': 'MIT (LLMRouter; the task datasets keep their own licences)',
+  'arena-bench.jsonl': 'Apache-2.0 (arena-hard-auto)',
+};
+
+function licenceSection(files: readonly string[]): string[] {
+  const known = files.filter((f) => LICENCES[f]);
+  if (!known.length) return [];
+  const nc = known.some((f) => LICENCES[f]?.startsWith('CC BY-NC'));
+  return [
+    '## Data licences',
+    '',
+    ...known.map((f) => `- ${f}: ${LICENCES[f]}`),
+    '',
+    ...(nc ? ['Trained on AlpacaEval data, this router carries its CC BY-NC 4.0 condition: non-commercial use only.', ''] : []),
+    "Scores derive from commercial models' answers (and GPT-4 judgments): their providers' terms apply too (data/router/README.md).",
+    '',
+  ];
 }
 
 /** card.json and README.md beside the router: what it is, what it was trained on, how it measured. */
@@ -114,5 +142,6 @@ export function writeCard(c: CardInput, meta: RouterMetadata, figures: CardFigur
       formatLatency(figures.latency),
       '',
     );
+  sections.push(...licenceSection(data.map((d) => d.file)));
   writeFileSync(join(c.out, 'README.md'), sections.join('\n'));
 }
