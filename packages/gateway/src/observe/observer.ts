@@ -62,6 +62,17 @@ export interface AttemptEnd {
   completion?: (() => string) | undefined;
 }
 
+/** How an attempt that brought a whole answer ended, for observers (the text read only if one asks). */
+export function answeredAttempt(op: Operation, answer: unknown): AttemptEnd {
+  const model = (answer as { model?: unknown } | null)?.model;
+  return {
+    outcome: 'answered',
+    status: 200,
+    responseModel: typeof model === 'string' ? model : undefined,
+    completion: () => op.completionText(answer),
+  };
+}
+
 export interface AttemptObservation {
   /** Headers to send with this attempt (the W3C trace context); undefined when none. */
   readonly headers: Readonly<Record<string, string>> | undefined;

@@ -1,5 +1,5 @@
 import { providerFor, type Usage } from '../providers/index.js';
-import type { AttemptEnd } from '../observe/observer.js';
+import { answeredAttempt, type AttemptEnd } from '../observe/observer.js';
 import type { ProxiedBody } from '../request/operations.js';
 import { addUsage, usageFromOpenAI } from '../request/usage.js';
 import type { CompiledBackend } from '../table/backend.js';
@@ -167,12 +167,7 @@ async function callOnce(
   });
   record.complete(json);
   record.finish(200, outcome.bodyEnd);
-  seen?.end({
-    outcome: 'answered',
-    status: 200,
-    responseModel: typeof json.model === 'string' ? json.model : undefined,
-    completion: () => op.completionText(json),
-  });
+  seen?.end(answeredAttempt(op, json));
   return { kind: 'answer', json, usage: settled.usage, cost: settled.cost, upstreamMs: outcome.bodyEnd - outcome.upstreamStart };
 }
 

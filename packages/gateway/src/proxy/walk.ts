@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors.js';
 import { ownerOf } from '../auth/api-keys.js';
 import type { CallMetrics } from '../metrics/metrics.js';
-import type { AttemptObservation } from '../observe/observer.js';
+import { answeredAttempt, type AttemptObservation } from '../observe/observer.js';
 import { providerFor, type Usage } from '../providers/index.js';
 import type { Operation, Upstream } from '../request/operations.js';
 import { toOpenAIUsage } from '../request/usage.js';
@@ -158,12 +158,7 @@ async function jsonAnswer(
   record.complete(upstream);
   record.finish(200, outcome.bodyEnd);
   const answered = upstream;
-  seen?.end({
-    outcome: 'answered',
-    status: 200,
-    responseModel: modelOf(answered),
-    completion: () => up.op.completionText(answered),
-  });
+  seen?.end(answeredAttempt(up.op, answered));
   sampleAnswer(w, backend);
   // A backend that reports no usage (Triton) gets the gateway's count in its answer, as every door reports usage.
   if (!record.usage && up.op.name !== 'embeddings' && isObject(upstream))
@@ -273,12 +268,6 @@ function settleAnswered(w: ProxyCall, backend: CompiledBackend, op: Operation, s
           w.settle(usage, cost);
           seen?.settled(usage, cost);
         };
-}
-
-/** The `model` an answer names, if it names one. */
-function modelOf(answer: unknown): string | undefined {
-  const model = (answer as { model?: unknown } | null)?.model;
-  return typeof model === 'string' ? model : undefined;
 }
 
 export function answerHeaders(w: ProxyCall, backend: CompiledBackend, type: string): Record<string, string> {

@@ -9,6 +9,7 @@ import {
   overBudget,
   parseClientPlan,
   rolesFor,
+  summary,
   type Budget,
   type Mode,
   type Plan,
@@ -59,6 +60,23 @@ export interface Choice {
   estimate: PlanEstimate;
   /** How it was chosen: fixed, client, policy, learned, prior. */
   by: 'fixed' | 'client' | 'policy' | 'learned' | 'prior';
+}
+
+/** A choice as POST /v1/route/explain shows it: the plan, its team, who chose it and what it may use. */
+export function describeChoice({ plan, by, context, estimate }: Choice): Readonly<Record<string, unknown>> {
+  const judged = plan.mode === 'reflection' || plan.mode === 'debate' || plan.mode === 'fusion';
+  return {
+    plan: plan.key,
+    mode: plan.mode,
+    agents: plan.agents.map((a) => ({ role: a.role.name, backend: a.backend.name })),
+    ...(judged ? { judge: plan.judge.name } : {}),
+    ...(plan.mode === 'fusion' ? { synthesizer: plan.synthesizer.name } : {}),
+    ...(plan.mode === 'reflection' || plan.mode === 'debate' ? { rounds: plan.rounds } : {}),
+    chosenBy: by,
+    context,
+    estimate,
+    summary: summary(plan),
+  };
 }
 
 /**

@@ -3,9 +3,9 @@ import type { FeedbackRecord } from '../../learning/store.js';
 import type { CallOutcome, RankRequest, Strategy } from '../../table/strategy.js';
 import type { BuildContext, BuildFactories, BuiltStrategy, StrategyModule } from '../build-context.js';
 import { reward, type RewardWeights } from '../bandit/algorithms.js';
-import { CollaborationController, type Choice, type PlanPolicy } from './controller.js';
+import { CollaborationController, describeChoice, type Choice, type PlanPolicy } from './controller.js';
 import { planCollaboration, type CollaborationSettings } from './plan.js';
-import { byPrice, planKeyProblem, summary } from './plans.js';
+import { byPrice, planKeyProblem } from './plans.js';
 import { BUILT_IN_TASKS } from './prompts.js';
 import { collaborationRunner } from './run.js';
 
@@ -219,19 +219,7 @@ function build(s: CollaborationSettings, ctx: BuildContext): BuiltStrategy | und
       // The plan this request would run (the same choice admission and the run use).
       describe: (rank, random) => {
         if (!rank) return { mode: s.mode, modes: s.modes, agents: s.agents, budget: s.budget, learning: Boolean(s.learning) };
-        const { plan, by, context, estimate } = choose(rank, random ?? Math.random);
-        return {
-          plan: plan.key,
-          mode: plan.mode,
-          agents: plan.agents.map((a) => ({ role: a.role.name, backend: a.backend.name })),
-          ...(plan.mode === 'reflection' || plan.mode === 'debate' || plan.mode === 'fusion' ? { judge: plan.judge.name } : {}),
-          ...(plan.mode === 'fusion' ? { synthesizer: plan.synthesizer.name } : {}),
-          ...(plan.mode === 'reflection' || plan.mode === 'debate' ? { rounds: plan.rounds } : {}),
-          chosenBy: by,
-          context,
-          estimate,
-          summary: summary(plan),
-        };
+        return describeChoice(choose(rank, random ?? Math.random));
       },
     },
   };
