@@ -1,0 +1,150 @@
+"""Leave-one-dataset-out APGR of simple heads on precomputed prompt vectors, in seconds: for
+comparing encoders and for the ceiling of a difficulty router, beside `switchboard eval`.
+
+  python offline_lodo.py --inputs INPUTS.f32 --report EVAL.json [--extra NAME=VECTORS.f32 ...] DATA.jsonl...
+
+INPUTS.f32 is `cargo run --release -p router-core --example dump_inputs -- INPUTS.f32 DATA...`
+(the static encoder's 256 dimensions and the explicit prompt features, one row per prompt);
+EVAL.json is a `switchboard eval --json` report on the same files, for each dataset's strong/weak
+pair; --extra adds another encoder's 256-dimensional vectors (e.g. mpnet_static.py's); --scores
+NAME=FILE reads a `switchboard eval --cv dataset --scores-out FILE` run's held-out scores and
+reports them alone and blended with prompt length (mean of the two ranks within the dataset,
+weights 0.25 / 0.5 / 0.75 on the router). The target
+every head learns is a prompt's difficulty: 1 - the mean score of its dataset's middle fifth of
+models (ranked by mean score, among those scoring at least half its prompts), which every file
+has whatever its model set. Needs numpy.
+"""
+import argparse
+import json
+import re
+
+import numpy as np
+
+
+def canon(name):
+    n = re.sub(r"[_. ]", "-", name.split("/")[-1].lower())
+    return "gpt-4-" + n[5:] if n.startswith("gpt4-") else n
+
+
+def apgr(score, strong, weak):
+    """RouteLLM's APGR: the weak->strong gap recovered, averaged over every strong-call share."""
+    order = np.argsort(-score, kind="stable")
+    gain = (strong - weak)[order]
+    q = np.concatenate([[weak.sum()], weak.sum() + np.cumsum(gain)]) / len(order)
+    pgr = (q - q[0]) / (q[-1] - q[0])
+    return ((pgr[1:] + pgr[:-1]) / 2).sum() / len(order)
+
+
+def difficulty(rows, ds):
+    out = np.full(len(rows), np.nan)
+    for d in np.unique(ds):
+        idx = np.where(ds == d)[0]
+        count, total = {}, {}
+        for i in idx:
+            for m, y in rows[i]["scores"].items():
+                m = canon(m)
+                count[m] = count.get(m, 0) + 1
+                total[m] = total.get(m, 0) + y
+        covered = sorted((m for m in count if count[m] >= 0.5 * len(idx)), key=lambda m: (-total[m] / count[m], m))
+        fifth = max(len(covered) // 5, 1)
+        start = max(len(covered) // 2 - fifth // 2, fifth)
+        middle = set(covered[start : start + fifth])
+        for i in idx:
+            ys = [y for m, y in rows[i]["scores"].items() if canon(m) in middle]
+            if ys:
+                out[i] = 1 - np.mean(ys)
+    return out
+
+
+def ranks(v):
+    out = np.empty(len(v))
+    out[np.argsort(v, kind="stable")] = np.arange(len(v))
+    return out / max(len(v) - 1, 1)
+
+
+def unit(x):
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def knn(vectors, train, target, test, k=64, temperature=0.05):
+    out = np.zeros(len(test))
+    for s in range(0, len(test), 512):
+        sims = vectors[test[s : s + 512]] @ vectors[train].T
+        nearest = np.argpartition(-sims, k, axis=1)[:, :k]
+        near = np.take_along_axis(sims, nearest, 1)
+        w = np.exp((near - near.max(1, keepdims=True)) / temperature)
+        out[s : s + 512] = (w / w.sum(1, keepdims=True) * target[train][nearest]).sum(1)
+    return out
+
+
+def cluster(vectors, train, target, test, k=32, temperature=0.05, seed=0):
+    x = vectors[train]
+    centres = x[np.random.default_rng(seed).choice(len(x), k, replace=False)]
+    for _ in range(20):  # spherical k-means
+        assign = np.argmax(x @ centres.T, 1)
+        centres = unit(np.array([x[assign == j].mean(0) if (assign == j).any() else centres[j] for j in range(k)]))
+    assign = np.argmax(x @ centres.T, 1)
+    means = np.array([target[train][assign == j].mean() if (assign == j).any() else np.nanmean(target[train]) for j in range(k)])
+    sims = vectors[test] @ centres.T
+    w = np.exp((sims - sims.max(1, keepdims=True)) / temperature)
+    return (w / w.sum(1, keepdims=True)) @ means
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--inputs", required=True)
+    ap.add_argument("--report", required=True)
+    ap.add_argument("--extra", action="append", default=[])
+    ap.add_argument("--scores", action="append", default=[])
+    ap.add_argument("data", nargs="+")
+    a = ap.parse_args()
+    rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
+    ds = np.array([r["source"].split("/")[0] for r in rows])
+    inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1)
+    static, features = inputs[:, :256], inputs[:, 256:]
+    pairs = {d["dataset"]: (d["pair"]["strong"], d["pair"]["weak"]) for d in json.load(open(a.report))["datasets"]}
+    target = difficulty(rows, ds)
+    encoders = {"static MiniLM": static}
+    for e in a.extra:
+        name, path = e.split("=", 1)
+        encoders[name] = np.fromfile(path, dtype=np.float32).reshape(len(rows), -1)
+
+    def report(name, score_of):
+        figures = []
+        for d, (s_m, w_m) in pairs.items():
+            idx = np.array([i for i in np.where(ds == d)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
+            strong = np.array([rows[i]["scores"][s_m] for i in idx])
+            weak = np.array([rows[i]["scores"][w_m] for i in idx])
+            figures.append(apgr(score_of(d, idx), strong, weak))
+        cells = " ".join(f"{d[:11]:>11s} {x:.3f}" for d, x in zip(pairs, figures))
+        print(f"{name:34s} {cells}  worst {min(figures):.3f} mean {np.mean(figures):.3f}", flush=True)
+
+    def held_out(head, vectors):
+        def score_of(d, idx):
+            train = np.where((ds != d) & ~np.isnan(target))[0]
+            return head(vectors, train, target, idx)
+
+        return score_of
+
+    report("length (prompt tokens)", lambda d, idx: features[idx, 0])
+    for e in a.scores:
+        name, path = e.split("=", 1)
+        scored = [json.loads(l) for l in open(path) if l.strip()]
+        assert [s["id"] for s in scored] == [r["id"] for r in rows], f"{path} scores other rows"
+        held = np.array([np.nan if s["score"] is None else s["score"] for s in scored])
+        report(name, lambda d, idx: held[idx])
+        for weight in (0.25, 0.5, 0.75):
+            report(
+                f"{name}, {weight} blend with length",
+                lambda d, idx, w=weight: w * ranks(held[idx]) + (1 - w) * ranks(features[idx, 0]),
+            )
+    report("ceiling: the prompt's own difficulty", lambda d, idx: np.nan_to_num(target[idx]))
+    for name, emb in encoders.items():
+        with_features = unit(np.hstack([emb, features]))
+        report(f"{name} knn", held_out(knn, with_features))
+        report(f"{name} knn, embedding only", held_out(knn, unit(emb)))
+        report(f"{name} cluster", held_out(cluster, with_features))
+
+
+if __name__ == "__main__":
+    main()
