@@ -309,6 +309,11 @@ export interface TrainOptions {
    */
   features?: boolean
   /**
+   * knn, cluster, irt: what they learn per prompt, `gain` (what the strong models win over
+   * the middle ones; default) or `difficulty` (how often the middle models fail).
+   */
+  target?: string
+  /**
    * Cross-validation: the pair each held-out dataset is measured with; a router that can
    * score that pair (mf, predictive) is pointed at it, the others score their own.
    */

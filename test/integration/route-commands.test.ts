@@ -167,6 +167,51 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     expect(r.worst.apgr).toBe(Math.min(...r.datasets.map((d) => d.router.apgr)));
   });
 
+  it('eval --cv dataset --target difficulty: cluster learns another target than the gain; --target elsewhere is a usage error', () => {
+    const scores = (target: string) => {
+      const out = join(dir, `cluster-${target}.scores`);
+      run(
+        'eval',
+        '--data',
+        join(DATA, 'arena-bench.jsonl'),
+        '--data',
+        join(DATA, 'alpaca-eval-train.jsonl'),
+        '--router',
+        'cluster',
+        '--encoder',
+        'static',
+        '--cv',
+        'dataset',
+        '--resamples',
+        '20',
+        '--target',
+        target,
+        '--scores-out',
+        out,
+      );
+      return readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { score: number }).score);
+    };
+    const gain = scores('gain');
+    const difficulty = scores('difficulty');
+    expect(gain).toHaveLength(difficulty.length);
+    // Per-cluster means of another quantity: most prompts get another score.
+    expect(difficulty.filter((d, i) => d !== gain[i]).length).toBeGreaterThan(gain.length / 2);
+    for (const [args, message] of [
+      [['--router', 'mf', '--cv', 'dataset', '--target', 'difficulty'], '--target applies to the knn, cluster routers'],
+      [['--router', 'cluster', '--cv', 'dataset', '--target', 'hardness'], '--target takes "gain" or "difficulty"'],
+      [['--router', 'models/default', '--target', 'difficulty'], '--target needs --cv'],
+    ] as const) {
+      const r = spawnSync(process.execPath, [BIN, 'eval', '--data', join(DATA, 'arena-bench.jsonl'), ...args], {
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+
   it('train --router length: the honest floor as a router, with a card of both cross-validations, the latency and the data licences', () => {
     const out = join(dir, 'length');
     execFileSync(

@@ -36,6 +36,9 @@ pub struct TrainOptions {
     /// Read the explicit prompt features (length, code / math / markup markers, question form,
     /// options, turns) beside the embedding; sentence and static encoders.
     pub features: Option<bool>,
+    /// knn, cluster: what they learn per prompt, `gain` (what the strong models win over
+    /// the middle ones; default) or `difficulty` (how often the middle models fail).
+    pub target: Option<String>,
     /// Cross-validation: the pair each held-out dataset is measured with; a router that can
     /// score that pair (mf, predictive) is pointed at it, the others score their own.
     pub eval_pairs: Option<Vec<DatasetPair>>,
@@ -69,6 +72,7 @@ impl TrainOptions {
             encoder_model: self.encoder_model.clone(),
             progress: self.progress.unwrap_or(false),
             features: self.features,
+            target: self.target.clone(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! numbers), checked and completed with each router's tuned defaults.
 
 use super::meta::RouterKind;
+use super::targets::Target;
 use super::train::TrainConfig;
 
 /// Encoders a request may name.
@@ -38,6 +39,8 @@ pub struct TrainRequest {
     pub progress: bool,
     /// Read the explicit prompt features beside the vector (sentence and static encoders).
     pub features: Option<bool>,
+    /// knn, cluster: what they learn per prompt, `gain` (default) or `difficulty`.
+    pub target: Option<String>,
 }
 
 /// Per-router defaults chosen by leave-one-subject-out runs on mmlu-train (docs/routing.md).
@@ -93,6 +96,12 @@ impl TrainRequest {
             label_field: self.labels.clone(),
             encoder_model: self.encoder_model.clone().unwrap_or_default(),
             features: self.features.unwrap_or(router.learns_from_all_models()),
+            target: self
+                .target
+                .as_deref()
+                .map(Target::parse)
+                .transpose()?
+                .unwrap_or_default(),
             ..d
         })
     }
@@ -135,5 +144,16 @@ mod tests {
             .config()
             .unwrap_err()
             .contains("unknown router"));
+        let mut r = req("cluster", Some("static"));
+        r.target = Some("hardness".into());
+        assert!(r.config().unwrap_err().contains("unknown target \"hardness\""));
+    }
+
+    #[test]
+    fn the_target_is_the_gain_unless_asked() {
+        let mut r = req("cluster", Some("static"));
+        assert_eq!(r.config().unwrap().target, Target::Gain);
+        r.target = Some("difficulty".into());
+        assert_eq!(r.config().unwrap().target, Target::Difficulty);
     }
 }

@@ -14,13 +14,39 @@ use std::collections::BTreeMap;
 
 use super::data::{canonical_model, dataset_of, Example};
 
+/// What the data-driven heads learn per prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// The strong group's mean score minus the middle group's.
+    #[default]
+    Gain,
+    /// 1 minus the middle group's mean score.
+    Difficulty,
+}
+
+impl Target {
+    pub const NAMES: &'static [&'static str] = &["gain", "difficulty"];
+
+    pub fn parse(name: &str) -> Result<Target, String> {
+        match name {
+            "gain" => Ok(Target::Gain),
+            "difficulty" => Ok(Target::Difficulty),
+            other => Err(format!(
+                "unknown target \"{other}\": one of {}",
+                Target::NAMES.join(", ")
+            )),
+        }
+    }
+}
+
 pub struct ScoreMatrix {
     /// Canonical model names, sorted.
     pub models: Vec<String>,
     /// Per training example (in `indices` order): (model, score) for the models it scores.
     pub cells: Vec<Vec<(u32, f32)>>,
-    /// Per training example: its gain, NaN where it has neither a strong nor a middle model.
-    pub gain: Vec<f32>,
+    /// Per training example: its target (gain or difficulty), NaN where it has not the models
+    /// the target needs (a strong and a middle one for the gain, a middle one for the difficulty).
+    pub target: Vec<f32>,
     /// Per training example: its dataset's index in `datasets`.
     pub dataset: Vec<u32>,
     pub datasets: Vec<String>,
@@ -81,7 +107,7 @@ fn mean_of(row: &[(u32, f32)], group: &[u32]) -> Option<f32> {
 }
 
 impl ScoreMatrix {
-    pub fn build(examples: &[Example], indices: &[usize]) -> ScoreMatrix {
+    pub fn build(examples: &[Example], indices: &[usize], target: Target) -> ScoreMatrix {
         let mut names: BTreeMap<String, u32> = BTreeMap::new();
         let mut sets: BTreeMap<String, u32> = BTreeMap::new();
         for &i in indices {
@@ -115,13 +141,14 @@ impl ScoreMatrix {
             .map(|&i| sets[dataset_of(&examples[i].source)])
             .collect();
         let groups = groups(&cells, &dataset, sets.len(), names.len());
-        let gain = cells
+        let target = cells
             .iter()
             .zip(&dataset)
             .map(|(row, &d)| {
                 let (strong, middle) = &groups[d as usize];
-                match (mean_of(row, strong), mean_of(row, middle)) {
-                    (Some(s), Some(m)) => s - m,
+                match (target, mean_of(row, strong), mean_of(row, middle)) {
+                    (Target::Gain, Some(s), Some(m)) => s - m,
+                    (Target::Difficulty, _, Some(m)) => 1.0 - m,
                     _ => f32::NAN,
                 }
             })
@@ -136,7 +163,7 @@ impl ScoreMatrix {
         ScoreMatrix {
             models: names.into_keys().collect(),
             cells,
-            gain,
+            target,
             dataset,
             datasets: sets.into_keys().collect(),
             model_mean: total
@@ -185,14 +212,45 @@ mod tests {
             ex("five/y", &[("b", 0.0), ("d", 1.0)]),
         ];
         let idx: Vec<usize> = (0..data.len()).collect();
-        let m = ScoreMatrix::build(&data, &idx);
+        let m = ScoreMatrix::build(&data, &idx, Target::Gain);
         assert_eq!(m.models, vec!["a", "b", "c", "d", "e", "gpt-4", "small"]);
         assert_eq!(m.datasets, vec!["five", "two"]);
-        assert_eq!(&m.gain[..4], &[1.0, 0.0, 1.0, 0.0]);
+        assert_eq!(&m.target[..4], &[1.0, 0.0, 1.0, 0.0]);
         // neither a nor c scored on the last prompt: no gain to learn there
-        assert!(m.gain[4].is_nan());
+        assert!(m.target[4].is_nan());
         assert_eq!(m.cells[0], vec![(5, 1.0), (6, 0.0)]);
         assert_eq!(m.model("GPT_4"), Some(5));
         assert!((m.model_mean[6] - 0.5).abs() < 1e-6);
+
+        // Difficulty: 1 - the middle group's mean ({small} for "two", {c} for "five").
+        let d = ScoreMatrix::build(&data, &idx, Target::Difficulty);
+        assert_eq!(&d.target[..4], &[1.0, 0.0, 1.0, 0.0]);
+        assert!(d.target[4].is_nan(), "c is not scored on the last prompt");
+        assert_eq!(Target::parse("difficulty"), Ok(Target::Difficulty));
+        assert!(Target::parse("gains")
+            .unwrap_err()
+            .contains("gain, difficulty"));
+    }
+
+    #[test]
+    fn difficulty_needs_no_strong_model_on_the_prompt() {
+        // a > b > c > d > e by mean: the strong group is {a}, the middle one {c}; a is not
+        // scored on the last prompt.
+        let data = vec![
+            ex(
+                "y/1",
+                &[("a", 1.0), ("b", 1.0), ("c", 1.0), ("d", 0.0), ("e", 0.0)],
+            ),
+            ex(
+                "y/1",
+                &[("a", 1.0), ("b", 1.0), ("c", 0.0), ("d", 0.0), ("e", 0.0)],
+            ),
+            ex("y/1", &[("b", 0.0), ("c", 0.25)]),
+        ];
+        let idx: Vec<usize> = (0..data.len()).collect();
+        let gain = ScoreMatrix::build(&data, &idx, Target::Gain);
+        let difficulty = ScoreMatrix::build(&data, &idx, Target::Difficulty);
+        assert!(gain.target[2].is_nan());
+        assert_eq!(difficulty.target, vec![0.0, 1.0, 0.75]);
     }
 }

@@ -11,6 +11,7 @@ use super::features::hashed_features;
 use super::heads::{self, Head};
 use super::meta::{percentiles, RouterKind, RouterMeta};
 use super::rng::Rng;
+use super::targets::Target;
 use super::Router;
 
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct TrainConfig {
     /// pointed at any pair of their models (mf) train without it: the held-out dataset's pair is
     /// what they are measured with.
     pub require_pair: bool,
+    /// knn, cluster: the per-prompt target (targets.rs).
+    pub target: Target,
 }
 
 impl Default for TrainConfig {
@@ -58,6 +61,7 @@ impl Default for TrainConfig {
             encoder_model: String::new(),
             features: false,
             require_pair: true,
+            target: Target::Gain,
         }
     }
 }
@@ -123,6 +127,8 @@ pub struct TrainSet<'a> {
     inputs: &'a Inputs,
     pub encoder: Encoder,
     pub dim: usize,
+    /// What knn and cluster learn per prompt.
+    pub target: Target,
 }
 
 impl TrainSet<'_> {
@@ -250,6 +256,7 @@ pub fn train(
         inputs,
         encoder,
         dim,
+        target: cfg.target,
     };
     let pairwise = cfg.label_field.is_none() && cfg.router != RouterKind::Predictive;
     let needs_pair = !matches!(cfg.router, RouterKind::Mf) || cfg.require_pair;

@@ -1,7 +1,7 @@
 import { list, nonNegative, parseOptions, seedList, usage, UsageError, type OptionValues } from './args.js';
 import { wantsCollaboration } from './collaboration-router.js';
 import type { Command } from './command.js';
-import { routerDataOptions } from './router-options.js';
+import { routerDataOptions, targetOption } from './router-options.js';
 import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embeddings-option.js';
 
 const options = {
@@ -25,7 +25,7 @@ type Values = OptionValues<typeof options>;
 const help = `Usage:
   switchboard eval --data FILE... --router PATH_OR_NAME [--strong MODEL --weak MODEL]
                    [--cv dataset|source [--seeds N]] [--resamples 1000] [--json]
-                   [--scores-out FILE] [--plot FILE.svg]
+                   [--scores-out FILE] [--plot FILE.svg] [--target gain|difficulty]
       APGR, CPT(50%), CPT(80%) per dataset (the part of each row's source before "/"),
       with the oracle's and the random and length baselines', and 95% bootstrap
       intervals. Each dataset is measured with its own strong/weak pair: --strong and
@@ -34,7 +34,8 @@ const help = `Usage:
       --cv dataset trains a router of the named kind without each dataset (and without
       training prompts that duplicate its prompts) and scores all of it: the figure that
       predicts prompts unlike the training data. --cv source holds out each source
-      (in-domain). Strong/weak kinds train for --strong/--weak (default RouteLLM's pair).
+      (in-domain). Strong/weak kinds train for --strong/--weak (default RouteLLM's pair);
+      knn and cluster learn --target per prompt (train --help).
   switchboard eval --data FILE... --labels FIELD [--label-map FILE] [--semantic]
                    [--encoder hashed|sentence|lexical] [--utterances N] [--top-k 3] [--seeds N]
       Task classification accuracy, leave one source out, and decision latency: a label
@@ -118,10 +119,17 @@ async function pairEval(v: Values, data: string[], seeds: number[], progress: (l
       plot: v.plot,
       vectors: embeddings ? await remoteVectors(data, embeddings, progress) : undefined,
       encoderModel: embeddings?.model,
+      target: v.cv ? targetOption(v.target, v.router) : noTarget(v.target),
     },
     progress,
   );
   return v.json ? JSON.stringify(report) : formatReport(report);
+}
+
+/** A trained router learnt its target when it was trained: --target only means something with --cv. */
+function noTarget(target: string | undefined): undefined {
+  if (target !== undefined) throw new UsageError('--target needs --cv (a router kind trained per fold)');
+  return undefined;
 }
 
 export const evalCommand: Command = {

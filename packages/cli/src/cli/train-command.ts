@@ -1,7 +1,7 @@
 import { nonNegative, parseOptions, usage, UsageError } from './args.js';
 import { wantsCollaboration } from './collaboration-router.js';
 import type { Command } from './command.js';
-import { routerDataOptions } from './router-options.js';
+import { routerDataOptions, targetOption } from './router-options.js';
 import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embeddings-option.js';
 
 const options = {
@@ -18,8 +18,10 @@ export const trainCommand: Command = {
   summary: 'train a router on scored prompts; writes the router and its model card',
   dataErrors: true,
   help: `Usage:
-  switchboard train --data FILE... --router mf|sw|classifier|random|length --strong MODEL --weak MODEL
-                    --out models/NAME [--encoder hashed|sentence|remote] [--seed 42] [--no-cv]
+  switchboard train --data FILE... --router mf|knn|cluster|irt|sw|classifier|random|length
+                    --strong MODEL --weak MODEL
+                    --out models/NAME [--encoder hashed|sentence|static|remote] [--seed 42] [--no-cv]
+                    [--target gain|difficulty]
 
 Train a router on scored prompts (JSON Lines); writes router.json, weights.bin and a
 model card (README.md, card.json) with leave-one-dataset-out figures (when the data
@@ -35,6 +37,10 @@ latency. --router length is the prompt-length baseline as a router.
                  With --prices the card gets the quality-cost figures.
   --encoder hashed,sentence
                  one router per encoder, combined (an ensemble).
+  --target gain|difficulty
+                 knn, cluster: what they learn per prompt: gain (default: what the
+                 dataset's strongest models win over its middle ones there) or difficulty
+                 (1 - the middle models' mean score there), docs/routing.md.
   switchboard train --router collaboration --data RUNS.jsonl... --out policy.json
                     [--cost-weight 0] [--min-rows 5]
                  a collaboration plan per task/difficulty context from replayed runs
@@ -71,6 +77,7 @@ ${embeddingsHelp}
         command: ['switchboard train', ...args].join(' '),
         labels: v.labels,
         labelMap: v['label-map'],
+        target: targetOption(v.target, router),
         prices: v.prices,
         embeddings: embeddingsOption(v),
       },

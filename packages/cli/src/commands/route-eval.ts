@@ -34,6 +34,8 @@ export interface EvalOptions {
   /** remote encoder: every prompt's vector (from /v1/embeddings). */
   vectors?: Float32Array | undefined;
   encoderModel?: string | undefined;
+  /** knn, cluster trained per fold: what they learn per prompt, `gain` (default) or `difficulty`. */
+  target?: string | undefined;
 }
 
 /** RouteLLM's pair: what strong/weak routers train for when no pair is given. */
@@ -80,6 +82,7 @@ async function heldOutScores(opts: EvalOptions, kind: string, seed: number, pair
     progress: !opts.json,
     ...(opts.vectors ? { vectors: opts.vectors } : {}),
     ...(opts.encoderModel ? { encoderModel: opts.encoderModel } : {}),
+    ...(opts.target ? { target: opts.target } : {}),
   };
   // Several encoders (hashed,sentence): an ensemble of one router per encoder.
   const encoders = opts.encoder.split(',');

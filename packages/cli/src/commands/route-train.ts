@@ -29,6 +29,8 @@ export interface TrainOptions {
   labelMap?: string | undefined;
   /** predictive: a prices file, for the card's leave-one-source-out quality-cost figures. */
   prices?: string | undefined;
+  /** knn, cluster: what they learn per prompt, `gain` (default) or `difficulty`. */
+  target?: string | undefined;
   /** remote encoder: the OpenAI-compatible embeddings server. */
   embeddings?: { endpoint: string; model: string; apiKey: string | undefined } | undefined;
 }
@@ -106,6 +108,7 @@ async function crossValidate(
     resamples: opts.resamples ?? 1000,
     vectors,
     encoderModel: opts.embeddings?.model,
+    target: opts.target,
   };
   const datasets = byDataset(readDataset(opts.data)).size;
   let crossDataset;
@@ -139,6 +142,7 @@ export async function runTrain(opts: TrainOptions, log: (line: string) => void):
       weak: opts.weak,
       seed: opts.seed,
       ...(opts.labels ? { labels: opts.labels } : {}),
+      ...(opts.target ? { target: opts.target } : {}),
       ...(vectors ? { vectors } : {}),
       ...(opts.embeddings ? { encoderModel: opts.embeddings.model } : {}),
     });

@@ -27,6 +27,7 @@ const ITERATIONS: usize = 25;
 pub struct Cluster {
     /// `clusters x dim`, normalised.
     pub centroids: Vec<f32>,
+    /// Per cluster: the mean target of its prompts, the gain or (`--target difficulty`) the difficulty.
     pub gain: Vec<f32>,
     /// `clusters x models`.
     pub quality: Vec<f32>,
@@ -41,15 +42,15 @@ fn figures(
 ) -> (Vec<f32>, Vec<f32>) {
     let models = m.models.len();
     let known: Vec<f32> = (0..assign.len())
-        .filter(|&i| use_row(i) && !m.gain[i].is_nan())
-        .map(|i| m.gain[i])
+        .filter(|&i| use_row(i) && !m.target[i].is_nan())
+        .map(|i| m.target[i])
         .collect();
     let overall = known.iter().sum::<f32>() / known.len().max(1) as f32;
     let (mut gs, mut gn) = (vec![0.0f32; k], vec![0.0f32; k]);
     let (mut qs, mut qn) = (vec![0.0f32; k * models], vec![0.0f32; k * models]);
     for (i, &c) in assign.iter().enumerate().filter(|(i, _)| use_row(*i)) {
-        if !m.gain[i].is_nan() {
-            gs[c] += m.gain[i];
+        if !m.target[i].is_nan() {
+            gs[c] += m.target[i];
             gn[c] += 1.0;
         }
         for &(mi, y) in &m.cells[i] {
@@ -72,8 +73,8 @@ fn inner_score(m: &ScoreMatrix, assign: &[usize], k: usize) -> f32 {
     for d in 0..m.datasets.len() as u32 {
         let (gain, _) = figures(m, assign, k, |i| m.dataset[i] != d);
         let (p, g): (Vec<f32>, Vec<f32>) = (0..assign.len())
-            .filter(|&i| m.dataset[i] == d && !m.gain[i].is_nan())
-            .map(|i| (gain[assign[i]], m.gain[i]))
+            .filter(|&i| m.dataset[i] == d && !m.target[i].is_nan())
+            .map(|i| (gain[assign[i]], m.target[i]))
             .unzip();
         if !p.is_empty() {
             total += correlation(&p, &g);
@@ -84,7 +85,7 @@ fn inner_score(m: &ScoreMatrix, assign: &[usize], k: usize) -> f32 {
 
 impl Cluster {
     pub fn train(set: &mut TrainSet, rng: &mut Rng, meta: &mut RouterMeta) -> Self {
-        let m = ScoreMatrix::build(set.examples, set.indices);
+        let m = ScoreMatrix::build(set.examples, set.indices, set.target);
         let dim = set.dim;
         let mut raw = vec![0.0f32; set.indices.len() * dim];
         for (k, &i) in set.indices.iter().enumerate() {

@@ -14,7 +14,7 @@
 use super::{dot, sigmoid, Context, RouterHead};
 use crate::routing::meta::RouterMeta;
 use crate::routing::rng::Rng;
-use crate::routing::targets::ScoreMatrix;
+use crate::routing::targets::{ScoreMatrix, Target};
 use crate::routing::tensors::{Named, Tensors};
 use crate::routing::train::{epoch_lr, TrainConfig, TrainSet};
 
@@ -81,7 +81,7 @@ impl Irt {
         rng: &mut Rng,
         meta: &mut RouterMeta,
     ) -> Self {
-        let m = ScoreMatrix::build(set.examples, set.indices);
+        let m = ScoreMatrix::build(set.examples, set.indices, Target::Gain); // irt fits the cells, not a target;
         let (k, dim, models) = (cfg.k.clamp(1, 16), set.dim, m.models.len());
         let mut h = Irt {
             k,

@@ -25,7 +25,7 @@ const TUNING_QUERIES: usize = 2000;
 pub struct Knn {
     /// Normalised training inputs, `n x dim`.
     pub points: Vec<f32>,
-    /// Each point's gain (NaN: none).
+    /// Each point's target, the gain or (`--target difficulty`) the difficulty (NaN: none).
     pub gain: Vec<f32>,
     /// Each point's score for each model, `n x models` (NaN: not scored).
     pub quality: Vec<f32>,
@@ -100,14 +100,14 @@ fn tune(points: &[f32], dim: usize, gain: &[f32], group: &[u32], fallback: f32) 
 
 impl Knn {
     pub fn train(set: &mut TrainSet, meta: &mut RouterMeta) -> Self {
-        let m = ScoreMatrix::build(set.examples, set.indices);
+        let m = ScoreMatrix::build(set.examples, set.indices, set.target);
         let dim = set.dim;
         let mut raw = vec![0.0f32; set.indices.len() * dim];
         for (k, &i) in set.indices.iter().enumerate() {
             set.encode(i, &mut raw[k * dim..(k + 1) * dim]);
         }
         let points = normalised(&raw, dim);
-        let known: Vec<f32> = m.gain.iter().copied().filter(|g| !g.is_nan()).collect();
+        let known: Vec<f32> = m.target.iter().copied().filter(|g| !g.is_nan()).collect();
         let fallback = known.iter().sum::<f32>() / known.len().max(1) as f32;
         // Inner groups: datasets, or sources when the training data is one dataset.
         let group: Vec<u32> = if m.datasets.len() > 1 {
@@ -125,7 +125,7 @@ impl Knn {
                 .map(|s| names.binary_search(s).unwrap_or(0) as u32)
                 .collect()
         };
-        let (k, temperature) = tune(&points, dim, &m.gain, &group, fallback);
+        let (k, temperature) = tune(&points, dim, &m.target, &group, fallback);
         let models = m.models.len();
         let mut quality = vec![f32::NAN; set.indices.len() * models];
         for (row, cells) in quality.chunks_exact_mut(models.max(1)).zip(&m.cells) {
@@ -138,7 +138,7 @@ impl Knn {
         meta.gamma = temperature;
         Knn {
             points,
-            gain: m.gain,
+            gain: m.target,
             quality,
             model_mean: m.model_mean,
             k,
