@@ -27,9 +27,16 @@ def canon(name):
 
 
 def apgr(score, strong, weak):
-    """RouteLLM's APGR: the weak->strong gap recovered, averaged over every strong-call share."""
+    """RouteLLM's APGR: the weak->strong gap recovered, averaged over every strong-call share.
+    Tied scores are routed together, as metrics.rs does: inside a tie each step gains the tie's
+    mean, so the figure does not depend on the order of tied prompts (a cluster router ties
+    every prompt of a cluster)."""
     order = np.argsort(-score, kind="stable")
     gain = (strong - weak)[order]
+    _, starts, counts = np.unique(-score[order], return_index=True, return_counts=True)
+    for start, count in zip(starts, counts):
+        if count > 1:
+            gain[start : start + count] = gain[start : start + count].mean()
     q = np.concatenate([[weak.sum()], weak.sum() + np.cumsum(gain)]) / len(order)
     pgr = (q - q[0]) / (q[-1] - q[0])
     return ((pgr[1:] + pgr[:-1]) / 2).sum() / len(order)
