@@ -146,7 +146,10 @@ mod tests {
             .contains("unknown router"));
         let mut r = req("cluster", Some("static"));
         r.target = Some("hardness".into());
-        assert!(r.config().unwrap_err().contains("unknown target \"hardness\""));
+        assert!(r
+            .config()
+            .unwrap_err()
+            .contains("unknown target \"hardness\""));
     }
 
     #[test]
