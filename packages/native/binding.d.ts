@@ -309,7 +309,7 @@ export interface TrainOptions {
    */
   features?: boolean
   /**
-   * knn, cluster, irt: what they learn per prompt, `gain` (what the strong models win over
+   * knn, cluster: what they learn per prompt, `gain` (what the strong models win over
    * the middle ones; default) or `difficulty` (how often the middle models fail).
    */
   target?: string
