@@ -8,6 +8,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 // The offline commands of routing strategies, as a user runs them (the built CLI, JSON output).
 const BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 const DATA = fileURLToPath(new URL('../../data/router/', import.meta.url));
+/** `eval` of a router kind held out per dataset, on the two small judged datasets. */
+const heldOutEval = (router: string, resamples: string) => [
+  'eval',
+  '--data',
+  join(DATA, 'arena-bench.jsonl'),
+  '--data',
+  join(DATA, 'alpaca-eval-train.jsonl'),
+  '--router',
+  router,
+  '--cv',
+  'dataset',
+  '--resamples',
+  resamples,
+];
 const run = (...args: string[]) =>
   JSON.parse(
     execFileSync(process.execPath, [BIN, ...args, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
@@ -130,19 +144,7 @@ describe('switchboard eval / simulate / train for the strategies', () => {
   });
 
   it('eval --cv dataset: per held-out dataset, its own pair, the baselines and bootstrap intervals', () => {
-    const r = run(
-      'eval',
-      '--data',
-      join(DATA, 'arena-bench.jsonl'),
-      '--data',
-      join(DATA, 'alpaca-eval-train.jsonl'),
-      '--router',
-      'mf',
-      '--cv',
-      'dataset',
-      '--resamples',
-      '200',
-    ) as {
+    const r = run(...heldOutEval('mf', '200')) as {
       scheme: string;
       datasets: {
         dataset: string;
@@ -170,25 +172,7 @@ describe('switchboard eval / simulate / train for the strategies', () => {
   it('eval --cv dataset --target difficulty: cluster learns another target than the gain; --target elsewhere is a usage error', () => {
     const scores = (target: string) => {
       const out = join(dir, `cluster-${target}.scores`);
-      run(
-        'eval',
-        '--data',
-        join(DATA, 'arena-bench.jsonl'),
-        '--data',
-        join(DATA, 'alpaca-eval-train.jsonl'),
-        '--router',
-        'cluster',
-        '--encoder',
-        'static',
-        '--cv',
-        'dataset',
-        '--resamples',
-        '20',
-        '--target',
-        target,
-        '--scores-out',
-        out,
-      );
+      run(...heldOutEval('cluster', '20'), '--encoder', 'static', '--target', target, '--scores-out', out);
       return readFileSync(out, 'utf8')
         .trim()
         .split('\n')

@@ -81,7 +81,8 @@ impl Irt {
         rng: &mut Rng,
         meta: &mut RouterMeta,
     ) -> Self {
-        let m = ScoreMatrix::build(set.examples, set.indices, Target::Gain); // irt fits the cells, not a target;
+        // irt fits the cells themselves: the per-prompt target goes unused, whichever it is.
+        let m = ScoreMatrix::build(set.examples, set.indices, Target::Gain);
         let (k, dim, models) = (cfg.k.clamp(1, 16), set.dim, m.models.len());
         let mut h = Irt {
             k,
