@@ -310,7 +310,8 @@ export interface TrainOptions {
   features?: boolean
   /**
    * knn, cluster: what they learn per prompt, `gain` (what the strong models win over
-   * the middle ones; default) or `difficulty` (how often the middle models fail).
+   * the middle ones; knn's default) or `difficulty` (how often the middle models fail;
+   * cluster's default).
    */
   target?: string
   /**

@@ -169,10 +169,11 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     expect(r.worst.apgr).toBe(Math.min(...r.datasets.map((d) => d.router.apgr)));
   });
 
-  it('eval --cv dataset --target difficulty: cluster learns another target than the gain; --target elsewhere is a usage error', () => {
-    const scores = (target: string) => {
-      const out = join(dir, `cluster-${target}.scores`);
-      run(...heldOutEval('cluster', '20'), '--encoder', 'static', '--target', target, '--scores-out', out);
+  it('eval --cv dataset --target: cluster learns the difficulty unless told the gain; --target elsewhere is a usage error', () => {
+    const scores = (target: string | undefined) => {
+      const out = join(dir, `cluster-${target ?? 'default'}.scores`);
+      const targetArgs = target === undefined ? [] : ['--target', target];
+      run(...heldOutEval('cluster', '20'), '--encoder', 'static', ...targetArgs, '--scores-out', out);
       return readFileSync(out, 'utf8')
         .trim()
         .split('\n')
@@ -183,6 +184,8 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     expect(gain).toHaveLength(difficulty.length);
     // Per-cluster means of another quantity: most prompts get another score.
     expect(difficulty.filter((d, i) => d !== gain[i]).length).toBeGreaterThan(gain.length / 2);
+    // cluster's default target is the difficulty (targets.rs, Target::default_for).
+    expect(scores(undefined)).toEqual(difficulty);
     for (const [args, message] of [
       [['--router', 'mf', '--cv', 'dataset', '--target', 'difficulty'], '--target applies to the knn, cluster routers'],
       [['--router', 'cluster', '--cv', 'dataset', '--target', 'hardness'], '--target takes "gain" or "difficulty"'],

@@ -37,7 +37,8 @@ pub struct TrainOptions {
     /// options, turns) beside the embedding; sentence and static encoders.
     pub features: Option<bool>,
     /// knn, cluster: what they learn per prompt, `gain` (what the strong models win over
-    /// the middle ones; default) or `difficulty` (how often the middle models fail).
+    /// the middle ones; knn's default) or `difficulty` (how often the middle models fail;
+    /// cluster's default).
     pub target: Option<String>,
     /// Cross-validation: the pair each held-out dataset is measured with; a router that can
     /// score that pair (mf, predictive) is pointed at it, the others score their own.

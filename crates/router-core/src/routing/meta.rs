@@ -110,9 +110,14 @@ pub struct RouterMeta {
     /// irt: ability dimensions.
     #[serde(default)]
     pub k: usize,
-    /// sw: similarity sharpness; knn: softmax temperature of the similarities.
+    /// sw: similarity sharpness; knn: softmax temperature of the similarities; cluster: the
+    /// softmax temperature of a prompt's similarities to each resolution's centroids.
     #[serde(default)]
     pub gamma: f32,
+    /// cluster: the clusters of each resolution (k-means at several k), summing to `k`; empty
+    /// in routers saved before resolutions, which hold one level and take the nearest cluster.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<usize>,
     /// classifier with labels: the classes, in output order.
     #[serde(default)]
     pub classes: Vec<String>,
@@ -153,6 +158,7 @@ impl RouterMeta {
             models: vec![],
             k: 0,
             gamma: 0.0,
+            levels: vec![],
             classes: vec![],
             label_field: String::new(),
             output_tokens: vec![],

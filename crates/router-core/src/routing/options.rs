@@ -101,7 +101,7 @@ impl TrainRequest {
                 .as_deref()
                 .map(Target::parse)
                 .transpose()?
-                .unwrap_or_default(),
+                .unwrap_or(Target::default_for(router)),
             ..d
         })
     }
@@ -153,10 +153,14 @@ mod tests {
     }
 
     #[test]
-    fn the_target_is_the_gain_unless_asked() {
+    fn the_target_follows_the_kind_unless_asked() {
         let mut r = req("cluster", Some("static"));
-        assert_eq!(r.config().unwrap().target, Target::Gain);
-        r.target = Some("difficulty".into());
         assert_eq!(r.config().unwrap().target, Target::Difficulty);
+        r.target = Some("gain".into());
+        assert_eq!(r.config().unwrap().target, Target::Gain);
+        let mut k = req("knn", Some("static"));
+        assert_eq!(k.config().unwrap().target, Target::Gain);
+        k.target = Some("difficulty".into());
+        assert_eq!(k.config().unwrap().target, Target::Difficulty);
     }
 }

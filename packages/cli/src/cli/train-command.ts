@@ -38,9 +38,10 @@ latency. --router length is the prompt-length baseline as a router.
   --encoder hashed,sentence
                  one router per encoder, combined (an ensemble).
   --target gain|difficulty
-                 knn, cluster: what they learn per prompt: gain (default: what the
-                 dataset's strongest models win over its middle ones there) or difficulty
-                 (1 - the middle models' mean score there), docs/routing.md.
+                 knn, cluster: what they learn per prompt: gain (what the dataset's
+                 strongest models win over its middle ones there; knn's default) or
+                 difficulty (1 - the middle models' mean score there; cluster's default),
+                 docs/routing.md.
   switchboard train --router collaboration --data RUNS.jsonl... --out policy.json
                     [--cost-weight 0] [--min-rows 5]
                  a collaboration plan per task/difficulty context from replayed runs
