@@ -1,5 +1,6 @@
-"""Leave-one-dataset-out APGR of simple heads on precomputed prompt vectors, in seconds: for
-comparing encoders and for the ceiling of a difficulty router, beside `switchboard eval`.
+"""Leave-one-dataset-out APGR of simple heads (knn, cluster, ridge) on precomputed prompt vectors,
+in seconds: for comparing encoders and heads and for the ceiling of a difficulty router, beside
+`switchboard eval`.
 
   python offline_lodo.py --inputs INPUTS.f32 --report EVAL.json [--extra NAME=VECTORS.f32 ...] DATA.jsonl...
 
@@ -84,17 +85,39 @@ def knn(vectors, train, target, test, k=64, temperature=0.05):
     return out
 
 
-def cluster(vectors, train, target, test, k=32, temperature=0.05, seed=0):
+def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None):
+    """heads/cluster.rs: spherical k-means at every k the data fills (four prompts a cluster),
+    per-cluster means with each dataset weighted 1/sqrt(size) and shrunk towards the overall
+    mean, a prompt spread over each resolution's clusters by a softmax of its similarity, the
+    resolutions averaged. (Random starts, not rust's k-means++: close figures, not equal ones.)"""
     x = vectors[train]
-    centres = x[np.random.default_rng(seed).choice(len(x), k, replace=False)]
-    for _ in range(20):  # spherical k-means
+    size = {d: (ds[train] == d).sum() for d in np.unique(ds[train])}
+    weight = np.array([size[d] for d in ds[train]], float) ** -0.5
+    weight /= weight.mean()
+    overall = np.average(target[train], weights=weight)
+    out = np.zeros(len(test))
+    levels = [k for k in ks if 4 * k <= len(train)] or [ks[0]]
+    for k in levels:
+        centres = x[np.random.default_rng(seed).choice(len(x), k, replace=False)]
+        for _ in range(20):
+            assign = np.argmax(x @ centres.T, 1)
+            centres = unit(np.array([x[assign == j].mean(0) if (assign == j).any() else centres[j] for j in range(k)]))
         assign = np.argmax(x @ centres.T, 1)
-        centres = unit(np.array([x[assign == j].mean(0) if (assign == j).any() else centres[j] for j in range(k)]))
-    assign = np.argmax(x @ centres.T, 1)
-    means = np.array([target[train][assign == j].mean() if (assign == j).any() else np.nanmean(target[train]) for j in range(k)])
-    sims = vectors[test] @ centres.T
-    w = np.exp((sims - sims.max(1, keepdims=True)) / temperature)
-    return (w / w.sum(1, keepdims=True)) @ means
+        total = np.bincount(assign, weights=weight * target[train], minlength=k)
+        count = np.bincount(assign, weights=weight, minlength=k)
+        means = (total + shrink * overall) / (count + shrink)
+        sims = vectors[test] @ centres.T
+        w = np.exp((sims - sims.max(1, keepdims=True)) / temperature)
+        out += (w / w.sum(1, keepdims=True)) @ means
+    return out / len(levels)
+
+
+def ridge(vectors, train, target, test, lam=10.0):
+    """A linear difficulty head (ridge regression on the vector and a bias): the simplest
+    learned router, beside the neighbour and cluster heads."""
+    a = np.hstack([vectors[train], np.ones((len(train), 1))])
+    w = np.linalg.solve(a.T @ a + lam * np.eye(a.shape[1]), a.T @ target[train])
+    return np.hstack([vectors[test], np.ones((len(test), 1))]) @ w
 
 
 def main():
@@ -129,7 +152,7 @@ def main():
     def held_out(head, vectors):
         def score_of(d, idx):
             train = np.where((ds != d) & ~np.isnan(target))[0]
-            return head(vectors, train, target, idx)
+            return head(vectors, train, target, idx, ds=ds) if head is cluster else head(vectors, train, target, idx)
 
         return score_of
 
@@ -151,6 +174,8 @@ def main():
         report(f"{name} knn", held_out(knn, with_features))
         report(f"{name} knn, embedding only", held_out(knn, unit(emb)))
         report(f"{name} cluster", held_out(cluster, with_features))
+        report(f"{name} ridge", held_out(ridge, np.hstack([emb, features])))
+        report(f"{name} ridge, embedding only", held_out(ridge, emb))
 
 
 if __name__ == "__main__":
