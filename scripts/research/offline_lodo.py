@@ -16,6 +16,7 @@ models (ranked by mean score, among those scoring at least half its prompts), wh
 has whatever its model set. Needs numpy.
 """
 import argparse
+import functools
 import json
 import re
 
@@ -152,7 +153,7 @@ def main():
     def held_out(head, vectors):
         def score_of(d, idx):
             train = np.where((ds != d) & ~np.isnan(target))[0]
-            return head(vectors, train, target, idx, ds=ds) if head is cluster else head(vectors, train, target, idx)
+            return head(vectors, train, target, idx)
 
         return score_of
 
@@ -173,7 +174,7 @@ def main():
         with_features = unit(np.hstack([emb, features]))
         report(f"{name} knn", held_out(knn, with_features))
         report(f"{name} knn, embedding only", held_out(knn, unit(emb)))
-        report(f"{name} cluster", held_out(cluster, with_features))
+        report(f"{name} cluster", held_out(functools.partial(cluster, ds=ds), with_features))
         report(f"{name} ridge", held_out(ridge, np.hstack([emb, features])))
         report(f"{name} ridge, embedding only", held_out(ridge, emb))
 
