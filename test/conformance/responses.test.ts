@@ -162,15 +162,13 @@ describe.each(PROVIDERS)('Responses API on provider %s', (provider, flavor, extr
       schema: { type: 'object', properties: { name: { type: 'string' } } },
       strict: true,
     };
-    const res = client.responses.create({ model: 'chat', input: 'A city?', text: { format } });
-    if (flavor === 'anthropic') {
-      // The Anthropic provider has no JSON mode to translate to; the backend would ignore it. (Capabilities say so.)
-      await res.catch(() => undefined);
-      return;
-    }
-    await res;
+    await client.responses.create({ model: 'chat', input: 'A city?', text: { format } });
     const sent = upstream.requests[0]!.body;
-    if (passthrough) expect(sent.text).toEqual({ format });
+    if (flavor === 'anthropic') {
+      // The Messages API has no JSON mode: the schema is a tool the model is made to call.
+      expect(sent.tools).toEqual([expect.objectContaining({ name: 'city', input_schema: format.schema })]);
+      expect(sent.tool_choice).toEqual({ type: 'tool', name: 'city', disable_parallel_tool_use: true });
+    } else if (passthrough) expect(sent.text).toEqual({ format });
     else
       expect(sent.response_format).toEqual({
         type: 'json_schema',

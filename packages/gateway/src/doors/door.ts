@@ -21,8 +21,15 @@ export interface DoorRendering {
 export interface Door {
   /** The door's request, checked, as the chat completions request routing sees; may read stored state (conversations). */
   toRouted(body: Record<string, unknown>, c: Context): Promise<ProxiedBody>;
-  /** How `routed` reaches `backend`: in the door's own API when the backend speaks it, else as chat completions. */
-  upstream(backend: CompiledBackend, routed: ProxiedBody): Upstream;
-  /** The door's shape for chat-level answers to `routed` (a runner's answer). */
-  render(routed: ProxiedBody): DoorRendering;
+  /**
+   * How `routed` reaches `backend`: in the door's own API when the backend
+   * speaks it, else as chat completions. `promptTokens` is the gateway's
+   * count of the prompt with the backend's tokenizer (the one routing and
+   * limits use), for streams that report input tokens before the backend has.
+   */
+  upstream(backend: CompiledBackend, routed: ProxiedBody, promptTokens?: number): Upstream;
+  /** The door's shape for chat-level answers to `routed` (a runner's answer); `promptTokens` as for upstream. */
+  render(routed: ProxiedBody, promptTokens?: number): DoorRendering;
+  /** Headers the door's own API puts on every answer, besides the gateway's (Anthropic's `request-id`). */
+  answerHeaders?(requestId: string): Record<string, string>;
 }

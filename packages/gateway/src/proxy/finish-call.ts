@@ -32,9 +32,10 @@ const isUsageChunk = (payload: unknown) =>
  * body is the runner's, not the client's), with the answer shown through the
  * client's door and reporting the usage of every call of the request.
  */
-function finalUpstream(w: ProxyCall, body: ProxiedBody, options: FinishOptions): Upstream {
+function finalUpstream(w: ProxyCall, body: ProxiedBody, options: FinishOptions, promptTokens: number): Upstream {
   const prior = options.prior.usage;
-  const rendering = w.door?.render(w.body);
+  // The stream's input tokens, as its end reports them: the calls' before it, and this one's prompt.
+  const rendering = w.door?.render(w.body, prior.promptTokens + promptTokens);
   const clientAsked = (w.body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
   const sent: ProxiedBody = body.stream ? { ...body, stream_options: { include_usage: true } } : body;
   const extend = !rendering && options.extend ? options.extend : (json: Obj) => json;
@@ -74,17 +75,18 @@ export async function finishThroughWalk(
 ): Promise<Response> {
   const { prior } = options;
   const counts = new Map<CompiledBackend['tokenizer'], number>();
+  // The final prompt is the runner's: counted (once per tokenizer) if a backend reports no usage.
+  const promptTokens = (b: CompiledBackend) => {
+    let n = counts.get(b.tokenizer);
+    if (n === undefined) counts.set(b.tokenizer, (n = chatCompletions.promptTokens(b.tokenizer, chatCompletions.view(body))));
+    return n;
+  };
   const call: ProxyCall = {
     ...w,
     body,
     routedBody: w.routedBody ?? w.body,
-    // The final prompt is the runner's: counted (once per tokenizer) if a backend reports no usage.
-    promptTokens: (b) => {
-      let n = counts.get(b.tokenizer);
-      if (n === undefined) counts.set(b.tokenizer, (n = chatCompletions.promptTokens(b.tokenizer, chatCompletions.view(body))));
-      return n;
-    },
-    upstreamFor: () => finalUpstream(w, body, options),
+    promptTokens,
+    upstreamFor: (b) => finalUpstream(w, body, options, promptTokens(b)),
     extraHeaders: options.headers,
     upstreamHeaders: options.upstreamHeaders,
     settle: (usage, cost) => w.settle(usage ? addUsage(prior.usage, usage) : prior.usage, prior.cost + cost),

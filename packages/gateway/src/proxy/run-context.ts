@@ -72,21 +72,22 @@ async function respond(
 ): Promise<Response> {
   const streamed = Boolean(w.body.stream);
   const headers = { ...answerHeaders(w, backend, streamed ? 'text/event-stream; charset=utf-8' : 'application/json'), ...extra };
-  const rendering = w.door?.render(w.body);
   sampleAnswer(w, backend);
   if (!streamed) {
+    const rendering = w.door?.render(w.body);
     const answer = rendering ? await rendering.answer(json) : json;
     return new Response(encoder.encode(JSON.stringify(answer)), { status: 200, headers });
   }
   headers['cache-control'] = 'no-cache';
   const events = answerAsEvents(w.op, json, w.body);
   let text: string;
-  if (rendering) {
-    const egress = rendering.egress();
+  if (w.door) {
     const counted = usageFromOpenAI(json) ?? {
       promptTokens: w.promptTokens(backend),
       completionTokens: backend.tokenizer.count(w.op.completionText(json)),
     };
+    // The whole answer is known: a stream's start reports the same input tokens as its end.
+    const egress = w.door.render(w.body, counted.promptTokens).egress();
     text = events.map((e) => egress.payload(e)).join('') + (await egress.end(counted));
   } else {
     text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';

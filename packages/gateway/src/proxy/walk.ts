@@ -82,7 +82,7 @@ async function tryBackend(
   metrics.decisions.inc();
   // A front door may reach this backend as another operation (chat completions), translated both ways.
   const up: Upstream = w.upstreamFor?.(backend) ??
-    w.door?.upstream(backend, body) ??
+    w.door?.upstream(backend, body, w.promptTokens(backend)) ??
     op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
   let outcome: AttemptOutcome;
   try {
@@ -272,6 +272,7 @@ function settleAnswered(w: ProxyCall, backend: CompiledBackend, op: Operation, s
 
 export function answerHeaders(w: ProxyCall, backend: CompiledBackend, type: string): Record<string, string> {
   const headers = responseHeaders(w.c, w.route, backend, type, w.rank);
+  if (w.door?.answerHeaders) Object.assign(headers, w.door.answerHeaders(w.c.get('requestId')));
   if (w.extraHeaders) Object.assign(headers, w.extraHeaders);
   // The id POST /v1/feedback takes: the gateway's own, so no client can aim at another's answer.
   if (w.route.strategy.feedback) headers['x-switchboard-feedback-id'] = w.c.get('gatewayId');

@@ -83,13 +83,19 @@ export function transportError(err: unknown, backend: string, timeoutsMs: Timeou
   });
 }
 
+/** Anthropic's own status for an API too busy to answer now. */
+const OVERLOADED = 529;
+
 /**
  * An error status from a backend, as the client should see it. The client's
  * own mistakes (400, 413, 422) and rate limits (429) pass through with the
  * backend's message; a backend failing (404, 5xx) is a gateway-side problem:
  * 502 with the backend's message. A backend refusing the gateway's
  * credentials (401, 403) gets a generic message: its text may quote the key
- * (masked or not), so it goes to the log only (`cause`).
+ * (masked or not), so it goes to the log only (`cause`). Anthropic's 529
+ * (overloaded) is not a broken backend but a busy one: the gateway's own
+ * overload status, 503, which the Messages door answers as overloaded_error
+ * (OpenAI's API has no 529). Like any 5xx it is retried on another backend.
  */
 export function statusError(status: number, body: string, backend: string, retryAfter: string | undefined): GatewayError {
   const message = backendMessage(body);
@@ -99,6 +105,12 @@ export function statusError(status: number, body: string, backend: string, retry
   if (status === 429) {
     return new GatewayError(429, 'rate_limit_error', `Backend "${backend}" is rate limiting: ${message}`, {
       code: 'upstream_rate_limited',
+      headers: retryAfter ? { 'retry-after': retryAfter } : {},
+    });
+  }
+  if (status === OVERLOADED) {
+    return new GatewayError(503, 'upstream_error', `Backend "${backend}" is overloaded: ${message}`, {
+      code: 'upstream_overloaded',
       headers: retryAfter ? { 'retry-after': retryAfter } : {},
     });
   }

@@ -50,21 +50,26 @@ export class MessagesDoor implements Door {
     return toChatRequest(request);
   }
 
-  upstream(backend: CompiledBackend, routed: ProxiedBody): ReturnType<Door['upstream']> {
+  upstream(backend: CompiledBackend, routed: ProxiedBody, promptTokens?: number): ReturnType<Door['upstream']> {
     const call = this.#call(routed);
-    if (backend.provider === 'anthropic') return passthrough(call);
+    if (backend.provider === 'anthropic') return passthrough(call, promptTokens);
     refuseUntranslatable(call.request, backend);
     return {
       op: chatCompletions,
       body: chatBody(routed, backend),
       answer: (json) => fromChat(call, json),
-      ...(routed.stream ? { egress: new MessagesEgress(call) } : {}),
+      ...(routed.stream ? { egress: new MessagesEgress(call, promptTokens) } : {}),
     };
   }
 
-  render(routed: ProxiedBody): ReturnType<Door['render']> {
+  render(routed: ProxiedBody, promptTokens?: number): ReturnType<Door['render']> {
     const call = this.#call(routed);
-    return { answer: (json) => fromChat(call, json), egress: () => new MessagesEgress(call) };
+    return { answer: (json) => fromChat(call, json), egress: () => new MessagesEgress(call, promptTokens) };
+  }
+
+  /** Anthropic's SDKs read an answer's request id from `request-id`: the gateway's, as in x-request-id and its logs. */
+  answerHeaders(requestId: string): Record<string, string> {
+    return { 'request-id': requestId };
   }
 
   #call(routed: ProxiedBody): MessagesCall {

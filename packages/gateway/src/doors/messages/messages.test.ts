@@ -433,13 +433,44 @@ describe('POST /v1/messages, streaming (translated)', () => {
     });
   });
 
-  it('reports the usage the gateway counted when the backend streams none', async () => {
+  it('reports the usage the gateway counted when the backend streams none, the same input from start to end', async () => {
     const gw = await gateway();
     gw.transport.answer('a', () => ({ sse: [chunk({ content: 'Hello there' }), chunk({}, 'stop'), 'data: [DONE]\n\n'] }));
     const got = events(await (await post(gw, { ...hello, stream: true })).text());
     const usage = got.find(([e]) => e === 'message_delta')![1].usage!;
     expect(usage.output_tokens).toBeGreaterThan(0);
     expect(usage.input_tokens).toBeGreaterThan(0);
+    expect(got[0]![1].message!.usage.input_tokens).toBe(usage.input_tokens);
+  });
+
+  it("puts the gateway's count of the prompt in message_start, the backend's own counts in message_delta", async () => {
+    const gw = await gateway();
+    gw.transport.answer('a', () => ({
+      sse: [
+        chunk({ content: 'Hi' }),
+        chunk({}, 'stop'),
+        usageChunk({ prompt_tokens: 70, completion_tokens: 1, total_tokens: 71, prompt_tokens_details: { cached_tokens: 40 } }),
+        'data: [DONE]\n\n',
+      ],
+    }));
+    const counted = (
+      await json<{ input_tokens: number }>(post(gw, { model: 'main', messages: hello.messages }, {}, '/v1/messages/count_tokens'))
+    ).input_tokens;
+    expect(counted).toBeGreaterThan(0);
+    const got = events(await (await post(gw, { ...hello, stream: true })).text());
+    expect(got[0]![1].message!.usage).toEqual({
+      input_tokens: counted,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: 0,
+    });
+    // message_delta restates every count (the SDKs take them in place of message_start's).
+    expect(got.find(([e]) => e === 'message_delta')![1].usage).toEqual({
+      input_tokens: 30,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 40,
+      output_tokens: 1,
+    });
   });
 });
 
@@ -529,6 +560,29 @@ describe('POST /v1/messages (passed through to anthropic backends)', () => {
     expect(await tokens(gw, 'output')).toBe(9);
   });
 
+  it("fills a message_start that reports no input tokens with the gateway's count, and counts the same", async () => {
+    const gw = await inProcess({ main: { backends: [backend('c', anthropic)] } }, { auth: true });
+    gw.transport.answer('c', () => ({
+      sse: [
+        anthropicEvent('message_start', {
+          message: { ...upstreamMessage, content: [], stop_reason: null, usage: { input_tokens: 0, output_tokens: 0 } },
+        }),
+        anthropicEvent('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+        anthropicEvent('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Bonjour' } }),
+        anthropicEvent('content_block_stop', { index: 0 }),
+        anthropicEvent('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } }),
+        anthropicEvent('message_stop'),
+      ],
+    }));
+    const counted = (
+      await json<{ input_tokens: number }>(post(gw, { model: 'main', messages: hello.messages }, {}, '/v1/messages/count_tokens'))
+    ).input_tokens;
+    const got = events(await (await post(gw, { ...hello, stream: true })).text());
+    expect(got[0]![1].message!.usage).toEqual({ input_tokens: counted, output_tokens: 0 });
+    expect(await tokens(gw, 'input')).toBe(counted);
+    expect(await tokens(gw, 'output')).toBe(2);
+  });
+
   it("passes the backend's error event on, and ends a stream cut short with one of its own", async () => {
     const gw = await inProcess({ main: { backends: [backend('c', anthropic)] } }, { auth: true });
     const start = anthropicEvent('message_start', { message: { ...upstreamMessage, content: [] } });
@@ -596,6 +650,9 @@ describe('POST /v1/messages through a runner (cascade)', () => {
       'message_stop',
     ]);
     expect(streamed[2]![1].delta?.text).toBe('sure');
+    // The answer was whole before it was streamed: message_start already has its input tokens.
+    expect(streamed[0]![1].message!.usage.input_tokens).toBe(10);
+    expect(streamed[4]![1].usage!.input_tokens).toBe(10);
   });
 });
 
@@ -691,6 +748,37 @@ describe('Messages API errors are Anthropic-shaped', () => {
       'timeout_error',
       'overloaded_error',
     ]);
+  });
+
+  it("carries request-id, the gateway's x-request-id, on answers, streams, count_tokens and errors", async () => {
+    const gw = await inProcess(
+      {
+        main: { backends: [backend('a')] },
+        claude: {
+          backends: [
+            backend('c', { provider: 'anthropic', endpoint: 'https://api.anthropic.invalid/v1', apiKey: { value: 'k' } }),
+          ],
+        },
+      },
+      { auth: true },
+    );
+    gw.transport.answer('c', () => ({ json: { type: 'message', content: [], usage: { input_tokens: 1, output_tokens: 1 } } }));
+    const answers = [
+      await post(gw, hello),
+      await post(gw, { ...hello, stream: true }),
+      await post(gw, { ...hello, model: 'claude' }),
+      await post(gw, { model: 'main', messages: hello.messages }, {}, '/v1/messages/count_tokens'),
+      await post(gw, { ...hello, model: 'nope' }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 404]);
+    for (const res of answers) {
+      expect(res.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers.get('request-id')).toBe(res.headers.get('x-request-id'));
+    }
+    // The caller's own id, when it sends one, as for x-request-id.
+    expect((await post(gw, hello, { 'x-request-id': 'req-42' })).headers.get('request-id')).toBe('req-42');
+    const chat = await gw.post('/v1/chat/completions', { model: 'main', messages: hello.messages });
+    expect(chat.headers.get('request-id')).toBeNull();
   });
 
   it('leaves the OpenAI endpoints OpenAI-shaped', async () => {

@@ -36,16 +36,26 @@ function messageText(message: unknown): string {
   return content.map((b) => (isObject(b) && b.type === 'text' && typeof b.text === 'string' ? b.text : '')).join('');
 }
 
+/** The prompt tokens an Anthropic usage object reports, input and cache counts together (0 when none). */
+const reportedInput = (usage: Obj): number =>
+  (num(usage.input_tokens) ?? 0) + (num(usage.cache_read_input_tokens) ?? 0) + (num(usage.cache_creation_input_tokens) ?? 0);
+
 /**
  * Reads an anthropic backend's own stream without changing it: each event's
  * payload goes on as it is; the usage is message_start's, updated by
  * message_delta (its counts are cumulative and may restate any of them),
  * known once message_delta came; the answer is complete at message_stop.
+ * One exception: a message_start that reports no input tokens at all (some
+ * Anthropic-compatible servers count them only at the end) gets the
+ * gateway's count of the prompt, so clients and the gateway's accounting
+ * read the same number until message_delta says otherwise.
  */
 class MessagesRelay implements StreamTranslator {
   #usage: Obj = {};
   #final = false;
   #complete = false;
+
+  constructor(private readonly promptTokens: number) {}
 
   get usage(): Usage | undefined {
     return this.#final ? usageFromAnthropic(this.#usage) : undefined;
@@ -59,9 +69,16 @@ class MessagesRelay implements StreamTranslator {
     const payload: unknown = JSON.parse(e.data);
     if (!isObject(payload)) return [payload];
     switch (payload.type ?? e.event) {
-      case 'message_start':
-        if (isObject(payload.message) && isObject(payload.message.usage)) this.#usage = { ...payload.message.usage };
+      case 'message_start': {
+        if (!isObject(payload.message)) break;
+        const usage = isObject(payload.message.usage) ? payload.message.usage : undefined;
+        if (this.promptTokens && !(usage && reportedInput(usage))) {
+          if (usage) usage.input_tokens = this.promptTokens;
+          else payload.message.usage = { input_tokens: this.promptTokens, output_tokens: 0 };
+        }
+        if (isObject(payload.message.usage)) this.#usage = { ...payload.message.usage };
         break;
+      }
       case 'message_delta':
         if (isObject(payload.usage)) {
           for (const [k, v] of Object.entries(payload.usage)) if (v != null) this.#usage[k] = v;
@@ -77,7 +94,7 @@ class MessagesRelay implements StreamTranslator {
 }
 
 /** The Messages API as a backend operation, for anthropic backends: usage and text read from Messages answers and events. */
-function messagesApi(call: MessagesCall): MessagesPassthrough {
+function messagesApi(call: MessagesCall, promptTokens: number): MessagesPassthrough {
   const op: MessagesPassthrough = {
     ...chatCompletions,
     path: 'messages',
@@ -90,7 +107,7 @@ function messagesApi(call: MessagesCall): MessagesPassthrough {
       isObject(chunk) && isObject(chunk.delta) && chunk.delta.type === 'text_delta' && typeof chunk.delta.text === 'string'
         ? chunk.delta.text
         : '',
-    relay: () => new MessagesRelay(),
+    relay: () => new MessagesRelay(promptTokens),
   };
   // Sent as itself: not through chat completions' own upstream (its stream-usage option).
   delete op.upstream;
@@ -123,10 +140,14 @@ class PassthroughEgress implements StreamEgress {
   }
 }
 
-/** How a Messages request reaches an anthropic backend: the client's body as it is (the provider sets the backend's model). */
-export function passthrough(call: MessagesCall): Upstream {
+/**
+ * How a Messages request reaches an anthropic backend: the client's body as
+ * it is (the provider sets the backend's model). `promptTokens`: the
+ * gateway's count, for a stream whose message_start reports none.
+ */
+export function passthrough(call: MessagesCall, promptTokens = 0): Upstream {
   return {
-    op: messagesApi(call),
+    op: messagesApi(call, promptTokens),
     body: call.request,
     answer: (json) => json,
     ...(call.request.stream ? { egress: new PassthroughEgress() } : {}),

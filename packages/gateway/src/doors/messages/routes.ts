@@ -38,6 +38,8 @@ export function countTokens(door: MessagesDoor, deps: AppDeps): Handler {
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   return async (c) => {
     const json = parseJsonObject(requestHeader(c, 'content-type'), await readBody(c, limit));
-    return c.json({ input_tokens: countPromptTokens(deps, c, door.countable(json)) });
+    const id = c.get('requestId');
+    const headers = { 'x-request-id': id, ...door.answerHeaders(id) };
+    return c.json({ input_tokens: countPromptTokens(deps, c, door.countable(json)) }, 200, headers);
   };
 }

@@ -23,9 +23,11 @@ type Open = { kind: 'text' | 'tool'; index: number };
  * the whole usage, then `message_stop`. A failure is an `error` event, after
  * which nothing more is sent.
  *
- * Chat streams report usage at their end, so message_start carries zero
- * input tokens; message_delta carries every count (the SDKs take input and
- * cache counts from it when present).
+ * Chat streams report usage at their end, so message_start carries the
+ * gateway's own count of the prompt (the one routing and limits use, with
+ * the backend's tokenizer) as its input tokens; message_delta carries every
+ * count, the backend's when it reported them (the SDKs take input and cache
+ * counts from it in place of message_start's).
  */
 export class MessagesEgress implements StreamEgress {
   readonly #id = newId('msg');
@@ -40,7 +42,11 @@ export class MessagesEgress implements StreamEgress {
   #model = '';
   #failed = false;
 
-  constructor(private readonly call: MessagesCall) {}
+  constructor(
+    private readonly call: MessagesCall,
+    /** The gateway's count of the prompt, for message_start; unknown reads as 0. */
+    private readonly promptTokens = 0,
+  ) {}
 
   payload(payload: unknown): string {
     if (this.#failed || !isObject(payload)) return '';
@@ -91,7 +97,7 @@ export class MessagesEgress implements StreamEgress {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: messagesUsage(undefined),
+      usage: messagesUsage({ promptTokens: this.promptTokens, completionTokens: 0 }),
     };
     return frame('message_start', { message });
   }

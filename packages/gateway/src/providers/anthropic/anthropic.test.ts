@@ -1,7 +1,9 @@
 import { loadTokenizer } from '@switchboard/native';
 import { describe, expect, it } from 'vitest';
 import type { CompiledBackend } from '../../table/backend.js';
+import { GatewayError } from '../../errors.js';
 import type { ProxiedBody } from '../../request/operations.js';
+import { JSON_OBJECT_INSTRUCTION } from './json-output.js';
 import { toAnthropicRequest } from './request.js';
 import { toOpenAIChat } from './response.js';
 import { AnthropicStreamTranslator } from './stream.js';
@@ -115,6 +117,75 @@ describe('Anthropic request translation', () => {
       ],
       tool_choice: { type: 'any' },
     });
+  });
+});
+
+describe('response_format translation', () => {
+  const ask = (extra: Record<string, unknown>) =>
+    toAnthropicRequest({ model: 'assistant', messages: [{ role: 'user', content: 'Hi' }], ...extra }, backend);
+
+  it('asks for json_object in the system prompt, after the cached prefix', () => {
+    expect(ask({ response_format: { type: 'json_object' } }).system).toBe(JSON_OBJECT_INSTRUCTION);
+    const plain = ask({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ],
+      response_format: { type: 'json_object' },
+    });
+    expect(plain.system).toBe(`Be brief.\n\n${JSON_OBJECT_INSTRUCTION}`);
+    expect(plain.tools).toBeUndefined();
+    const cached = ask({
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral' } }] },
+        { role: 'user', content: 'Hi' },
+      ],
+      response_format: { type: 'json_object' },
+    });
+    expect(cached.system).toEqual([
+      { type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: JSON_OBJECT_INSTRUCTION },
+    ]);
+    expect(ask({ response_format: { type: 'text' } }).system).toBeUndefined();
+  });
+
+  it('makes a json_schema a forced tool (unnamed or schemaless: any object), refusing a malformed one', () => {
+    const out = ask({ response_format: { type: 'json_schema', json_schema: { description: 'A city' } } });
+    expect(out.tools).toEqual([{ name: 'output', description: 'A city', input_schema: { type: 'object' } }]);
+    expect(out.tool_choice).toEqual({ type: 'tool', name: 'output', disable_parallel_tool_use: true });
+    expect(() => ask({ response_format: { type: 'json_schema' } })).toThrow(GatewayError);
+    expect(() => ask({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: 'object' } } })).toThrow(
+      /json_schema\.schema: Input should be a JSON Schema object/,
+    );
+  });
+
+  it('answers with the schema tool input as content; a cut answer still stops for length', () => {
+    const answer = (stop: string) =>
+      toOpenAIChat(
+        { stop_reason: stop, content: [{ type: 'tool_use', id: 't', name: 'weather', input: { city: 'Oslo' } }] },
+        1,
+        'weather',
+      ) as { choices: { message: Record<string, unknown>; finish_reason: string }[] };
+    expect(answer('tool_use').choices[0]).toMatchObject({
+      message: { role: 'assistant', content: '{"city":"Oslo"}' },
+      finish_reason: 'stop',
+    });
+    expect(answer('tool_use').choices[0]?.message.tool_calls).toBeUndefined();
+    expect(answer('max_tokens').choices[0]?.finish_reason).toBe('length');
+  });
+
+  it('streams the schema tool input as content deltas, an empty input as {}', () => {
+    const t = new AnthropicStreamTranslator(false, 'weather');
+    const out = [
+      { type: 'message_start', message: { id: 'm', model: 'claude', usage: { input_tokens: 5, output_tokens: 1 } } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'weather', input: {} } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 3 } },
+    ].flatMap((e) => t.event({ event: e.type, data: JSON.stringify(e) })) as {
+      choices: { delta: Record<string, unknown>; finish_reason: string | null }[];
+    }[];
+    expect(out.map((c) => c.choices[0]?.delta)).toEqual([{ role: 'assistant', content: '' }, { content: '{}' }, {}]);
+    expect(out.at(-1)?.choices[0]?.finish_reason).toBe('stop');
   });
 });
 

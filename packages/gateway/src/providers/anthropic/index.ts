@@ -1,6 +1,7 @@
 import type { Operation } from '../../request/operations.js';
 import { baseHeaders, serialize } from '../openai/index.js';
 import type { Provider, StreamTranslator } from '../provider.js';
+import { schemaToolName } from './json-output.js';
 import { toAnthropicRequest } from './request.js';
 import { toOpenAIChat } from './response.js';
 import { AnthropicStreamTranslator } from './stream.js';
@@ -26,9 +27,9 @@ export const isMessagesPassthrough = (op: Operation): op is MessagesPassthrough 
 /**
  * The Anthropic Messages API behind OpenAI's chat completions: requests,
  * answers and streams are translated (system prompt, content blocks, images,
- * tool use, stop reasons, usage) — except the Messages door's own requests,
- * which pass through. Completions and embeddings have no Messages API
- * equivalent, so routing skips Anthropic backends for them.
+ * tool use, response_format, stop reasons, usage) — except the Messages
+ * door's own requests, which pass through. Completions and embeddings have
+ * no Messages API equivalent, so routing skips Anthropic backends for them.
  */
 export const anthropicProvider: Provider = {
   supports: (op) => op.name === 'chat',
@@ -45,12 +46,13 @@ export const anthropicProvider: Provider = {
     if (beta) headers['anthropic-beta'] = headers['anthropic-beta'] ? `${headers['anthropic-beta']},${beta}` : beta;
     return { path, headers, body: serialize({ ...body, model: backend.model }) };
   },
-  toOpenAI: (json, { op }) => (isMessagesPassthrough(op) ? json : toOpenAIChat(json)),
+  toOpenAI: (json, { op, body }) => (isMessagesPassthrough(op) ? json : toOpenAIChat(json, undefined, schemaToolName(body))),
   streamTranslator: ({ op, body }) =>
     isMessagesPassthrough(op)
       ? op.relay()
       : new AnthropicStreamTranslator(
           Boolean((body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage),
+          schemaToolName(body),
         ),
   healthPath: 'models',
 };

@@ -1,5 +1,6 @@
 import type { CompiledBackend } from '../../table/backend.js';
 import type { ProxiedBody } from '../../request/operations.js';
+import { JSON_OBJECT_INSTRUCTION, jsonOutput } from './json-output.js';
 
 // OpenAI chat request -> Anthropic Messages request.
 
@@ -50,9 +51,14 @@ function contentBlocks(content: OpenAIMessage['content']): Block[] {
   });
 }
 
-/** System messages as Anthropic system blocks (keeping cache_control), or one string when none is cached. */
-function systemOf(messages: OpenAIMessage[]): string | Block[] | undefined {
+/**
+ * System messages as Anthropic system blocks (keeping cache_control), or one
+ * string when none is cached; `extra` (the gateway's own instruction) comes
+ * last, after any cached prefix, so the cache still matches.
+ */
+function systemOf(messages: OpenAIMessage[], extra?: string): string | Block[] | undefined {
   const blocks = messages.flatMap((m) => contentBlocks(m.content)).filter((b) => b.type === 'text');
+  if (extra) blocks.push({ type: 'text', text: extra });
   if (!blocks.length) return undefined;
   return blocks.some((b) => b.cache_control) ? blocks : blocks.map((b) => b.text as string).join('\n\n');
 }
@@ -88,6 +94,7 @@ function toolChoice(choice: unknown): Block | undefined {
 
 /** The Messages API body for an OpenAI chat completions request. */
 export function toAnthropicRequest(body: ProxiedBody, backend: CompiledBackend): Record<string, unknown> {
+  const output = jsonOutput(body, backend);
   const all = body.messages as OpenAIMessage[];
   const messages: AnthropicMessage[] = [];
   for (const m of all) {
@@ -114,7 +121,10 @@ export function toAnthropicRequest(body: ProxiedBody, backend: CompiledBackend):
     messages,
     max_tokens: body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? DEFAULT_MAX_TOKENS,
   };
-  const system = systemOf(all.filter((m) => m.role === 'system' || m.role === 'developer'));
+  const system = systemOf(
+    all.filter((m) => m.role === 'system' || m.role === 'developer'),
+    output?.type === 'json_object' ? JSON_OBJECT_INSTRUCTION : undefined,
+  );
   if (system !== undefined) out.system = system;
   // Anthropic's temperature runs from 0 to 1, OpenAI's to 2.
   if (typeof body.temperature === 'number') out.temperature = Math.min(1, body.temperature);
@@ -132,5 +142,10 @@ export function toAnthropicRequest(body: ProxiedBody, backend: CompiledBackend):
   }
   const choice = toolChoice(body.tool_choice);
   if (choice) out.tool_choice = choice;
+  if (output?.type === 'json_schema') {
+    // Exactly one call of the schema tool: its input is the answer (response.ts and stream.ts read it back).
+    out.tools = [output.tool];
+    out.tool_choice = { type: 'tool', name: output.tool.name, disable_parallel_tool_use: true };
+  }
   return out;
 }

@@ -62,26 +62,43 @@ export function openAIUsage(u: AnthropicUsage | undefined): Record<string, unkno
   return usage;
 }
 
-/** The chat.completion object for a Messages API answer. */
-export function toOpenAIChat(json: unknown, created = Math.floor(Date.now() / 1000)): Record<string, unknown> {
+/**
+ * The chat.completion object for a Messages API answer. `schemaTool`: the
+ * tool the request's JSON schema became (json-output.ts); its call is the
+ * answer, as the assistant's content (JSON text), not a tool call, and the
+ * turn it ends has stopped as any answer does.
+ */
+export function toOpenAIChat(
+  json: unknown,
+  created = Math.floor(Date.now() / 1000),
+  schemaTool?: string,
+): Record<string, unknown> {
   const m = json as AnthropicMessage;
   const blocks = m.content ?? [];
-  const text = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '');
-  const calls = blocks
-    .filter((b) => b.type === 'tool_use')
-    .map((b) => ({
-      id: b.id ?? '',
-      type: 'function',
-      function: { name: b.name ?? '', arguments: JSON.stringify(b.input ?? {}) },
-    }));
-  const message: Record<string, unknown> = { role: 'assistant', content: text.length ? text.join('') : null };
-  if (calls.length) message.tool_calls = calls;
+  const answer = schemaTool ? blocks.find((b) => b.type === 'tool_use' && b.name === schemaTool) : undefined;
+  const message: Record<string, unknown> = { role: 'assistant' };
+  let finish = finishReason(m.stop_reason);
+  if (answer) {
+    message.content = JSON.stringify(answer.input ?? {});
+    if (finish === 'tool_calls') finish = 'stop';
+  } else {
+    const text = blocks.filter((b) => b.type === 'text').map((b) => b.text ?? '');
+    message.content = text.length ? text.join('') : null;
+    const calls = blocks
+      .filter((b) => b.type === 'tool_use')
+      .map((b) => ({
+        id: b.id ?? '',
+        type: 'function',
+        function: { name: b.name ?? '', arguments: JSON.stringify(b.input ?? {}) },
+      }));
+    if (calls.length) message.tool_calls = calls;
+  }
   return {
     id: m.id ?? '',
     object: 'chat.completion',
     created,
     model: m.model ?? '',
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(m.stop_reason) }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
     usage: openAIUsage(m.usage),
   };
 }

@@ -19,6 +19,8 @@ interface StreamEvent {
  * message_delta carries the finish reason and the output token count. The
  * usage chunk OpenAI sends only on request (stream_options.include_usage)
  * is sent only then; the gateway reads usage from the translator itself.
+ * The call of a JSON schema's tool (json-output.ts) is the answer: its
+ * input_json_delta pieces are content deltas, and its tool_use stop a stop.
  */
 export class AnthropicStreamTranslator implements StreamTranslator {
   #id = '';
@@ -29,8 +31,15 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   #done = false;
   #toolIndex = -1;
   readonly #toolBlocks = new Map<number, number>();
+  /** The block of the schema tool's call, once it started; whether any of its input was sent. */
+  #answerBlock: number | undefined;
+  #answerSent = false;
 
-  constructor(private readonly includeUsage: boolean) {}
+  constructor(
+    private readonly includeUsage: boolean,
+    /** The tool the request's JSON schema became, when it asked for one. */
+    private readonly schemaTool?: string,
+  ) {}
 
   get complete(): boolean {
     return this.#done;
@@ -50,6 +59,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         return [this.#chunk({ role: 'assistant', content: '' })];
       case 'content_block_start': {
         const block = ev.content_block;
+        if (block?.type === 'tool_use' && this.schemaTool !== undefined && block.name === this.schemaTool) {
+          this.#answerBlock = ev.index ?? 0;
+          return [];
+        }
         if (block?.type === 'tool_use') {
           this.#toolBlocks.set(ev.index ?? 0, ++this.#toolIndex);
           return [
@@ -70,17 +83,31 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       case 'content_block_delta': {
         const d = ev.delta;
         if (d?.type === 'text_delta') return [this.#chunk({ content: d.text ?? '' })];
+        if (d?.type === 'input_json_delta' && this.#answerBlock !== undefined && (ev.index ?? 0) === this.#answerBlock) {
+          if (!d.partial_json) return [];
+          this.#answerSent = true;
+          return [this.#chunk({ content: d.partial_json })];
+        }
         if (d?.type === 'input_json_delta') {
           const index = this.#toolBlocks.get(ev.index ?? 0) ?? this.#toolIndex;
           return [this.#chunk({ tool_calls: [{ index, function: { arguments: d.partial_json ?? '' } }] })];
         }
         return [];
       }
+      case 'content_block_stop':
+        // A schema tool called with no input at all still answers: with the empty object, as a whole answer does.
+        if (this.#answerBlock !== undefined && (ev.index ?? 0) === this.#answerBlock && !this.#answerSent) {
+          this.#answerSent = true;
+          return [this.#chunk({ content: '{}' })];
+        }
+        return [];
       case 'message_delta': {
         // message_delta's usage is cumulative: it may restate any field of message_start's.
         this.#usage = { ...this.#usage, ...ev.usage };
         this.#done = true;
-        const out: unknown[] = [this.#chunk({}, finishReason(ev.delta?.stop_reason))];
+        let finish = finishReason(ev.delta?.stop_reason);
+        if (finish === 'tool_calls' && this.#answerBlock !== undefined) finish = 'stop';
+        const out: unknown[] = [this.#chunk({}, finish)];
         if (this.includeUsage) {
           out.push({
             ...this.#base(),
@@ -102,7 +129,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
           },
         ];
       default:
-        return []; // ping, content_block_stop, message_stop
+        return []; // ping, message_stop
     }
   }
 

@@ -51,6 +51,7 @@ export async function attempt(
     const retryAfter = typeof header === 'string' ? header : undefined;
     const error = statusError(res.statusCode, text, backend.name, retryAfter);
     if (res.statusCode === 429) return { kind: 'retry', reason: '429', error, retryAfterMs: retryAfterMs(retryAfter) };
+    // Anthropic's 529 (overloaded) is among them: another backend may well have room.
     if (res.statusCode >= 500) return { kind: 'retry', reason: '5xx', error };
     // 401/403/404 mean the gateway's configuration for this backend is wrong.
     return { kind: 'fail', error, backendHealthy: res.statusCode < 401 || res.statusCode > 404 };
