@@ -1,3 +1,4 @@
+import { isObject } from '../request/is-object.js';
 import type { GatewayError } from '../errors.js';
 import { chatCompletions, type ProxiedBody, type StreamEgress, type Upstream } from '../request/operations.js';
 import { addUsage, toOpenAIUsage, usageFromOpenAI, type Usage } from '../request/usage.js';
@@ -8,7 +9,6 @@ import type { ProxyCall } from './proxy-call.js';
 import { walkBackends } from './walk.js';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** `payload` with `prior` added to the usage it reports (when it reports one). */
 function withPrior(payload: unknown, prior: Usage): unknown {

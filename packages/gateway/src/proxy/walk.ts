@@ -1,3 +1,4 @@
+import { isObject } from '../request/is-object.js';
 import { GatewayError } from '../errors.js';
 import { ownerOf } from '../auth/api-keys.js';
 import type { CallMetrics } from '../metrics/metrics.js';
@@ -19,7 +20,6 @@ import { responseHeaders } from './response-headers.js';
 import { sampleAnswer } from './sample-answer.js';
 
 const encoder = new TextEncoder();
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Walks the candidates until one answers; the call's timer and the half-open probe are released on every way out. */
 export async function walkBackends(w: ProxyCall, pending: Candidate[]): Promise<Response> {

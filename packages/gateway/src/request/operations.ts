@@ -1,3 +1,4 @@
+import { isObject } from './is-object.js';
 import type { NativeChatMessage, NativeTokenizer, PromptAnalysis as NativeAnalysis } from '@switchboard/native';
 import type { RouterUse } from '../table/strategy.js';
 import type { Capability, CompiledBackend } from '../table/backend.js';
@@ -132,7 +133,6 @@ interface ChatMessageBody {
   tool_calls?: ToolCall[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**

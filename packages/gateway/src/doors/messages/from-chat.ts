@@ -1,10 +1,10 @@
+import { isObject } from '../../request/is-object.js';
 import { usageFromOpenAI, type Usage } from '../../request/usage.js';
 import { newId, type MessagesCall } from './call.js';
 
 // chat.completion -> Message.
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /**

@@ -1,3 +1,4 @@
+import { isObject } from '../../request/is-object.js';
 import type { MessagesPassthrough } from '../../providers/anthropic/index.js';
 import type { StreamTranslator } from '../../providers/provider.js';
 import { chatCompletions, type StreamEgress, type Upstream } from '../../request/operations.js';
@@ -7,7 +8,6 @@ import { errorEvent } from './errors.js';
 import { frame } from './stream.js';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /**

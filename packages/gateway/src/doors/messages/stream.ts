@@ -1,3 +1,4 @@
+import { isObject } from '../../request/is-object.js';
 import type { StreamEgress } from '../../request/operations.js';
 import { usageFromOpenAI, type Usage } from '../../request/usage.js';
 import { newId, type MessagesCall } from './call.js';
@@ -5,7 +6,6 @@ import { errorEvent } from './errors.js';
 import { messagesUsage, stopOf } from './from-chat.js';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** One Anthropic stream event, framed as Anthropic frames them: the event name, and the same name as the data's `type`. */

@@ -1,3 +1,4 @@
+import { isObject } from '../../request/is-object.js';
 import { badRequest, type GatewayError } from '../../errors.js';
 import type { ProxiedBody } from '../../request/operations.js';
 import type { Block, MessageParam, MessagesRequest, ToolChoice } from './schema.js';
@@ -8,7 +9,6 @@ import type { Block, MessageParam, MessagesRequest, ToolChoice } from './schema.
 type Obj = Record<string, unknown>;
 type ChatMessage = Obj & { role: string };
 
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const missing = (param: string): GatewayError => badRequest(`${param}: Field required`, 'missing_required_parameter', param);
 const wrongType = (param: string, expected: string): GatewayError =>
   badRequest(`${param}: Input should be ${expected}`, 'invalid_type', param);

@@ -1,9 +1,9 @@
+import { isObject } from '../../request/is-object.js';
 import { newId, responseObject, type ResponseParts, type ResponsesCall } from './call.js';
 
 // chat.completion -> Response object.
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
 

@@ -1,3 +1,4 @@
+import { isObject } from '../../request/is-object.js';
 import { chatCompletions, type Operation, type StreamEgress, type Upstream } from '../../request/operations.js';
 import { withParts, type Usage } from '../../request/usage.js';
 import type { ResponsesCall } from './call.js';
@@ -5,7 +6,6 @@ import type { ResponsesItem, ResponsesRequest } from './schema.js';
 import { EventFramer, type StreamFailure } from './stream.js';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /** Responses usage (input/output tokens and their details) as the gateway counts it. */

@@ -1,10 +1,10 @@
+import { isObject } from '../../request/is-object.js';
 import type { StreamEgress } from '../../request/operations.js';
 import { toOpenAIUsage, type Usage } from '../../request/usage.js';
 import { newId, responseObject, type ResponsesCall } from './call.js';
 import { functionCallItem, messageItem, responsesUsage, statusOf } from './from-chat.js';
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** What the client is told when a stream fails after it started. */

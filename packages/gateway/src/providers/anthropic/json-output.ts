@@ -1,3 +1,4 @@
+import { isObject } from '../../request/is-object.js';
 import { badRequest } from '../../errors.js';
 import type { ProxiedBody } from '../../request/operations.js';
 import type { CompiledBackend } from '../../table/backend.js';
@@ -7,7 +8,6 @@ import type { CompiledBackend } from '../../table/backend.js';
 // answer), JSON mode an instruction in the system prompt.
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Appended to the system prompt for `{"type": "json_object"}`. */
 export const JSON_OBJECT_INSTRUCTION =
