@@ -61,6 +61,16 @@ export async function walkBackends(w: ProxyCall, pending: Candidate[]): Promise<
   throw noBackendAnswered(route, lastError, w.skipped, w.promptTokens, w.rank.maxOutputTokens);
 }
 
+/** The request as this backend gets it: a front door may reach it as another operation (chat completions), translated both ways. */
+function upstreamOf(w: ProxyCall, backend: CompiledBackend): Upstream {
+  const { op, body } = w;
+  return (
+    w.upstreamFor?.(backend) ??
+    w.door?.upstream(backend, body, w.promptTokens(backend)) ??
+    op.upstream?.(backend, body) ?? { op, body, answer: (json) => json }
+  );
+}
+
 type Answered = { response: Response; error?: undefined } | { response?: undefined; error: GatewayError };
 
 /** One attempt on one backend: the answer, a retryable error, or a thrown final one. The slot is released on every path. */
@@ -80,12 +90,11 @@ async function tryBackend(
     route.strategy.name,
   );
   metrics.decisions.inc();
-  // A front door may reach this backend as another operation (chat completions), translated both ways.
-  const up: Upstream = w.upstreamFor?.(backend) ??
-    w.door?.upstream(backend, body, w.promptTokens(backend)) ??
-    op.upstream?.(backend, body) ?? { op, body, answer: (json) => json };
+  let up: Upstream;
   let outcome: AttemptOutcome;
   try {
+    // Inside the try: a door that refuses this backend (a 400) must still give the slot back.
+    up = upstreamOf(w, backend);
     outcome = await deps.transports.for(backend).attempt({
       route,
       backend,
@@ -98,7 +107,7 @@ async function tryBackend(
     });
   } catch (err) {
     release();
-    seen?.end({ outcome: 'failed', status: 500 });
+    seen?.end({ outcome: 'failed', status: err instanceof GatewayError ? err.status : 500 });
     throw err;
   }
   const at = performance.now();

@@ -327,6 +327,19 @@ describe('POST /v1/messages (translated to chat completions)', () => {
     expect(gw.transport.calls).toHaveLength(0);
   });
 
+  it("gives the backend's concurrency slot back when the door refuses the backend it was routed to", async () => {
+    // One slot and no queue: a refusal that kept its slot would turn every later request into a 503.
+    const gw = await gateway({ maxConcurrency: 1, maxQueue: 0 });
+    const document = {
+      role: 'user',
+      content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } }],
+    };
+    for (let i = 0; i < 3; i++) expect((await post(gw, { ...hello, messages: [document] })).status).toBe(400);
+    const res = await post(gw, hello);
+    expect(res.status).toBe(200);
+    expect(gw.transport.calls).toHaveLength(1);
+  });
+
   it('counts input tokens with the native tokenizer (system and tools included), calling no backend', async () => {
     const gw = await gateway();
     const count = async (body: Obj) =>
