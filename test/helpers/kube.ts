@@ -24,6 +24,8 @@ export function kubeTools(): { harness: string; helm: string } {
 export interface ApiServer {
   url: string;
   kubeconfig: string;
+  /** The server's state directory (etcd data, audit log, kubeconfigs); stop() removes it. */
+  dir: string;
   /** kubectl against this server; rejects with stderr on a non-zero exit. */
   kubectl(args: string[], stdin?: string): Promise<string>;
   /** kubectl, resolving with the exit code and output whatever the code (for `auth can-i`). */
@@ -134,6 +136,7 @@ export async function startApiServer(): Promise<ApiServer> {
     get kubeconfig() {
       return kubeconfig;
     },
+    dir,
     kubectl,
     kubectlStatus: (args) =>
       new Promise((resolve) => {
@@ -172,8 +175,8 @@ export async function startApiServer(): Promise<ApiServer> {
 /** A kubeconfig that authenticates as a ServiceAccount (a fresh token from the TokenRequest API), written to a temporary file. */
 export async function serviceAccountKubeconfig(api: ApiServer, namespace: string, name: string): Promise<string> {
   const token = (await api.kubectl(['create', 'token', name, '-n', namespace])).trim();
-  const dir = await mkdtemp(join(tmpdir(), 'switchboard-sa-'));
-  const kubeconfig = join(dir, 'kubeconfig');
+  // In the server's own directory, so stop() removes the token with the rest of its state.
+  const kubeconfig = join(api.dir, `sa-${namespace}-${name}.kubeconfig`);
   await writeFile(
     kubeconfig,
     `apiVersion: v1

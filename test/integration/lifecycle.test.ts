@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockBackend, type MockBackend } from '@switchboard/cli';
@@ -16,7 +16,11 @@ describe('process lifecycle', () => {
     dir = await mkdtemp(join(tmpdir(), 'switchboard-life-'));
     await writeFile(join(dir, 'r.yaml'), routeYaml('main', [{ name: 'a', url: mock.url }]));
   });
-  afterAll(() => mock.close());
+  afterAll(async () => {
+    await mock.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}-keys.yaml`, { force: true });
+  });
 
   it('on SIGTERM fails /readyz first, lets a stream in flight finish, then exits 0', async () => {
     const port = await freePort();
@@ -59,7 +63,8 @@ describe('process lifecycle', () => {
       'serve needs --api-keys FILE (or --api-keys-secret NAMESPACE/NAME[:KEY] with --kubernetes), or --no-auth',
     );
 
-    const keys = join(dir, '..', `${dir.split('/').pop()}-keys.yaml`);
+    // Beside the routes folder, not in it: serve reads every YAML file there as a route.
+    const keys = `${dir}-keys.yaml`;
     await writeFile(keys, `keys:\n  - { name: k, tenant: t, sha256: ${hashKey('sk-1')}, limits: { requestsPerMinute: 10 } }\n`);
     const workers = cli(['serve', '--routes', dir, '--api-keys', keys, '--workers', '2', '--port', '0']);
     const [code] = (await once(workers.child, 'exit')) as [number];

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeRouter, trainRouter } from '@switchboard/native';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const DATA = fileURLToPath(new URL('../../data/router/alpaca-eval-train.jsonl', import.meta.url));
 
@@ -11,6 +11,7 @@ const DATA = fileURLToPath(new URL('../../data/router/alpaca-eval-train.jsonl', 
 describe('the sentence encoder (all-MiniLM-L6-v2 on CPU)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-sentence-'));
   const data = join(dir, 'small.jsonl');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(data, readFileSync(DATA, 'utf8').split('\n').slice(0, 48).join('\n'));
   const trainSentence = (out: string) =>
     trainRouter({
