@@ -56,6 +56,22 @@ export declare class NativeSemanticIndex {
 }
 
 /**
+ * A route author's regular expression (a rule's `promptMatches` or `header.matches`), run by
+ * the regex crate, whose matching time is linear in the text for every pattern. JavaScript's
+ * backtracking engine is not: `(a+)+$` against forty `a`s and a `!` holds the event loop that
+ * every tenant's requests share, and route authors and prompts are both untrusted.
+ */
+export declare class NativeTextPattern {
+  /**
+   * Compiles `pattern` (the regex crate's syntax: JavaScript's without backreferences and
+   * look-around); throws InvalidArg with the crate's message when it does not compile.
+   */
+  constructor(pattern: string, caseInsensitive: boolean)
+  /** Whether the pattern matches anywhere in `text`. */
+  test(text: string): boolean
+}
+
+/**
  * An exact tokenizer: `o200k_base`, `cl100k_base`, or a HuggingFace
  * `tokenizer.json`. Token ids match tiktoken / HF tokenizers exactly.
  */

@@ -716,9 +716,10 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { NativeRouter, NativeSemanticIndex, NativeTokenizer, bootstrapEvaluation, calibrateThreshold, crossValidateEnsemble, crossValidateEnsembleAsync, crossValidateOutputs, crossValidateOutputsAsync, crossValidateRouter, crossValidateRouterAsync, evaluateOracle, evaluateRouter, sentenceVectors, sentenceVectorsAsync, trainEnsemble, trainEnsembleAsync, trainRouter, trainRouterAsync } = nativeBinding
+const { NativeRouter, NativeSemanticIndex, NativeTextPattern, NativeTokenizer, bootstrapEvaluation, calibrateThreshold, crossValidateEnsemble, crossValidateEnsembleAsync, crossValidateOutputs, crossValidateOutputsAsync, crossValidateRouter, crossValidateRouterAsync, evaluateOracle, evaluateRouter, sentenceVectors, sentenceVectorsAsync, trainEnsemble, trainEnsembleAsync, trainRouter, trainRouterAsync } = nativeBinding
 export { NativeRouter }
 export { NativeSemanticIndex }
+export { NativeTextPattern }
 export { NativeTokenizer }
 export { bootstrapEvaluation }
 export { calibrateThreshold }

@@ -9,9 +9,11 @@ pub mod native_router;
 pub mod prompt_analysis;
 pub mod router_metadata;
 pub mod semantic;
+pub mod text_pattern;
 mod tokenizer;
 pub mod train_options;
 pub mod training;
 
 pub use chat_message::NativeChatMessage;
+pub use text_pattern::NativeTextPattern;
 pub use tokenizer::NativeTokenizer;

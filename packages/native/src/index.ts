@@ -22,6 +22,7 @@ export {
   sentenceVectors,
   sentenceVectorsAsync,
   NativeSemanticIndex,
+  NativeTextPattern,
   type CrossValidatedOutputs,
   type TrainOptions,
   type RouterEvaluation,

@@ -287,7 +287,7 @@ export interface RoutingRule {
    */
   backend: string;
   /**
-   * Regular expression (JavaScript syntax, case-insensitive) the prompt text must match.
+   * Regular expression the prompt text must match, case-insensitive, in the syntax of Rust's regex crate: JavaScript's without backreferences and look-around, matched in time linear in the prompt (a pattern cannot hold the gateway).
    */
   promptMatches?: string;
   /**
@@ -309,7 +309,7 @@ export interface RoutingRule {
      */
     equals?: string;
     /**
-     * Regular expression the header's value must match.
+     * Regular expression the header's value must match (case-sensitive; the regex crate's syntax, as promptMatches).
      */
     matches?: string;
   };

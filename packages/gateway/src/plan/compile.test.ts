@@ -112,7 +112,13 @@ describe('compileRoutes (the pure plan)', () => {
       'a rule with a broken regular expression',
       { routing: { rules: [{ name: 'r', backend: 'b', promptMatches: '(' }] } },
       ['spec.routing.rules[0].promptMatches'],
-      'Invalid regular expression',
+      'invalid regular expression',
+    ],
+    [
+      'a rule with look-around (it needs a backtracking engine)',
+      { routing: { rules: [{ name: 'r', backend: 'b', header: { name: 'x-a', matches: '(?<!a)b' } }] } },
+      ['spec.routing.rules[0].header.matches'],
+      'look-around',
     ],
     [
       'an ejection cap below the base',

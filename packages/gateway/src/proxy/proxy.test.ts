@@ -105,6 +105,23 @@ describe('proxy (in process)', () => {
     expect(res.headers.get('x-switchboard-decision')).toBe('rule:sql');
   });
 
+  it("a route author's pattern that backtracks catastrophically in JavaScript cannot hold the gateway", async () => {
+    // (a+)+$ against 50,000 a's and a '!' takes JavaScript's engine about
+    // 2^50 steps; the rules run in the regex crate, linear in the prompt.
+    const gw = await inProcess({
+      main: {
+        backends: [backend('a'), backend('b')],
+        routing: { rules: [{ name: 'evil', backend: 'b', promptMatches: '(a+)+$' }] },
+      },
+    });
+    const prompt = `${'a'.repeat(50_000)}!`;
+    const res = await gw.post('/v1/chat/completions', { model: 'main', messages: [{ role: 'user', content: prompt }] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchboard-backend')).toBe('a');
+    const hit = await gw.post('/v1/chat/completions', { model: 'main', messages: [{ role: 'user', content: 'AAAA' }] });
+    expect(hit.headers.get('x-switchboard-decision')).toBe('rule:evil');
+  });
+
   it('404s an unknown model, listing the known ones; 401s a request without a key', async () => {
     const gw = await inProcess({ main: { backends: [backend('a')] } }, { auth: true });
     const res = await gw.post('/v1/chat/completions', chat('nope'));

@@ -127,6 +127,29 @@ describe('routing rules', () => {
     expect(meta.test(request('p'))).toBe(false);
   });
   it('an invalid regular expression is an error at load', () => {
-    expect(() => compileRule({ name: 'r', backend: 'x', promptMatches: '(' }, backend)).toThrow(/Invalid regular expression/);
+    expect(() => compileRule({ name: 'r', backend: 'x', promptMatches: '(' }, backend)).toThrow(
+      /invalid regular expression: .*unclosed group/s,
+    );
+  });
+  it('look-around and backreferences, which need a backtracking engine, are refused at load', () => {
+    expect(() => compileRule({ name: 'r', backend: 'x', promptMatches: '(?=a)a' }, backend)).toThrow(/look-around/);
+    expect(() => compileRule({ name: 'r', backend: 'x', header: { name: 'x-a', matches: '(a)\\1' } }, backend)).toThrow(
+      /backreferences are not supported/,
+    );
+  });
+  it('patterns that backtrack catastrophically in JavaScript answer at once, with its answers', () => {
+    // Each would hold JavaScript's engine for years on these texts.
+    const long = `${'a'.repeat(100_000)}!`;
+    const nested = compileRule({ name: 'r', backend: 'x', promptMatches: '(a+)+$' }, backend);
+    expect(nested.test(request(long))).toBe(false);
+    expect(nested.test(request('AAA'))).toBe(true);
+    const overlapping = compileRule({ name: 'r', backend: 'x', header: { name: 'x-a', matches: '^(a|aa)*b' } }, backend);
+    expect(overlapping.test(request('p', { 'x-a': long }))).toBe(false);
+    expect(overlapping.test(request('p', { 'x-a': 'aaab' }))).toBe(true);
+    const polynomial = compileRule({ name: 'r', backend: 'x', promptMatches: '.*.*.*.*x' }, backend);
+    expect(polynomial.test(request(long))).toBe(false);
+    expect(compileRule({ name: 'r', backend: 'x', promptMatches: '\\bjoin\\b' }, backend).test(request('please JOIN us'))).toBe(
+      true,
+    );
   });
 });

@@ -1,20 +1,26 @@
+import { NativeTextPattern } from '@switchboard/native';
 import type { PlanScope } from '../../plan/compile.js';
 import type { RulePlan } from '../../plan/types.js';
 import { planBackend, type Routing } from '../build-context.js';
 
-/** spec.routing.rules -> rule plans: backends checked, regular expressions checked for syntax. */
+/**
+ * spec.routing.rules -> rule plans: backends checked, regular expressions
+ * compiled the way rank.ts runs them (the regex crate: linear time, no
+ * backreferences or look-around), so a pattern it cannot run is a problem
+ * here and not at the first request.
+ */
 export function planRules(routing: Routing | undefined, scope: PlanScope): RulePlan[] {
   const out: RulePlan[] = [];
   (routing?.rules ?? []).forEach((r, i) => {
     const at = `spec.routing.rules[${i}]`;
     const backend = planBackend(scope, r.backend, `${at}.backend`);
-    for (const [field, re] of [
-      ['promptMatches', r.promptMatches],
-      ['header.matches', r.header?.matches],
+    for (const [field, re, caseInsensitive] of [
+      ['promptMatches', r.promptMatches, true],
+      ['header.matches', r.header?.matches, false],
     ] as const) {
       if (re === undefined) continue;
       try {
-        new RegExp(re, 'i');
+        new NativeTextPattern(re, caseInsensitive);
       } catch (err) {
         scope.problems.push({ path: `${at}.${field}`, message: (err as Error).message });
       }

@@ -1,3 +1,4 @@
+import { NativeTextPattern } from '@switchboard/native';
 import type { RulePlan } from '../../plan/types.js';
 import type { CompiledBackend } from '../../table/backend.js';
 import type { ExplainSink, RankRequest, Strategy } from '../../table/strategy.js';
@@ -8,11 +9,16 @@ export interface CompiledRule {
   test(request: RankRequest): boolean;
 }
 
-/** Builds a rule's test once; throws on an invalid regular expression. */
+/**
+ * Builds a rule's test once; throws on an invalid regular expression. The
+ * patterns run in the regex crate (NativeTextPattern), not in JavaScript's
+ * backtracking engine: a route author's `(a+)+$` and a prompt of forty `a`s
+ * would otherwise hold the event loop every route shares.
+ */
 export function compileRule(rule: RulePlan, backend: CompiledBackend): CompiledRule {
   const checks: ((r: RankRequest) => boolean)[] = [];
   if (rule.promptMatches !== undefined) {
-    const re = new RegExp(rule.promptMatches, 'i');
+    const re = new NativeTextPattern(rule.promptMatches, true);
     checks.push((r) => re.test(r.prompt()));
   }
   if (rule.keywords?.length) {
@@ -25,7 +31,7 @@ export function compileRule(rule: RulePlan, backend: CompiledBackend): CompiledR
   const h = rule.header;
   if (h) {
     const name = h.name.toLowerCase();
-    const re = h.matches !== undefined ? new RegExp(h.matches) : undefined;
+    const re = h.matches !== undefined ? new NativeTextPattern(h.matches, false) : undefined;
     checks.push((r) => {
       const value = r.header(name);
       if (value === undefined) return false;
