@@ -56,7 +56,8 @@ export declare class NativeSemanticIndex {
 }
 
 /**
- * A route author's regular expression (a rule's `promptMatches` or `header.matches`), run by
+ * A route author's regular expression (a rule's `promptMatches` or `header.matches`, a
+ * sampling `redact` pattern), run by
  * the regex crate, whose matching time is linear in the text for every pattern. JavaScript's
  * backtracking engine is not: `(a+)+$` against forty `a`s and a `!` holds the event loop that
  * every tenant's requests share, and route authors and prompts are both untrusted.
@@ -69,6 +70,11 @@ export declare class NativeTextPattern {
   constructor(pattern: string, caseInsensitive: boolean)
   /** Whether the pattern matches anywhere in `text`. */
   test(text: string): boolean
+  /**
+   * `text` with every match replaced by `replacement`, taken literally (no `$1`), and how
+   * many matches there were.
+   */
+  replaceAll(text: string, replacement: string): Replaced
 }
 
 /**
@@ -221,6 +227,12 @@ export interface PromptAnalysis {
    * classifiers, each model's quality for predictive routers; empty without a router.
    */
   outputs: Array<number>
+}
+
+/** What `replace_all` made. */
+export interface Replaced {
+  text: string
+  count: number
 }
 
 /** RouteLLM's measures of router scores on labelled prompts. */

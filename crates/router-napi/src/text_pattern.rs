@@ -7,7 +7,8 @@ use crate::errors::invalid;
 /// Compiled-program cap: a route author's `a{1000}{1000}` is refused instead of taking memory.
 const SIZE_LIMIT: usize = 1 << 20;
 
-/// A route author's regular expression (a rule's `promptMatches` or `header.matches`), run by
+/// A route author's regular expression (a rule's `promptMatches` or `header.matches`, a
+/// sampling `redact` pattern), run by
 /// the regex crate, whose matching time is linear in the text for every pattern. JavaScript's
 /// backtracking engine is not: `(a+)+$` against forty `a`s and a `!` holds the event loop that
 /// every tenant's requests share, and route authors and prompts are both untrusted.
@@ -35,4 +36,28 @@ impl NativeTextPattern {
     pub fn test(&self, text: String) -> bool {
         self.re.is_match(&text)
     }
+
+    /// `text` with every match replaced by `replacement`, taken literally (no `$1`), and how
+    /// many matches there were.
+    #[napi]
+    pub fn replace_all(&self, text: String, replacement: String) -> Replaced {
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        let mut count = 0;
+        for m in self.re.find_iter(&text) {
+            out.push_str(&text[last..m.start()]);
+            out.push_str(&replacement);
+            last = m.end();
+            count += 1;
+        }
+        out.push_str(&text[last..]);
+        Replaced { text: out, count }
+    }
+}
+
+/// What `replace_all` made.
+#[napi(object)]
+pub struct Replaced {
+    pub text: String,
+    pub count: u32,
 }

@@ -933,7 +933,7 @@ export interface Sampling {
    */
   maxPromptChars?: number;
   /**
-   * Regular expressions (JavaScript syntax, applied globally and in order) whose matches are replaced before the record is written — e-mail addresses, card numbers, names of your own. Redaction is best effort: a pattern only removes what it matches.
+   * Regular expressions (the regex crate's syntax: JavaScript's without backreferences and look-around, matched in linear time; applied globally and in order) whose matches are replaced before the record is written — e-mail addresses, card numbers, names of your own. Redaction is best effort: a pattern only removes what it matches.
    *
    * @maxItems 32
    */

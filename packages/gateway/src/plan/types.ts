@@ -91,7 +91,7 @@ export interface SamplingPlan {
   /** 0..1. */
   rate: number;
   maxPromptChars: number;
-  /** Checked patterns (patternProblem found nothing), applied in order. */
+  /** Checked patterns (patternProblem found nothing), applied in order by the regex crate. */
   redact: { pattern: string; flags: string; replacement: string }[];
   sink: SampleSinkPlan;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRedactions, patternProblem, redact } from './redact.js';
+import { compileRedactions, patternProblem, redact, type Redaction } from './redact.js';
 
 describe('redaction patterns from route authors', () => {
   const accepted = [
@@ -14,22 +14,19 @@ describe('redaction patterns from route authors', () => {
   for (const p of accepted) it(`accepts ${p}`, () => expect(patternProblem(p, '')).toBeUndefined());
 
   const refused: [string, RegExp][] = [
-    ['(a+)+$', /catastrophic backtracking/],
-    ['(a|aa)*b', /catastrophic backtracking/],
-    ['(?:\\d[ -]?){13,16}', /catastrophic backtracking/],
-    ['((a)*)+', /catastrophic backtracking/],
-    ['(?:x(?:y|z))+', /catastrophic backtracking/],
-    ['(.*a){12}', /catastrophic backtracking/],
-    ['(x)\\1', /backreferences/],
-    ['(?<n>x)\\k<n>', /backreferences/],
-    ['(?=a)b', /lookahead/],
-    ['(?<!a)b', /lookahead/],
+    ['(x)\\1', /backreferences are not supported/],
+    ['(?<n>x)\\k<n>', /invalid regular expression/],
+    ['(?=a)b', /look-around/],
+    ['(?<!a)b', /look-around/],
     ['a*', /empty string/],
-    ['(', /not a valid regular expression/],
+    ['(', /invalid regular expression: .*unclosed group/s],
   ];
   for (const [p, why] of refused) it(`refuses ${p}`, () => expect(patternProblem(p, '')).toMatch(why));
 
-  it('refuses bad flags', () => expect(patternProblem('a', 'ii')).toMatch(/not a valid/));
+  it('refuses bad flags', () => {
+    expect(patternProblem('a', 'ii')).toMatch(/not a valid set of flags/);
+    expect(patternProblem('a', 'g')).toMatch(/not a valid set of flags/);
+  });
 
   it('replaces every match, in order, literally (no $1), and counts them', () => {
     const r = compileRedactions([
@@ -39,12 +36,25 @@ describe('redaction patterns from route authors', () => {
     expect(redact('a1 b22 secret Secret', r)).toEqual({ text: 'a<$1> b<$1> # #', count: 4 });
   });
 
-  it('a refused pattern is one that would hang: the accepted email pattern stays fast on hostile input', () => {
-    const [email] = compileRedactions([{ pattern: accepted[0] as string, flags: '', replacement: 'x' }]);
-    const hostile = `${'a.'.repeat(4000)}@`;
-    const start = performance.now();
-    redact(hostile, [email as NonNullable<typeof email>]);
-    // Generous: the point is that it is not exponential (seconds or more), not a timing claim.
-    expect(performance.now() - start).toBeLessThan(2000);
+  it('the flags mean what they mean in JavaScript', () => {
+    const [i, m, sFlag] = compileRedactions([
+      { pattern: 'secret', flags: 'i', replacement: '#' },
+      { pattern: '^b$', flags: 'm', replacement: '#' },
+      { pattern: 'x.y', flags: 'su', replacement: '#' },
+    ]) as [Redaction, Redaction, Redaction];
+    expect(redact('a SeCrEt', [i]).text).toBe('a #');
+    expect(redact('a\nb\nc', [m]).text).toBe('a\n#\nc');
+    expect(redact('x\ny', [sFlag]).text).toBe('#');
+    expect(redact('x\ny', compileRedactions([{ pattern: 'x.y', flags: '', replacement: '#' }])).text).toBe('x\ny');
+  });
+
+  it('patterns that backtrack catastrophically in JavaScript are accepted and answer at once, with its answers', () => {
+    // Each would hold JavaScript's engine for years on this text.
+    const hostile = `${'a'.repeat(100_000)}!`;
+    for (const pattern of ['(a+)+$', '(a|aa)*b', '.*.*.*.*x', '(?:a[ -]?){13,16}!']) {
+      expect(patternProblem(pattern, '')).toBeUndefined();
+      const done = redact(hostile, compileRedactions([{ pattern, flags: '', replacement: '#' }]));
+      expect(done.count).toBe(pattern.endsWith('!') ? 1 : 0);
+    }
   });
 });
