@@ -65,9 +65,11 @@ export declare class NativeSemanticIndex {
 export declare class NativeTextPattern {
   /**
    * Compiles `pattern` (the regex crate's syntax: JavaScript's without backreferences and
-   * look-around); throws InvalidArg with the crate's message when it does not compile.
+   * look-around) with `flags`, any of `i` (case-insensitive), `m` (`^`/`$` at line ends) and
+   * `s` (`.` matches a newline), as in JavaScript; throws InvalidArg with the crate's message
+   * when it does not compile.
    */
-  constructor(pattern: string, caseInsensitive: boolean)
+  constructor(pattern: string, flags: string)
   /** Whether the pattern matches anywhere in `text`. */
   test(text: string): boolean
   /**

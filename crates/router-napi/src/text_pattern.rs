@@ -20,11 +20,25 @@ pub struct NativeTextPattern {
 #[napi]
 impl NativeTextPattern {
     /// Compiles `pattern` (the regex crate's syntax: JavaScript's without backreferences and
-    /// look-around); throws InvalidArg with the crate's message when it does not compile.
+    /// look-around) with `flags`, any of `i` (case-insensitive), `m` (`^`/`$` at line ends) and
+    /// `s` (`.` matches a newline), as in JavaScript; throws InvalidArg with the crate's message
+    /// when it does not compile.
     #[napi(constructor)]
-    pub fn new(pattern: String, case_insensitive: bool) -> Result<Self> {
-        RegexBuilder::new(&pattern)
-            .case_insensitive(case_insensitive)
+    pub fn new(pattern: String, flags: String) -> Result<Self> {
+        let mut builder = RegexBuilder::new(&pattern);
+        for flag in flags.chars() {
+            match flag {
+                'i' => builder.case_insensitive(true),
+                'm' => builder.multi_line(true),
+                's' => builder.dot_matches_new_line(true),
+                other => {
+                    return Err(invalid(format!(
+                        "unknown regular expression flag {other:?}"
+                    )))
+                }
+            };
+        }
+        builder
             .size_limit(SIZE_LIMIT)
             .build()
             .map(|re| NativeTextPattern { re })

@@ -10,11 +10,8 @@ import { NativeTextPattern } from '@switchboard/native';
 /** Extra characters redaction reads past maxPromptChars, so a match cut by the cap is still found. */
 export const REDACT_MARGIN = 256;
 
-/** The `flags` a route may give (the schema allows only these letters): i, m, s as inline flags; u is always on. */
-function compile(pattern: string, flags: string): NativeTextPattern {
-  const inline = [...new Set(flags.replace('u', ''))].join('');
-  return new NativeTextPattern(inline ? `(?${inline})${pattern}` : pattern, false);
-}
+/** A route's `flags` (checked by patternProblem): i, m, s as in JavaScript; u is always on. */
+const compile = (pattern: string, flags: string): NativeTextPattern => new NativeTextPattern(pattern, flags.replace('u', ''));
 
 /**
  * Why `pattern` is refused, or undefined when it may be used. Refused: a

@@ -14,13 +14,13 @@ export function planRules(routing: Routing | undefined, scope: PlanScope): RuleP
   (routing?.rules ?? []).forEach((r, i) => {
     const at = `spec.routing.rules[${i}]`;
     const backend = planBackend(scope, r.backend, `${at}.backend`);
-    for (const [field, re, caseInsensitive] of [
-      ['promptMatches', r.promptMatches, true],
-      ['header.matches', r.header?.matches, false],
+    for (const [field, re, flags] of [
+      ['promptMatches', r.promptMatches, 'i'],
+      ['header.matches', r.header?.matches, ''],
     ] as const) {
       if (re === undefined) continue;
       try {
-        new NativeTextPattern(re, caseInsensitive);
+        new NativeTextPattern(re, flags);
       } catch (err) {
         scope.problems.push({ path: `${at}.${field}`, message: (err as Error).message });
       }

@@ -18,7 +18,7 @@ export interface CompiledRule {
 export function compileRule(rule: RulePlan, backend: CompiledBackend): CompiledRule {
   const checks: ((r: RankRequest) => boolean)[] = [];
   if (rule.promptMatches !== undefined) {
-    const re = new NativeTextPattern(rule.promptMatches, true);
+    const re = new NativeTextPattern(rule.promptMatches, 'i');
     checks.push((r) => re.test(r.prompt()));
   }
   if (rule.keywords?.length) {
@@ -31,7 +31,7 @@ export function compileRule(rule: RulePlan, backend: CompiledBackend): CompiledR
   const h = rule.header;
   if (h) {
     const name = h.name.toLowerCase();
-    const re = h.matches !== undefined ? new NativeTextPattern(h.matches, false) : undefined;
+    const re = h.matches !== undefined ? new NativeTextPattern(h.matches, '') : undefined;
     checks.push((r) => {
       const value = r.header(name);
       if (value === undefined) return false;
