@@ -71,6 +71,10 @@ function onnxFixture(dir) {
   }
 }
 
+/** What request/prompt-analysis.ts asks of a strategy's router (RouterUse): its score, or its outputs. */
+const routerOutputs = (router, text) =>
+  !router ? [] : router.reads === 'score' ? [router.native.score(text)] : router.native.outputs(text);
+
 export async function benchStrategies({ quick = false } = {}) {
   const rounds = quick ? 1000 : 5000;
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-strategies-'));
@@ -207,7 +211,7 @@ export async function benchStrategies({ quick = false } = {}) {
           // What the proxy's one native call gives the strategy: the token count and the router's outputs.
           const request = {
             prompt: () => text,
-            routerOutputs: () => (outputs ??= r.strategy.router ? r.strategy.router.outputs(text) : []),
+            routerOutputs: () => (outputs ??= routerOutputs(r.strategy.router, text)),
             header: () => undefined,
             metadata: undefined,
             promptTokens: () => (tokens ??= o200k.count(text)),
