@@ -1,5 +1,6 @@
-import { hashKey } from '@switchboard/gateway';
+import { Admission, GatewayMetrics, MemoryLimitStore, RedisLimitStore, hashKey, type LimitStore } from '@switchboard/gateway';
 import { loadTokenizer } from '@switchboard/native';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { routeYaml, startHarness, type Harness } from '../helpers/harness.js';
 import { inOneMinuteWindow } from '../helpers/limits.js';
@@ -146,5 +147,72 @@ describe('a budget under a burst of 200', () => {
     const used = await burst(h.url, 'burst', {}, prices);
     expect(used.ok).toBe(0);
     expect(used.cost).toBe(0);
+  });
+});
+
+// A reservation that overflows must not switch a budget off. n choices of a
+// max_tokens near 1e308 gave Infinity tokens, and Infinity × an unpriced
+// backend's 0 gave a NaN cost: NaN passed every check of the memory store and
+// stayed in the counter for the rest of the period, and Redis refused it as
+// an argument, which (failing open) admitted the request unreserved.
+describe.each(stores)('a budget against overflowing reservations (%s store)', (_name, redisUrl) => {
+  const caller = () => ({
+    keyName: `k${++routes}`,
+    tenant: `t${routes}`,
+    routes: ['*'],
+    keyLimits: { tokensPerMinute: 1_000_000 },
+    budget: { amount: 1, period: 'day' as const },
+  });
+  const route = { id: 'default/r' } as Parameters<Admission['admit']>[1];
+
+  it.each([
+    ['a NaN cost', { tokens: 10, cost: Number.NaN }],
+    ['an infinite cost', { tokens: 10, cost: Number.POSITIVE_INFINITY }],
+    ['infinite tokens', { tokens: Number.POSITIVE_INFINITY, cost: 0.1 }],
+  ])('refuses %s and leaves the counters as they were', async (_label, estimate) => {
+    const url = redisUrl();
+    const store: LimitStore = url ? new RedisLimitStore(url, { prefix: `overflow${++routes}:` }) : new MemoryLimitStore();
+    if (store instanceof RedisLimitStore) await store.ready();
+    const metrics = new GatewayMetrics();
+    const admission = new Admission(store, 'open', metrics, pino({ level: 'silent' }));
+    const c = caller();
+    try {
+      (await admission.admit(c, route, { tokens: 10, cost: 0.4 })).settle({ promptTokens: 4, completionTokens: 6 }, 0.4);
+      await expect(admission.admit(c, route, estimate)).rejects.toMatchObject({ status: 429 });
+      const [keyTokens, budget] = await admission.preview(c, route, { tokens: 10, cost: 0.4 });
+      expect(keyTokens?.used).toBe(10);
+      expect(budget?.used).toBeCloseTo(0.4, 9);
+      // The store was never asked to do something it cannot (a failure would admit, failing open).
+      expect((await metrics.limitStoreErrors.get()).values).toEqual([]);
+      // The budget still counts: 0.4 + 0.4 fits, a third does not.
+      await admission.admit(c, route, { tokens: 10, cost: 0.4 });
+      await expect(admission.admit(c, route, { tokens: 10, cost: 0.4 })).rejects.toMatchObject({
+        status: 429,
+        code: 'budget_exceeded',
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('requests that ask for more output than any server writes', () => {
+  it.each([
+    ['/v1/chat/completions', { messages: PROMPT, max_tokens: 1e308, n: 2 }],
+    ['/v1/chat/completions', { messages: PROMPT, max_completion_tokens: 2 ** 31 }],
+    ['/v1/completions', { prompt: 'Hello', max_tokens: 1e300 }],
+    ['/v1/messages', { messages: PROMPT, max_tokens: 1e308 }],
+    ['/v1/responses', { input: 'Hello', max_output_tokens: 1e308 }],
+  ])('%s %j is refused with 400', async (path, body) => {
+    h ??= await startHarness(([a]) => routeYaml('caps', [{ name: 'a', url: a ?? '' }]), [{}], {
+      apiKeys: `keys:\n  - { name: k, tenant: t, sha256: ${hashKey(KEY)} }\n`,
+    });
+    const res = await fetch(`${h.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'caps', ...body }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/2147483647/);
   });
 });

@@ -41,8 +41,20 @@ export interface LimitPreview {
   resetsAt: string;
 }
 
+/**
+ * The largest amount a counter takes or gives back. Anything larger, or not a
+ * number at all, is counted as this: an estimate can overflow (n choices of a
+ * huge max_tokens at a route's prices give Infinity, and Infinity × a zero
+ * price gives NaN), and NaN passes every `>` check while Redis refuses it as
+ * an argument, which would admit the request unreserved. Counted as the
+ * largest amount, it fails closed: it exceeds any limit.
+ */
+const LARGEST_AMOUNT = Number.MAX_SAFE_INTEGER;
+const bounded = (x: number) => (Number.isNaN(x) ? LARGEST_AMOUNT : Math.min(Math.max(x, -LARGEST_AMOUNT), LARGEST_AMOUNT));
+
 // At least one nano-unit, so that a request with no known price still meets a spent budget.
-const spendOf = (estimate: UsageEstimate) => Math.max(1, Math.ceil(estimate.cost * NANO));
+const spendOf = (estimate: UsageEstimate) => Math.max(1, Math.ceil(bounded(estimate.cost * NANO)));
+const tokensOf = (estimate: UsageEstimate) => Math.ceil(bounded(estimate.tokens));
 
 /**
  * Token-aware admission: requests and tokens per minute per API key, tenant
@@ -72,7 +84,7 @@ export class Admission {
 
   async admit(caller: Caller | undefined, route: CompiledRoute, estimate: UsageEstimate): Promise<Reservation> {
     const now = this.now();
-    const tokens = Math.ceil(estimate.tokens);
+    const tokens = tokensOf(estimate);
     const spend = spendOf(estimate);
     const counters = this.#counters(caller, route, estimate, now);
     if (counters.length === 0) return NOTHING_RESERVED;
@@ -94,11 +106,11 @@ export class Admission {
         // Once: a call path that settles twice must not refund twice.
         if (settled) return;
         settled = true;
-        const actual = usage ? usage.promptTokens + usage.completionTokens : 0;
+        const actual = usage ? bounded(usage.promptTokens + usage.completionTokens) : 0;
         const corrections: Promise<void>[] = [];
         for (const c of counters) {
           if (c.kind === 'tokens' && actual !== tokens) corrections.push(this.store.adjust(c.key, c.window, actual - tokens));
-          if (c.kind === 'spend') corrections.push(this.store.adjust(c.key, c.window, Math.round(cost * NANO) - spend));
+          if (c.kind === 'spend') corrections.push(this.store.adjust(c.key, c.window, bounded(Math.round(cost * NANO)) - spend));
         }
         Promise.all(corrections).catch((err: unknown) => this.#reportStoreError(err));
       },
@@ -130,7 +142,7 @@ export class Admission {
 
   /** The counters of every limit and budget that applies to this caller on this route. */
   #counters(caller: Caller | undefined, route: CompiledRoute, estimate: UsageEstimate, now: number): Described[] {
-    const tokens = Math.ceil(estimate.tokens);
+    const tokens = tokensOf(estimate);
     const spend = spendOf(estimate);
     const counters: Described[] = [];
     const minute = minuteWindow(now);

@@ -5,6 +5,14 @@ import { badRequest, type GatewayError } from '../errors.js';
 // backend would reject, with OpenAI's limits; unknown fields pass through.
 
 const modelField = { type: 'string', minLength: 1, maxLength: 256 };
+/**
+ * The most output tokens a request may ask for (per choice), in every door:
+ * the largest 32-bit integer, which is what inference servers take. Without
+ * a ceiling, `n` times a max_tokens near 1e308 overflows the reservation
+ * made against limits and budgets.
+ */
+export const MAX_OUTPUT_TOKENS = 2_147_483_647;
+const outputTokens = { type: ['integer', 'null'], minimum: 1, maximum: MAX_OUTPUT_TOKENS };
 const tokenArray = { type: 'array', items: { type: 'integer', minimum: 0 }, maxItems: 1_000_000 };
 const textOrTokens = {
   anyOf: [
@@ -17,7 +25,7 @@ const textOrTokens = {
 const sampling = {
   stream: { type: ['boolean', 'null'] },
   stream_options: { type: ['object', 'null'] },
-  max_tokens: { type: ['integer', 'null'], minimum: 1 },
+  max_tokens: outputTokens,
   temperature: { type: ['number', 'null'], minimum: 0, maximum: 2 },
   top_p: { type: ['number', 'null'], minimum: 0, maximum: 1 },
   n: { type: ['integer', 'null'], minimum: 1, maximum: 128 },
@@ -65,7 +73,7 @@ export const chatCompletionSchema = {
   properties: {
     model: modelField,
     messages: { type: 'array', minItems: 1, maxItems: 100_000, items: message },
-    max_completion_tokens: { type: ['integer', 'null'], minimum: 1 },
+    max_completion_tokens: outputTokens,
     tools: { type: 'array', maxItems: 128, items: { type: 'object' } },
     response_format: { type: 'object' },
     ...sampling,

@@ -1,4 +1,4 @@
-import { requestValidator } from '../../request/schemas.js';
+import { MAX_OUTPUT_TOKENS, requestValidator } from '../../request/schemas.js';
 
 // The Messages API request, checked for the fields the gateway reads or
 // translates, with Anthropic's limits; fields it does not know pass through
@@ -57,7 +57,7 @@ const properties = {
   model: { type: 'string', minLength: 1, maxLength: 256 },
   messages: { type: 'array', minItems: 1, maxItems: 100_000, items: message },
   // 0 warms the prompt cache without generating (anthropic backends only).
-  max_tokens: { type: 'integer', minimum: 0 },
+  max_tokens: { type: 'integer', minimum: 0, maximum: MAX_OUTPUT_TOKENS },
   system: { anyOf: [text, { type: 'array', maxItems: 10_000, items: textBlock }] },
   stop_sequences: { type: 'array', maxItems: 8192, items: text },
   stream: { type: 'boolean' },

@@ -1,4 +1,4 @@
-import { requestValidator } from '../../request/schemas.js';
+import { MAX_OUTPUT_TOKENS, requestValidator } from '../../request/schemas.js';
 
 // The Responses API request, checked for the fields the gateway reads or
 // translates, with OpenAI's limits. Item contents are checked where they are
@@ -72,7 +72,7 @@ export const responsesRequestSchema = {
     },
     parallel_tool_calls: { type: ['boolean', 'null'] },
     text: { type: 'object', properties: { format, verbosity: { enum: ['low', 'medium', 'high', null] } } },
-    max_output_tokens: { type: ['integer', 'null'], minimum: 1 },
+    max_output_tokens: { type: ['integer', 'null'], minimum: 1, maximum: MAX_OUTPUT_TOKENS },
     temperature: { type: ['number', 'null'], minimum: 0, maximum: 2 },
     top_p: { type: ['number', 'null'], minimum: 0, maximum: 1 },
     reasoning: {
