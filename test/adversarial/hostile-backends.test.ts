@@ -214,6 +214,25 @@ describe('hostile backends', () => {
     expect(String(logged?.detail)).toContain(SECRET.slice(0, 8));
   });
 
+  it.each([400, 429, 500])(
+    'scrubs the credential out of an HTTP %i message that echoes it, and cuts the message short',
+    async (status) => {
+      hostile.behave((req, res) =>
+        json(res, status, {
+          error: { message: `you sent ${String(req.headers.authorization)}, that is key ${SECRET}; ${'x'.repeat(10_000)}` },
+        }),
+      );
+      const res = await post('alone');
+      const text = await res.text();
+      expect(res.status).toBe(status === 500 ? 502 : status);
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(SECRET.slice(3));
+      const { message } = (JSON.parse(text) as { error: { message: string } }).error;
+      expect(message).toContain('you sent Bearer [redacted], that is key [redacted];');
+      expect(message.length).toBeLessThan(600);
+    },
+  );
+
   it('keeps serving after all of it', async () => {
     hostile.behave((_req, res) => json(res, 200, chatAnswer()));
     const res = await post('alone');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusError } from './errors.js';
+import { scrub, statusError } from './errors.js';
 
 const ANTHROPIC_OVERLOADED = JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
 
@@ -17,5 +17,30 @@ describe('statusError', () => {
       const err = statusError(status, '{"error":{"message":"boom"}}', 'b', undefined);
       expect([err.status, err.code]).toEqual([502, 'upstream_error']);
     }
+  });
+});
+
+describe('scrub', () => {
+  it('removes the secrets it is given, wherever they are, and nothing shorter than 8 characters', () => {
+    expect(scrub('key=Zq9-internal-credential; again Zq9-internal-credential', ['Zq9-internal-credential', 'on'])).toBe(
+      'key=[redacted]; again [redacted]',
+    );
+  });
+
+  it('removes credentials by their shape: bearer tokens, sk-/sk-ant-/sk-proj- keys, org- and proj- ids', () => {
+    expect(
+      scrub(
+        'Authorization: Bearer abc.def-123, keys sk-ant-api03-AAAAAAAAAA and sk-proj-BBBBBBBBBB, org-CCCCCCCCCCCC proj_x',
+        [],
+      ),
+    ).toBe('Authorization: Bearer [redacted], keys sk-[redacted] and sk-[redacted], org-[redacted] proj_x');
+    expect(scrub('a task-list of org-chart items', [])).toBe('a task-list of org-chart items');
+  });
+
+  it('is applied to every backend message a client may see', () => {
+    const err = statusError(400, '{"error":{"message":"bad key tok_Zq9-internal-credential"}}', 'b', undefined, [
+      'tok_Zq9-internal-credential',
+    ]);
+    expect(err.message).toBe('bad key [redacted]');
   });
 });

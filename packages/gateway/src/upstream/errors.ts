@@ -96,9 +96,21 @@ const OVERLOADED = 529;
  * (overloaded) is not a broken backend but a busy one: the gateway's own
  * overload status, 503, which the Messages door answers as overloaded_error
  * (OpenAI's API has no 529). Like any 5xx it is retried on another backend.
+ *
+ * Whatever of the backend's text reaches the client is cut to 500
+ * characters and scrubbed of `secrets` (the backend's API key and header
+ * values) and of anything shaped like a key: backends echo the credentials
+ * they were sent ("your key was sk-..."), and OpenAI's 429s name the
+ * account.
  */
-export function statusError(status: number, body: string, backend: string, retryAfter: string | undefined): GatewayError {
-  const message = backendMessage(body);
+export function statusError(
+  status: number,
+  body: string,
+  backend: string,
+  retryAfter: string | undefined,
+  secrets: readonly string[] = [],
+): GatewayError {
+  const message = scrub(backendMessage(body), secrets);
   if (status === 400 || status === 413 || status === 422) {
     return new GatewayError(status === 422 ? 400 : status, 'invalid_request_error', message, { code: 'upstream_rejected' });
   }
@@ -146,16 +158,38 @@ export function retryAfterMs(value: string | undefined, nowEpochMs = Date.now())
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 300_000) : undefined;
 }
 
-/** The `error.message` of an OpenAI-style error body, else a bounded piece of the text. */
+const MESSAGE_CHARS = 500;
+
+/** The `error.message` of an OpenAI-style error body, else the text; at most 500 characters. */
 function backendMessage(body: string): string {
+  let text = body;
   try {
     const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    if (typeof parsed.error === 'string') return parsed.error;
-    if (typeof parsed.error?.message === 'string') return parsed.error.message;
-    if (typeof parsed.message === 'string') return parsed.message;
+    if (typeof parsed.error === 'string') text = parsed.error;
+    else if (typeof parsed.error?.message === 'string') text = parsed.error.message;
+    else if (typeof parsed.message === 'string') text = parsed.message;
   } catch {
-    // not JSON: fall through to the raw text
+    // not JSON: the raw text
   }
-  const text = body.trim().slice(0, 500);
-  return text || '(empty body)';
+  return text.trim().slice(0, MESSAGE_CHARS) || '(empty body)';
+}
+
+// Credentials by their shape, whoever's they are: bearer tokens, OpenAI and
+// Anthropic keys (sk-, sk-ant-, sk-proj-), OpenAI organisation and project ids.
+const KEY_SHAPES = /\b(Bearer\s+)[^\s"',;]+|\b(sk|org|proj)-[A-Za-z0-9_-]{8,}/gi;
+/** Values shorter than this are not treated as secrets (a header such as `on` would blank every "on"). */
+const MIN_SECRET_CHARS = 8;
+
+/** What a backend was sent that its answers must not carry back to a client: its key and header values. */
+export function backendSecrets(backend: { apiKey: string | undefined; headers: Readonly<Record<string, string>> }): string[] {
+  return [...(backend.apiKey ? [backend.apiKey] : []), ...Object.values(backend.headers)];
+}
+
+/** `text` without the given secrets and without anything shaped like a credential. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= MIN_SECRET_CHARS) out = out.split(secret).join('[redacted]');
+  return out.replace(KEY_SHAPES, (_match, bearer: string | undefined, prefix: string | undefined) =>
+    bearer ? `${bearer}[redacted]` : `${prefix ?? ''}-[redacted]`,
+  );
 }

@@ -4,7 +4,7 @@ import type { UpstreamRequest } from '../../providers/index.js';
 import type { CompiledBackend } from '../../table/backend.js';
 import type { Timed } from '../../table/route.js';
 import type { CallSignal } from '../../upstream/call-signal.js';
-import { failureClass, retryAfterMs, statusError, transportError } from '../../upstream/errors.js';
+import { backendSecrets, failureClass, retryAfterMs, statusError, transportError } from '../../upstream/errors.js';
 import type { AttemptOutcome } from '../outcome.js';
 import type { UpstreamPools } from './pools.js';
 
@@ -49,7 +49,7 @@ export async function attempt(
     const text = (await readBounded(res.body, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0))).toString('utf8');
     const header = res.headers['retry-after'];
     const retryAfter = typeof header === 'string' ? header : undefined;
-    const error = statusError(res.statusCode, text, backend.name, retryAfter);
+    const error = statusError(res.statusCode, text, backend.name, retryAfter, backendSecrets(backend));
     if (res.statusCode === 429) return { kind: 'retry', reason: '429', error, retryAfterMs: retryAfterMs(retryAfter) };
     // Anthropic's 529 (overloaded) is among them: another backend may well have room.
     if (res.statusCode >= 500) return { kind: 'retry', reason: '5xx', error };
