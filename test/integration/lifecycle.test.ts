@@ -81,7 +81,7 @@ describe('process lifecycle', () => {
             { name: 'a', url: a ?? '' },
             { name: 'b', url: b ?? '', extra: '      priority: 1\n' },
           ],
-          '  resilience:\n    healthCheck: { interval: 50ms, timeout: 200ms }\n    outlierDetection: { consecutiveFailures: 2, baseEjectionTime: 100ms }\n',
+          '  resilience:\n    healthCheck: { interval: 1s, timeout: 200ms }\n    outlierDetection: { consecutiveFailures: 2, baseEjectionTime: 100ms }\n',
         ),
       [{}, {}],
     );
@@ -92,7 +92,7 @@ describe('process lifecycle', () => {
         ((await (await fetch(`${h.url}/readyz`)).json()) as { backends: Record<string, Record<string, string>> }).backends[
           'default/main'
         ]?.a;
-      await eventually(async () => (await state()) === 'ejected');
+      await eventually(async () => (await state()) === 'ejected', 15_000);
       const res = await fetch(`${h.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -101,7 +101,7 @@ describe('process lifecycle', () => {
       expect(res.headers.get('x-switchboard-backend')).toBe('b');
       const revived = await startMockBackend({ port });
       try {
-        await eventually(async () => (await state()) === 'healthy');
+        await eventually(async () => (await state()) === 'healthy', 15_000);
       } finally {
         await revived.close();
       }

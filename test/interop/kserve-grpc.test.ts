@@ -41,7 +41,7 @@ spec:
   backends:
     - { name: kserve, provider: triton, endpoint: "grpc://127.0.0.1:${grpcPort}", model: echo, chatTemplate: chatml }
   resilience:
-    healthCheck: { interval: 100ms }
+    healthCheck: { interval: 1s }
 ---
 apiVersion: switchboard.dev/v1alpha1
 kind: LLMRoute
@@ -50,7 +50,8 @@ spec:
   backends:
     - { name: nosuch, provider: triton, endpoint: "grpc://127.0.0.1:${grpcPort}", model: nosuch }
   resilience:
-    healthCheck: { interval: 100ms }
+    healthCheck: { interval: 1s }
+    outlierDetection: { consecutiveFailures: 2 }
 `,
       [],
     );

@@ -856,7 +856,7 @@ export interface OutlierDetection {
  */
 export interface HealthCheck {
   /**
-   * Time between checks.
+   * Time between checks, at least 1s (each backend is probed by every gateway process). A backend whose last check has not answered yet is not sent another.
    */
   interval?: string;
   /**

@@ -174,6 +174,21 @@ describe('compileRoutes (the pure plan)', () => {
     expect(compile(rotated, { KEY: 'sk-1' }).routes[0]?.hash).toBe(compile(rotated, { KEY: 'sk-1' }).routes[0]?.hash);
   });
 
+  it('refuses durations a timer cannot hold and health checks more often than once a second', () => {
+    const plan = compile([
+      { route: route('fast', { resilience: { healthCheck: { interval: '1ms' } } }) },
+      { route: route('rare', { resilience: { healthCheck: { interval: '1000h' } } }) },
+      { route: route('long', { resilience: { timeouts: { total: '600h' } } }) },
+      { route: route('ok', { resilience: { healthCheck: { interval: '1s' }, timeouts: { total: '596h' } } }) },
+    ]);
+    expect(plan.problems.map((p) => [p.path, p.message])).toEqual([
+      ['spec.resilience.healthCheck.interval', expect.stringMatching(/route default\/fast: must be at least 1000 ms/)],
+      ['spec.resilience.healthCheck.interval', expect.stringMatching(/route default\/rare: must be at most 2147483647 ms/)],
+      ['spec.resilience.timeouts.total', expect.stringMatching(/route default\/long: must be at most 2147483647 ms/)],
+    ]);
+    expect(plan.routes.map((r) => r.id)).toEqual(['default/ok']);
+  });
+
   it('an unknown strategy is a problem', () => {
     const plan = compile([{ route: route('a', { routing: { strategy: 'telepathy' as 'priority' } }) }]);
     expect(plan.problems[0]).toMatchObject({

@@ -208,18 +208,33 @@ function planBackend(
   };
 }
 
-/** A duration field in milliseconds, or the fallback (a bad one is a problem). */
-export function durationMs(problems: Problem[], path: string, text: string | undefined, fallback: number): number {
+/**
+ * The longest duration a route may set: Node's timers hold 2^31 - 1 ms
+ * (about 24.8 days) and fire after 1 ms when given more, which turned a
+ * health check meant as "rarely" into a thousand probes a second.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * A duration field in milliseconds, or the fallback (a bad one is a
+ * problem): above zero (or `minMs`) and at most MAX_DURATION_MS.
+ */
+export function durationMs(problems: Problem[], path: string, text: string | undefined, fallback: number, minMs = 0): number {
   if (text === undefined) return fallback;
   try {
     const ms = parseDuration(text);
-    if (ms > 0) return ms;
-    problems.push({ path, message: 'must be greater than zero' });
+    if (ms > MAX_DURATION_MS) problems.push({ path, message: `must be at most ${MAX_DURATION_MS} ms (about 596h)` });
+    else if (minMs > 0 && ms < minMs) problems.push({ path, message: `must be at least ${minMs} ms` });
+    else if (ms > 0) return ms;
+    else problems.push({ path, message: 'must be greater than zero' });
   } catch (err) {
     problems.push({ path, message: (err as Error).message });
   }
   return fallback;
 }
+
+/** The shortest health-check interval: each backend of each route is probed by every gateway process. */
+const MIN_HEALTH_CHECK_INTERVAL_MS = 1000;
 
 function planResilience(route: LLMRoute, problems: Problem[]): ResiliencePlan {
   const r = route.spec.resilience ?? {};
@@ -244,7 +259,13 @@ function planResilience(route: LLMRoute, problems: Problem[]): ResiliencePlan {
     outlier,
     healthCheck: hc
       ? {
-          intervalMs: durationMs(problems, 'spec.resilience.healthCheck.interval', hc.interval, 10_000),
+          intervalMs: durationMs(
+            problems,
+            'spec.resilience.healthCheck.interval',
+            hc.interval,
+            10_000,
+            MIN_HEALTH_CHECK_INTERVAL_MS,
+          ),
           timeoutMs: durationMs(problems, 'spec.resilience.healthCheck.timeout', hc.timeout, 2_000),
           path: hc.path?.replace(/^\//, ''),
         }

@@ -26,7 +26,13 @@ export class ActiveHealthChecks {
       const check = route.resilience.healthCheck;
       if (!check) continue;
       for (const backend of route.backends) {
-        const timer = setInterval(() => void this.#probe(route, backend, check), check.intervalMs);
+        // One probe at a time per backend: a slow backend is not sent a new probe every interval.
+        let probing = false;
+        const timer = setInterval(() => {
+          if (probing) return;
+          probing = true;
+          void this.#probe(route, backend, check).finally(() => (probing = false));
+        }, check.intervalMs);
         timer.unref();
         this.#timers.push(timer);
       }

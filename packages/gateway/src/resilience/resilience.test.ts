@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import type { OutlierConfig } from '../table/route.js';
+import { pino } from 'pino';
+import { describe, expect, it, vi } from 'vitest';
+import type { OutlierConfig, RouteTable } from '../table/route.js';
+import type { Transports } from '../transport/transport.js';
+import { ActiveHealthChecks } from './active-health.js';
 import { BackendHealth } from './backend-health.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { RetryBudget } from './retry-budget.js';
+import type { RouteStates } from './route-states.js';
 
 const outlier: OutlierConfig = {
   consecutiveFailures: 3,
@@ -150,5 +154,40 @@ describe('ConcurrencyLimit', () => {
     l.tryAcquire();
     expect(await l.acquire(10)).toBeNull();
     expect(l.queued).toBe(0);
+  });
+});
+
+describe('ActiveHealthChecks', () => {
+  it('sends a backend no new probe while its last one is still out', async () => {
+    vi.useFakeTimers();
+    try {
+      let probes = 0;
+      let answer: (ok: boolean) => void = () => undefined;
+      const transports = {
+        for: () => ({
+          ready: () => {
+            probes++;
+            return new Promise<boolean>((r) => (answer = r));
+          },
+        }),
+      } as unknown as Transports;
+      const states = { backend: () => undefined } as unknown as RouteStates;
+      const checks = new ActiveHealthChecks(states, transports, pino({ level: 'silent' }));
+      const backend = { name: 'b' };
+      const route = {
+        id: 'default/r',
+        backends: [backend],
+        resilience: { healthCheck: { intervalMs: 1000, timeoutMs: 60_000 } },
+      };
+      checks.sync({ routes: [route] } as unknown as RouteTable);
+      await vi.advanceTimersByTimeAsync(10_500);
+      expect(probes).toBe(1);
+      answer(true);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(probes).toBe(2);
+      checks.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
