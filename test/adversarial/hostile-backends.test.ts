@@ -35,6 +35,10 @@ beforeAll(async () => {
     () =>
       [
         routeYaml('alone', [{ name: 'hostile', url: hostile.url, extra: '      auth: { env: HOSTILE_TEST_KEY }\n' }]),
+        routeYaml('anthropic', [{ name: 'hostile', url: hostile.url }]).replace(
+          'provider: openai-compatible',
+          'provider: anthropic',
+        ),
         routeYaml('failover', [
           { name: 'hostile', url: hostile.url },
           { name: 'good', url: good.url, extra: '      priority: 1\n' },
@@ -232,6 +236,28 @@ describe('hostile backends', () => {
       expect(message.length).toBeLessThan(600);
     },
   );
+
+  it.each([
+    ['a string', 'hello'],
+    ['an object', { type: 'text', text: 'hello' }],
+  ])('an Anthropic answer whose content is %s is a 502, not a gateway error', async (_label, content) => {
+    hostile.behave((_req, res) => json(res, 200, { type: 'message', role: 'assistant', content, stop_reason: 'end_turn' }));
+    await expectError(await post('anthropic'), 502, 'upstream_malformed');
+  });
+
+  it('an Anthropic answer with null blocks keeps the blocks that are there', async () => {
+    hostile.behave((_req, res) =>
+      json(res, 200, {
+        type: 'message',
+        role: 'assistant',
+        content: [null, 5, { type: 'text', text: 'hi' }],
+        stop_reason: 'end_turn',
+      }),
+    );
+    const res = await post('anthropic');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe('hi');
+  });
 
   it('keeps serving after all of it', async () => {
     hostile.behave((_req, res) => json(res, 200, chatAnswer()));

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import { ownerOf } from '../../auth/api-keys.js';
 import { badRequest, GatewayError } from '../../errors.js';
+import { isObject } from '../../request/is-object.js';
 import { chatCompletions, type ProxiedBody } from '../../request/operations.js';
 import type { CompiledBackend } from '../../table/backend.js';
 import type { Door } from '../door.js';
@@ -111,8 +112,7 @@ export class ResponsesDoor implements Door {
     if (!previous) {
       throw badRequest(`Previous response with id '${id}' not found.`, 'previous_response_not_found', 'previous_response_id');
     }
-    const output = Array.isArray(previous.response.output) ? (previous.response.output as ResponsesItem[]) : [];
-    return [...previous.input, ...output];
+    return [...previous.input, ...backendItems(previous.response.output)];
   }
 
   #call(routed: ProxiedBody): ResponsesCall {
@@ -138,4 +138,19 @@ export class ResponsesDoor implements Door {
     }
     return response;
   }
+}
+
+/**
+ * A backend's output items as the next turn's input. The backend is
+ * untrusted and its Response is stored as it sent it: items or content
+ * parts that are not objects (`output: [null, 5]`) are left out, or every
+ * continuation of that conversation would fail in translation.
+ */
+function backendItems(output: unknown): ResponsesItem[] {
+  if (!Array.isArray(output)) return [];
+  return output.filter(isObject).map((item) => {
+    const content = item.content;
+    if (content === undefined || typeof content === 'string') return item;
+    return { ...item, content: Array.isArray(content) ? content.filter(isObject) : [] };
+  });
 }

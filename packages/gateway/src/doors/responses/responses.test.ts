@@ -407,6 +407,39 @@ describe('POST /v1/responses (passed through to OpenAI-family backends)', () => 
     expect(metrics).toMatch(/token_type="cached_input"/);
   });
 
+  it('continues a conversation whose stored output a backend filled with nulls and numbers', async () => {
+    const gw = await inProcess(
+      { main: { backends: [backend('a', openai)] }, chat: { backends: [backend('b')] } },
+      { auth: true },
+    );
+    gw.transport.answer('a', () => ({
+      json: {
+        id: 'resp_upstream',
+        object: 'response',
+        status: 'completed',
+        output: [null, 5, { type: 'message', role: 'assistant', content: [null, { type: 'output_text', text: 'hi' }] }],
+      },
+    }));
+    gw.transport.answer('b', () => ({ json: chatAnswer('ok') }));
+    const first = await json<ResponseJson>(gw.post('/v1/responses', { model: 'main', input: 'one' }));
+    for (const model of ['main', 'chat']) {
+      const next = await gw.post('/v1/responses', { model, input: 'two', previous_response_id: first.id });
+      expect(next.status).toBe(200);
+    }
+    expect(gw.transport.calls[1]!.body.input).toEqual([
+      { type: 'message', role: 'user', content: 'one' },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'hi' }] },
+      { type: 'message', role: 'user', content: 'two' },
+    ]);
+    expect(gw.transport.calls[2]!.body.messages).toEqual([
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: [{ type: 'text', text: 'hi' }] },
+      { role: 'user', content: 'two' },
+    ]);
+    const counted = await gw.post('/v1/responses/input_tokens', { model: 'chat', input: 'two', previous_response_id: first.id });
+    expect(counted.status).toBe(200);
+  });
+
   it("re-frames the backend's stream with the gateway's response id and stores the final response", async () => {
     const gw = await inProcess({ main: { backends: [backend('a', openai)] } }, { auth: true });
     const ev = (type: string, fields: Obj, seq: number) =>

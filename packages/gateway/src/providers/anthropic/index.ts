@@ -46,7 +46,8 @@ export const anthropicProvider: Provider = {
     if (beta) headers['anthropic-beta'] = headers['anthropic-beta'] ? `${headers['anthropic-beta']},${beta}` : beta;
     return { path, headers, body: serialize({ ...body, model: backend.model }) };
   },
-  toOpenAI: (json, { op, body }) => (isMessagesPassthrough(op) ? json : toOpenAIChat(json, undefined, schemaToolName(body))),
+  toOpenAI: (json, { op, body, backend }) =>
+    isMessagesPassthrough(op) ? json : toOpenAIChat(json, undefined, schemaToolName(body), backend.name),
   streamTranslator: ({ op, body }) =>
     isMessagesPassthrough(op)
       ? op.relay()

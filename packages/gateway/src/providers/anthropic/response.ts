@@ -1,5 +1,8 @@
 // Anthropic Messages response -> OpenAI chat completion.
 
+import { GatewayError } from '../../errors.js';
+import { isObject } from '../../request/is-object.js';
+
 export interface AnthropicUsage {
   /** Input tokens neither read from nor written to the cache. */
   input_tokens?: number;
@@ -72,9 +75,22 @@ export function toOpenAIChat(
   json: unknown,
   created = Math.floor(Date.now() / 1000),
   schemaTool?: string,
+  backendName = 'anthropic',
 ): Record<string, unknown> {
   const m = json as AnthropicMessage;
-  const blocks = m.content ?? [];
+  // The backend is untrusted: content that is not a list of blocks is a broken answer (502), not a gateway crash (500).
+  const content: unknown = m.content ?? [];
+  if (!Array.isArray(content)) {
+    throw new GatewayError(
+      502,
+      'upstream_error',
+      `Backend "${backendName}" answered with a content that is not a list of blocks.`,
+      {
+        code: 'upstream_malformed',
+      },
+    );
+  }
+  const blocks = content.filter(isObject) as unknown as AnthropicBlock[];
   const answer = schemaTool ? blocks.find((b) => b.type === 'tool_use' && b.name === schemaTool) : undefined;
   const message: Record<string, unknown> = { role: 'assistant' };
   let finish = finishReason(m.stop_reason);
