@@ -34,6 +34,12 @@ export interface KubernetesRoutesOptions {
    * ServiceAccount token or the gateway's own keys.
    */
   podCredentials?: PodCredentials | undefined;
+  /**
+   * The folders routes may name files in (router folders, policies,
+   * calibration prompts, ONNX models, tokenizers); default podModelDirs():
+   * SWITCHBOARD_MODELS and the image's ./models.
+   */
+  modelDirs?: readonly string[] | undefined;
 }
 
 /**
@@ -67,6 +73,7 @@ export class KubernetesRoutes {
       existence: new SecretExistence(tableProbe(kubeConfig.makeApiClient(CoreV1Api), log)),
       configurator: opts.configurator,
       podCredentials: podCredentialResolver(opts.podCredentials),
+      modelDirs: opts.modelDirs,
       log,
     });
     this.#leader = new LeaderElector(kubeConfig, opts.leaderElection, log);

@@ -4,6 +4,7 @@ import type { Configurator, RouteSource, SecretResolver } from '@switchboard/gat
 import type { Logger } from 'pino';
 import { readCredentials, referencedSecrets } from './credentials.js';
 import { byAge, routeId, type LLMRouteObject } from './llmroute-object.js';
+import { podModelDirs } from './pod-files.js';
 import type { ScopedReflectors } from './scoped-reflectors.js';
 import { splitSecretName, type SecretExistence } from './secret-existence.js';
 
@@ -24,6 +25,12 @@ export interface RouteReconcilerOptions {
   configurator: Pick<Configurator, 'apply'>;
   /** The pod's allow-listed environment and files. */
   podCredentials: SecretResolver;
+  /**
+   * The folders every file a route names must resolve inside (router
+   * folders, policies, calibration prompts, ONNX models, tokenizers);
+   * default podModelDirs(): SWITCHBOARD_MODELS and ./models.
+   */
+  modelDirs?: readonly string[] | undefined;
   log: Logger;
 }
 
@@ -39,6 +46,7 @@ type Checked = { ok: true; source: RouteSource } | { ok: false; problems: Proble
  */
 export class RouteReconciler {
   readonly #opts: RouteReconcilerOptions;
+  readonly #modelDirs: readonly string[];
   #outcomes: ReadonlyMap<string, ReconciledRoute> = new Map();
   /** Validation by uid and generation: a spec is only checked once. */
   #checked = new Map<string, Checked>();
@@ -46,6 +54,7 @@ export class RouteReconciler {
 
   constructor(opts: RouteReconcilerOptions) {
     this.#opts = opts;
+    this.#modelDirs = opts.modelDirs ?? podModelDirs();
   }
 
   /** Every reflected route's outcome as of the last apply. */
@@ -104,8 +113,9 @@ export class RouteReconciler {
       metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
       spec: structuredClone(o.spec),
     });
+    // Route authors do not own the pod's filesystem: every file the route names stays in the model folders.
     const result: Checked = checked.ok
-      ? { ok: true, source: { route: checked.route } }
+      ? { ok: true, source: { route: checked.route, confineTo: this.#modelDirs } }
       : { ok: false, problems: checked.problems };
     if (key) into.set(key, result);
     return result;

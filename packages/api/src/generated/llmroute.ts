@@ -122,7 +122,7 @@ export interface Backend {
    */
   weight?: number;
   /**
-   * How prompt and completion tokens are counted when the backend does not report usage: o200k_base (GPT-4o and later), cl100k_base (GPT-4, GPT-3.5), or a path to a HuggingFace tokenizer.json file.
+   * How prompt and completion tokens are counted when the backend does not report usage: o200k_base (GPT-4o and later), cl100k_base (GPT-4, GPT-3.5), or a path to a HuggingFace tokenizer.json file (a name ending in .json; relative to the route file's folder or the working directory; a regular file of at most 64 MiB). Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names).
    */
   tokenizer?: string;
   /**
@@ -250,7 +250,7 @@ export interface ThresholdRouting {
    */
   weak: string;
   /**
-   * A router folder written by `switchboard train` (router.json + weights.bin): a path, or a name under the gateway's models/ folder, such as default (the shipped default router, models/default) or mf-hashed.
+   * A router folder written by `switchboard train` (router.json + weights.bin): a path, or a name under the gateway's models/ folder, such as default (the shipped default router, models/default) or mf-hashed. Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names).
    */
   router: string;
   /**
@@ -270,7 +270,7 @@ export interface ThresholdRouting {
    */
   targetStrongFraction?: number;
   /**
-   * File of sample prompts for targetStrongFraction: JSON Lines with a prompt field, or one prompt per line. Default: the router's own training prompts (their score percentiles are stored in router.json).
+   * File of sample prompts for targetStrongFraction: JSON Lines with a prompt field, or one prompt per line; relative to the route file's folder; a regular file of at most 8 MiB. Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names). Default: the router's own training prompts (their score percentiles are stored in router.json).
    */
   calibrationPrompts?: string;
 }
@@ -362,7 +362,7 @@ export interface EmbeddingsEndpoint {
  */
 export interface ClassifierRouting {
   /**
-   * A classifier folder written by `switchboard train --router classifier --labels FIELD` (run natively): a path, or a name under models/.
+   * A classifier folder written by `switchboard train --router classifier --labels FIELD` (run natively): a path, or a name under models/. Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names).
    */
   router?: string;
   /**
@@ -370,11 +370,11 @@ export interface ClassifierRouting {
    */
   onnx?: {
     /**
-     * model.onnx path (relative to the route file, or absolute). Inputs: input_ids (int64 [1, n]) and, when declared, attention_mask and token_type_ids; the first output holds the class logits.
+     * model.onnx path (relative to the route file, or absolute; a regular file). Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names). Inputs: input_ids (int64 [1, n]) and, when declared, attention_mask and token_type_ids; the first output holds the class logits.
      */
     model: string;
     /**
-     * tokenizer.json path (HuggingFace format).
+     * tokenizer.json path (HuggingFace format; relative to the route file, or absolute; a regular file of at most 64 MiB). Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names).
      */
     tokenizer: string;
     /**
@@ -485,7 +485,7 @@ export interface SemanticRouting {
  */
 export interface PredictiveRouting {
   /**
-   * A folder written by `switchboard train` with a router kind that predicts each model's quality: predictive, knn, cluster or irt.
+   * A folder written by `switchboard train` with a router kind that predicts each model's quality: predictive, knn, cluster or irt (a path, or a name under models/, as routing.threshold.router). Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names).
    */
   router: string;
   /**
@@ -681,7 +681,7 @@ export interface CollaborationRouting {
   difficulty?: CollaborationDifficulty;
   learning?: CollaborationLearning;
   /**
-   * auto: a plan policy trained offline (switchboard train --router collaboration), a path relative to the route file. Its choice per task class and difficulty replaces the built-in one.
+   * auto: a plan policy trained offline (switchboard train --router collaboration), a path relative to the route file; a regular file of at most 8 MiB. Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names). Its choice per task class and difficulty replaces the built-in one.
    */
   policy?: string;
   /**
@@ -747,7 +747,7 @@ export interface CollaborationTasks {
  */
 export interface CollaborationDifficulty {
   /**
-   * A router folder (a path, or a name under the models folder), as routing.threshold.router.
+   * A router folder (a path, or a name under the models folder), as routing.threshold.router. Kubernetes mode: only inside the gateway's model folders (docs/kubernetes.md, Files a route names).
    */
   router: string;
   easyBelow?: number;

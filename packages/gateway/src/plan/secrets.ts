@@ -18,9 +18,15 @@ export interface RouteSource {
   route: LLMRoute;
   /** File the route came from (standalone mode), for messages and relative paths. */
   file?: string;
+  /** Kubernetes mode: the folders the route's files must be in (RouteOrigin.confineTo). */
+  confineTo?: readonly string[];
 }
 
-export const originOf = (s: RouteSource): RouteOrigin => ({ file: s.file, namespace: s.route.metadata.namespace ?? 'default' });
+export const originOf = (s: RouteSource): RouteOrigin => ({
+  file: s.file,
+  namespace: s.route.metadata.namespace ?? 'default',
+  ...(s.confineTo ? { confineTo: [...s.confineTo] } : {}),
+});
 
 /** Every `auth` a route refers to: its backends', its embeddings server's and its sampling Redis's. */
 function authRefs(route: LLMRoute): BackendAuth[] {

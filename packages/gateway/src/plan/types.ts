@@ -11,6 +11,12 @@ export interface RouteOrigin {
   /** Route file (standalone mode): relative paths are resolved against its folder. */
   file?: string | undefined;
   namespace: string;
+  /**
+   * Kubernetes mode: the operator's folders (SWITCHBOARD_MODELS, the image's
+   * models/) that every file a route names must resolve inside, symlinks
+   * followed (runtime/route-files.ts). Absent: paths as written (standalone).
+   */
+  confineTo?: readonly string[] | undefined;
 }
 
 export type ProviderSettingsPlan =

@@ -23,7 +23,7 @@ function countingFactories() {
     },
     readPrompts: () => [],
     readText: () => '',
-    fileExists: () => true,
+    routeFile: (spec) => spec,
     semanticIndex: (e, u, r, k, t) => NativeSemanticIndex.fromText(e, u, r, k, t),
     semanticIndexFromVectors: (v, d, r, k, t) => NativeSemanticIndex.fromVectors(v, d, r, k, t),
     onnxClassifier(c) {

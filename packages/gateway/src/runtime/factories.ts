@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadTokenizer, NativeRouter, NativeSemanticIndex } from '@switchboard/native';
 import type { Logger } from 'pino';
 import type { LearningStore } from '../learning/store.js';
@@ -14,19 +14,21 @@ import type { CompiledBackend } from '../table/backend.js';
 import type { Transports } from '../transport/transport.js';
 import { CallSignal } from '../upstream/call-signal.js';
 import { providerFor } from '../providers/index.js';
+import { parseJson, readBoundedText, ROUTE_FILE_LIMITS, routeFile, routerDir } from './route-files.js';
 
 /**
  * Finds a router folder: an absolute path, a path relative to the route
- * file's folder or the working directory, or a name under the models folder.
- * Throws with the places it looked.
+ * file's folder or the working directory, or a name under the models folder;
+ * with `confineTo` (Kubernetes mode), only inside those folders
+ * (route-files.ts). Throws with the places it looked.
  */
-export function resolveRouterDir(spec: string, routeFile: string | undefined, modelsDir = 'models'): string {
-  const candidates = isAbsolute(spec)
-    ? [spec]
-    : [...(routeFile ? [resolve(routeFile, '..', spec)] : []), resolve(spec), resolve(modelsDir, spec)];
-  const found = candidates.find((c) => existsSync(join(c, 'router.json')));
-  if (!found) throw new Error(`no router "${spec}" (looked for router.json in ${candidates.join(', ')})`);
-  return found;
+export function resolveRouterDir(
+  spec: string,
+  routeFile: string | undefined,
+  modelsDir = 'models',
+  confineTo?: readonly string[],
+): string {
+  return routerDir(spec, { file: routeFile, confineTo }, modelsDir);
 }
 
 const routers = new Map<string, { mtimeMs: number; router: NativeRouter }>();
@@ -41,15 +43,20 @@ function loadRouter(dir: string): NativeRouter {
   return router;
 }
 
-/** Sample prompts from a file: JSON Lines with a "prompt" field, or one prompt per line. */
+/**
+ * Sample prompts from a file: JSON Lines with a "prompt" field, or one
+ * prompt per line. A regular file of at most ROUTE_FILE_LIMITS.text bytes;
+ * a bad JSON line is named by its number, not quoted.
+ */
 export function readPrompts(promptsFile: string): string[] {
-  const prompts = readFileSync(promptsFile, 'utf8')
+  const prompts = readBoundedText(promptsFile, ROUTE_FILE_LIMITS.text, 'calibration prompts file')
     .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => {
+    .map((l, i) => [l, i + 1] as const)
+    .filter(([l]) => l.trim())
+    .map(([l, line]) => {
       if (!l.trimStart().startsWith('{')) return l;
-      const prompt = (JSON.parse(l) as { prompt?: unknown }).prompt;
-      if (typeof prompt !== 'string') throw new Error(`${promptsFile}: a JSON line has no "prompt" string`);
+      const prompt = (parseJson(l, `calibration prompts file ${promptsFile}`, line) as { prompt?: unknown } | null)?.prompt;
+      if (typeof prompt !== 'string') throw new Error(`${promptsFile}: line ${line} has no "prompt" string`);
       return prompt;
     });
   if (!prompts.length) throw new Error(`calibration prompts file ${promptsFile} is empty`);
@@ -70,11 +77,11 @@ export interface FactoryOptions {
 export function defaultFactories(opts: FactoryOptions): BuildFactories {
   return {
     loadTokenizer,
-    resolveRouterDir: (spec, routeFile) => resolveRouterDir(spec, routeFile, opts.modelsDir),
+    resolveRouterDir: (spec, origin) => resolveRouterDir(spec, origin.file, opts.modelsDir, origin.confineTo),
     loadRouter,
+    routeFile,
     readPrompts,
-    fileExists: existsSync,
-    readText: (path) => readFileSync(path, 'utf8'),
+    readText: (path, maxBytes) => readBoundedText(path, maxBytes, 'file'),
     semanticIndex: (encoder, utterances, routeOf, routes, topK) =>
       NativeSemanticIndex.fromText(encoder, utterances, routeOf, routes, topK),
     semanticIndexFromVectors: (vectors, dim, routeOf, routes, topK) =>

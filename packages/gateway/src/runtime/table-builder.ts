@@ -1,7 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
 import type { Problem } from '@switchboard/api';
 import { stableHash } from '../plan/hash.js';
-import type { BackendPlan, RoutePlan, TablePlan } from '../plan/types.js';
+import type { BackendPlan, RouteOrigin, RoutePlan, TablePlan } from '../plan/types.js';
 import { compileChatTemplate } from '../providers/triton/chat-template.js';
 import type { BuildContext, BuildFactories, Resource } from '../strategies/build-context.js';
 import { buildSampler } from '../sampling/build.js';
@@ -9,6 +8,7 @@ import { buildStrategy } from '../strategies/registry.js';
 import type { CompiledBackend, ProviderSettings } from '../table/backend.js';
 import type { CompiledRoute, RouteTable } from '../table/route.js';
 import { ResourcePool } from './resources.js';
+import { ROUTE_FILE_LIMITS, RouteFileError } from './route-files.js';
 
 /** A built table and what it cost: the plan's problems plus the build's, by route. */
 export interface BuildResult {
@@ -116,7 +116,7 @@ export class TableBuilder {
     const problems: Problem[] = [];
     const keys: string[] = [];
     const backends = plan.backends
-      .map((b, i) => this.#backend(b, `spec.backends[${i}]`, problems))
+      .map((b, i) => this.#backend(b, plan.origin, `spec.backends[${i}]`, problems))
       .filter((b): b is CompiledBackend => b !== undefined);
     if (problems.length) return { problems };
     const ctx = this.#context(plan, backends, problems, keys);
@@ -124,7 +124,7 @@ export class TableBuilder {
     try {
       built = await buildStrategy(plan.strategy, ctx);
     } catch (err) {
-      problems.push({ path: `spec.routing.${plan.strategy.kind}`, message: (err as Error).message });
+      problems.push({ path: `spec.routing.${plan.strategy.kind}`, message: (err as Error).message, ...reasonOf(err) });
     }
     const sampler = built && plan.sampling ? await buildSampler(plan.sampling, ctx) : undefined;
     if (problems.length || !built) {
@@ -168,16 +168,27 @@ export class TableBuilder {
         keys.push(k);
         return value;
       },
-      localPath: (file) => (isAbsolute(file) || !plan.origin.file ? file : resolve(plan.origin.file, '..', file)),
+      file: (spec, kind) => this.factories.routeFile(spec, plan.origin, kind),
     };
   }
 
-  #backend(b: BackendPlan, path: string, problems: Problem[]): CompiledBackend | undefined {
+  /**
+   * An encoding name as it is; a tokenizer.json (a name ending in .json, as
+   * the native loader tells them apart) checked as every file a route names,
+   * looked for next to the route file and then in the working directory.
+   */
+  #tokenizerSpec(spec: string, origin: RouteOrigin): string {
+    if (!spec.endsWith('.json')) return spec;
+    const kind = { what: 'tokenizer', maxBytes: ROUTE_FILE_LIMITS.tokenizer };
+    return this.factories.routeFile(spec, origin, kind, [process.cwd()]);
+  }
+
+  #backend(b: BackendPlan, origin: RouteOrigin, path: string, problems: Problem[]): CompiledBackend | undefined {
     let tokenizer;
     try {
-      tokenizer = this.factories.loadTokenizer(b.tokenizer);
+      tokenizer = this.factories.loadTokenizer(this.#tokenizerSpec(b.tokenizer, origin));
     } catch (err) {
-      problems.push({ path: `${path}.tokenizer`, message: (err as Error).message });
+      problems.push({ path: `${path}.tokenizer`, message: (err as Error).message, ...reasonOf(err) });
       return undefined;
     }
     let settings: ProviderSettings;
@@ -198,5 +209,9 @@ export class TableBuilder {
     };
   }
 }
+
+/** A route file's refusal carries its status reason (FileNotAllowed). */
+const reasonOf = (err: unknown): { reason?: string } =>
+  err instanceof RouteFileError && err.reason ? { reason: err.reason } : {};
 
 const fileOf = (plan: RoutePlan): { file?: string } => (plan.origin.file ? { file: plan.origin.file } : {});

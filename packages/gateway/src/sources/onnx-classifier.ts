@@ -1,13 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { loadTokenizer, type NativeTokenizer } from '@switchboard/native';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession as Session, Tensor } from 'onnxruntime-node';
+import { parseJson, readBoundedText, ROUTE_FILE_LIMITS } from '../runtime/route-files.js';
 
 type Ort = typeof OrtModule;
 
-/** The special tokens a HuggingFace tokenizer.json's post-processor wraps a single text in. */
+/**
+ * The special tokens a HuggingFace tokenizer.json's post-processor wraps a
+ * single text in. Read capped, and a parse error names no content (the path
+ * is a route's: runtime/route-files.ts).
+ */
 function specialTokens(tokenizerFile: string): { before: number[]; after: number[] } {
-  const json = JSON.parse(readFileSync(tokenizerFile, 'utf8')) as {
+  const text = readBoundedText(tokenizerFile, ROUTE_FILE_LIMITS.tokenizer, 'tokenizer');
+  const json = parseJson(text, `tokenizer ${tokenizerFile}`) as {
     post_processor?: {
       type?: string;
       cls?: [string, number];
@@ -15,8 +20,8 @@ function specialTokens(tokenizerFile: string): { before: number[]; after: number
       single?: ({ SpecialToken?: { id: string } } | { Sequence?: unknown })[];
       special_tokens?: Record<string, { ids: number[] }>;
     } | null;
-  };
-  const pp = json.post_processor;
+  } | null;
+  const pp = typeof json === 'object' ? json?.post_processor : undefined;
   if (!pp) return { before: [], after: [] };
   if ((pp.type === 'BertProcessing' || pp.type === 'RobertaProcessing') && pp.cls && pp.sep) {
     return { before: [pp.cls[1]], after: [pp.sep[1]] };

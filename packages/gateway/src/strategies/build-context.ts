@@ -3,6 +3,7 @@ import type { NativeRouter, NativeSemanticIndex, NativeTokenizer } from '@switch
 import type { LearningStore } from '../learning/store.js';
 import { durationMs, type PlanScope } from '../plan/compile.js';
 import type { RouteOrigin, SampleSinkPlan, StrategySettings } from '../plan/types.js';
+import type { RouteFileKind, RouteFileScope } from '../runtime/route-files.js';
 import type { SampleSink } from '../sampling/sink.js';
 import type { ClassSource, OnnxClassifierConfig, TritonClassifierConfig } from '../sources/class-source.js';
 import type { EmbeddingsClient, EmbeddingsConfig } from '../sources/embeddings.js';
@@ -29,14 +30,24 @@ export interface Resource<T> {
  */
 export interface BuildFactories {
   loadTokenizer(spec: string): NativeTokenizer;
-  /** A router folder by name or path; throws naming the places looked. */
-  resolveRouterDir(spec: string, routeFile: string | undefined): string;
+  /**
+   * A router folder by name or path, checked as every file a route names
+   * (runtime/route-files.ts: confined to the model folders in Kubernetes
+   * mode); throws naming the places looked.
+   */
+  resolveRouterDir(spec: string, origin: RouteFileScope): string;
   loadRouter(dir: string): NativeRouter;
-  /** Sample prompts (JSON Lines with "prompt", or one per line). */
+  /**
+   * A file a route names -> its real path, checked (runtime/route-files.ts
+   * routeFile): confined to the model folders in Kubernetes mode, a regular
+   * file, within the kind's cap. `extraBases`: more folders a relative name
+   * is looked for in.
+   */
+  routeFile(spec: string, scope: RouteFileScope, kind: RouteFileKind, extraBases?: readonly string[]): string;
+  /** Sample prompts (JSON Lines with "prompt", or one per line), from a file `BuildContext.file` checked. */
   readPrompts(file: string): string[];
-  fileExists(path: string): boolean;
-  /** A small text file next to a route (a trained collaboration policy). */
-  readText(path: string): string;
+  /** A small text file `BuildContext.file` checked (a trained collaboration policy), at most `maxBytes`. */
+  readText(path: string, maxBytes: number): string;
   semanticIndex(encoder: string, utterances: string[], routeOf: number[], routes: number, topK: number): NativeSemanticIndex;
   semanticIndexFromVectors(
     vectors: Float32Array,
@@ -73,8 +84,13 @@ export interface BuildContext {
    * `key`: made once, and closed when no table in use holds it any more.
    */
   resource<T>(key: unknown, make: () => Resource<T> | Promise<Resource<T>>): Promise<T>;
-  /** A path written in the route: relative to its file's folder (standalone), else as given. */
-  localPath(file: string): string;
+  /**
+   * A file the route names -> its real path (runtime/route-files.ts):
+   * relative to the route file's folder (standalone), or confined to the
+   * operator's model folders (Kubernetes mode); a regular file within the
+   * kind's cap. Throws a RouteFileError whose message never quotes content.
+   */
+  file(spec: string, kind: RouteFileKind): string;
 }
 
 /** A strategy, and for strategies that run requests themselves (cascade), their runner. */

@@ -1,3 +1,4 @@
+import { ROUTE_FILE_LIMITS } from '../../runtime/route-files.js';
 import type { BuildContext, BuiltStrategy, ClassSource } from '../build-context.js';
 import type { ClassifierSettings } from './plan.js';
 import { classifierStrategy, type ClassifierConfig } from './rank.js';
@@ -7,7 +8,7 @@ async function source(s: ClassifierSettings, ctx: BuildContext): Promise<Classif
   const f = ctx.factories;
   const p = s.source;
   if (p.kind === 'router') {
-    const dir = f.resolveRouterDir(p.router, ctx.origin.file);
+    const dir = f.resolveRouterDir(p.router, ctx.origin);
     const router = f.loadRouter(dir);
     const meta = router.metadata;
     if (!meta.classes.length) {
@@ -27,13 +28,12 @@ async function source(s: ClassifierSettings, ctx: BuildContext): Promise<Classif
     return { router, labels: meta.classes };
   }
   if (p.kind === 'onnx') {
-    const config = { ...p, model: ctx.localPath(p.model), tokenizer: ctx.localPath(p.tokenizer) };
-    for (const file of [config.model, config.tokenizer]) {
-      if (!f.fileExists(file)) {
-        ctx.problem('spec.routing.classifier.onnx', `no file ${file}`);
-        return undefined;
-      }
-    }
+    // The model: a regular file (no cap, onnxruntime reads it); the tokenizer.json: capped too.
+    const config = {
+      ...p,
+      model: ctx.file(p.model, { what: 'ONNX model' }),
+      tokenizer: ctx.file(p.tokenizer, { what: 'tokenizer', maxBytes: ROUTE_FILE_LIMITS.tokenizer }),
+    };
     return ctx.resource<ClassSource>(['onnx', config], () => f.onnxClassifier(config));
   }
   return ctx.resource<ClassSource>(['triton', p], () => f.tritonClassifier(p));

@@ -1,5 +1,6 @@
 import type { NativeRouter } from '@switchboard/native';
 import type { FeedbackRecord } from '../../learning/store.js';
+import { parseJson, ROUTE_FILE_LIMITS, RouteFileError } from '../../runtime/route-files.js';
 import type { CallOutcome, RankRequest, Strategy } from '../../table/strategy.js';
 import type { BuildContext, BuildFactories, BuiltStrategy, StrategyModule } from '../build-context.js';
 import { reward, type RewardWeights } from '../bandit/algorithms.js';
@@ -50,11 +51,23 @@ function choicesProblem(choices: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** A trained policy file (switchboard train --router collaboration). */
+/**
+ * A trained policy file (switchboard train --router collaboration): a
+ * regular file of at most ROUTE_FILE_LIMITS.text bytes, confined to the
+ * model folders in Kubernetes mode; a parse error names the line and column,
+ * never the text (route-files.ts).
+ */
 function readPolicy(file: string, ctx: BuildContext): PlanPolicy | undefined {
   try {
-    const json = JSON.parse(ctx.factories.readText(ctx.localPath(file))) as { kind?: unknown; choices?: unknown };
+    const kind = { what: 'policy', maxBytes: ROUTE_FILE_LIMITS.text };
+    const path = ctx.file(file, kind);
+    const json = parseJson(ctx.factories.readText(path, kind.maxBytes), 'the file') as {
+      kind?: unknown;
+      choices?: unknown;
+    } | null;
     if (
+      json === null ||
+      typeof json !== 'object' ||
       json.kind !== 'collaboration-policy' ||
       typeof json.choices !== 'object' ||
       json.choices === null ||
@@ -67,7 +80,10 @@ function readPolicy(file: string, ctx: BuildContext): PlanPolicy | undefined {
     if (problem) throw new Error(problem);
     return { choices: choices as Record<string, string> };
   } catch (err) {
-    ctx.problem('spec.routing.collaboration.policy', `cannot read policy ${file}: ${(err as Error).message}`);
+    const refused = err instanceof RouteFileError ? err.reason : undefined;
+    // A refusal names the policy itself; other problems say which file they are about.
+    const message = refused ? (err as Error).message : `cannot read policy ${file}: ${(err as Error).message}`;
+    ctx.problem('spec.routing.collaboration.policy', message, refused);
     return undefined;
   }
 }
@@ -109,7 +125,7 @@ class PriorCosts {
 function build(s: CollaborationSettings, ctx: BuildContext): BuiltStrategy | undefined {
   const f = ctx.factories;
   let router: NativeRouter | undefined;
-  if (s.difficulty) router = f.loadRouter(f.resolveRouterDir(s.difficulty.router, ctx.origin.file));
+  if (s.difficulty) router = f.loadRouter(f.resolveRouterDir(s.difficulty.router, ctx.origin));
   const policy = s.policy !== undefined ? readPolicy(s.policy, ctx) : undefined;
   if (s.policy !== undefined && !policy) return undefined;
   const learning = s.learning;

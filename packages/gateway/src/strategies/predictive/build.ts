@@ -9,7 +9,7 @@ const PER_MODEL_KINDS: ReadonlySet<string> = new Set(['predictive', 'knn', 'clus
 export function buildPredictive(s: PredictiveSettings, ctx: BuildContext): BuiltStrategy | undefined {
   const f = ctx.factories;
   const at = 'spec.routing.predictive';
-  const dir = f.resolveRouterDir(s.router, ctx.origin.file);
+  const dir = f.resolveRouterDir(s.router, ctx.origin);
   const router = f.loadRouter(dir);
   const meta = router.metadata;
   if (!PER_MODEL_KINDS.has(meta.router) || !meta.models.length) {

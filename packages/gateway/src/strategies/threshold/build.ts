@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { calibrateThreshold, type NativeRouter, type RouterMetadata } from '@switchboard/native';
+import { ROUTE_FILE_LIMITS } from '../../runtime/route-files.js';
 import type { BuildContext, BuiltStrategy } from '../build-context.js';
 import type { ThresholdSettings } from './plan.js';
 import { thresholdStrategy } from './rank.js';
@@ -23,7 +24,7 @@ const routerNames = (dir: string, meta: RouterMetadata): string[] => [basename(d
 /** Settings -> the threshold strategy: router loaded, pair checked, threshold calibrated. */
 export function buildThreshold(s: ThresholdSettings, ctx: BuildContext): BuiltStrategy | undefined {
   const f = ctx.factories;
-  const dir = f.resolveRouterDir(s.router, ctx.origin.file);
+  const dir = f.resolveRouterDir(s.router, ctx.origin);
   let router: NativeRouter = f.loadRouter(dir);
   const meta = router.metadata;
   if (s.strongModel !== undefined || s.weakModel !== undefined) {
@@ -54,7 +55,11 @@ export function buildThreshold(s: ThresholdSettings, ctx: BuildContext): BuiltSt
       );
       return undefined;
     }
-    const prompts = f.readPrompts(ctx.localPath(s.threshold.calibrationPrompts));
+    const file = ctx.file(s.threshold.calibrationPrompts, {
+      what: 'calibration prompts file',
+      maxBytes: ROUTE_FILE_LIMITS.text,
+    });
+    const prompts = f.readPrompts(file);
     threshold = calibrateThreshold(router.scoreMany(prompts), s.threshold.share);
   } else if (meta.scorePercentiles.length) {
     threshold = thresholdAtShare(meta.scorePercentiles, s.threshold.share);
