@@ -903,6 +903,27 @@ export function malformedCorpus(): BadRequest[] {
     }
     cases.push({ name: `${path}: body over the limit`, path, body: wrap('x'.repeat(1100 * 1024)), status: 413 });
   }
-  cases.push(...messagesCorpus());
+  cases.push(...messagesCorpus(), ...deepCases());
   return cases;
+}
+
+/** 100,000 nested objects where each door would recurse into them (they gave 500s in the Messages door). */
+function deepCases(): BadRequest[] {
+  const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+  const anthropic = { headers: { 'anthropic-version': '2023-06-01' }, shape: 'anthropic' as const };
+  const rows: [string, string, Partial<BadRequest>][] = [
+    ['/v1/chat/completions', `{"model":"m","messages":[{"role":"user","content":"hi"}],"extra":${deep}}`, {}],
+    ['/v1/responses', `{"model":"m","input":[{"type":"function_call_output","call_id":"c","output":"x","extra":${deep}}]}`, {}],
+    [
+      '/v1/messages',
+      `{"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":${deep}}]}]}`,
+      anthropic,
+    ],
+    [
+      '/v1/messages/count_tokens',
+      `{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":${deep}}]}`,
+      anthropic,
+    ],
+  ];
+  return rows.map(([path, body, extra]) => ({ name: `${path}: 100,000 nested objects`, path, body, status: 400, ...extra }));
 }
