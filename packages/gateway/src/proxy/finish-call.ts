@@ -88,7 +88,7 @@ export async function finishThroughWalk(
     promptTokens,
     upstreamFor: (b) => finalUpstream(w, body, options, promptTokens(b)),
     extraHeaders: options.headers,
-    upstreamHeaders: options.upstreamHeaders,
+    upstreamHeaders: options.upstreamHeaders ?? w.upstreamHeaders,
     settle: (usage, cost) => w.settle(usage ? addUsage(prior.usage, usage) : prior.usage, prior.cost + cost),
   };
   try {

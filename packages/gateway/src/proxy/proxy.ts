@@ -12,6 +12,7 @@ import { requestHeader } from '../request/headers.js';
 import { PromptAnalysis } from '../request/prompt-analysis.js';
 import { readBody } from '../request/read-body.js';
 import { parseJsonObject } from '../request/read-json.js';
+import { DEPTH_HEADER, depthHeaders, requestDepth } from './loop-guard.js';
 import type { Door } from '../doors/door.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { CompiledRoute, Runner } from '../table/route.js';
@@ -42,6 +43,7 @@ export function proxyHandler(op: Operation, deps: AppDeps, options: ProxyOptions
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   return async (c: Context): Promise<Response> => {
     const bytes = await readBody(c, limit);
+    const depth = requestDepth(requestHeader(c, DEPTH_HEADER));
     const json = parseJsonObject(requestHeader(c, 'content-type'), bytes);
     // A front door's request is routed as the chat completions request it stands for.
     const body = door ? await door.toRouted(json, c) : op.validate(json);
@@ -72,6 +74,7 @@ export function proxyHandler(op: Operation, deps: AppDeps, options: ProxyOptions
           deps.metrics.skipped.inc({ route: route.id, backend: b.name, reason });
         },
         end: lease.release,
+        upstreamHeaders: depthHeaders(depth),
         obs,
         explainer: explainerFor(requestHeader(c, 'x-switchboard-explain'), route.strategy.name, rank),
         runner: options.runnerFor ? options.runnerFor(c, route) : route.runner,

@@ -121,7 +121,8 @@ async function callOnce(
   const signal = options.timeoutMs !== undefined ? new CallSignal(options.timeoutMs, undefined, parent) : parent;
   const purpose = options.purpose ?? (samePrompt ? 'answer' : 'routing');
   const seen = w.obs?.attempt({ backend, attempt, purpose, stream: false });
-  const headers = seen?.headers ? { ...options.headers, ...seen.headers } : options.headers;
+  // The request's own depth header (loop-guard.ts) unless the runner sets its own.
+  const headers = { ...w.upstreamHeaders, ...options.headers, ...seen?.headers };
   let outcome;
   try {
     outcome = await deps.transports.for(backend).attempt({

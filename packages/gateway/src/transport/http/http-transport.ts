@@ -16,7 +16,8 @@ export class HttpTransport implements Transport {
 
   attempt(c: TransportCall): Promise<AttemptOutcome> {
     const upstream = providerFor(c.backend.provider).buildRequest(c.op, c.backend, c.body, c.requestId);
-    if (c.headers) upstream.headers = { ...c.headers, ...upstream.headers };
+    // The gateway's own per-call headers (depth, trace context) last: a backend's configured headers cannot reset them.
+    if (c.headers) upstream.headers = { ...upstream.headers, ...c.headers };
     return attempt(this.#pools, c.route, c.backend, upstream, c.call, c.stream);
   }
 
