@@ -227,6 +227,8 @@ function streamAnswer(
     usage: () => (translator?.usage ? translator.usage : record.counted),
     errorFrame: (err) =>
       up.egress ? up.egress.error(err) : w.op.streamError ? w.op.streamError(err) : `data: ${JSON.stringify(err.toJSON())}\n\n`,
+    // The total time limit ends the stream even when its client stopped reading (onEnd gives the slot back).
+    call: at.call,
   });
   metrics.overhead.observe(Math.max(0, at.at - w.c.get('startedAt') - (outcome.headersAt - outcome.upstreamStart)) / 1000);
   const headers = answerHeaders(w, backend, 'text/event-stream; charset=utf-8');

@@ -3,7 +3,10 @@ import type { Context } from 'hono';
 
 /**
  * Aborts an upstream call when the client goes away or the total time limit
- * passes. One AbortController and one timer per call: cheaper than
+ * passes. A stream already answering ends at the time limit too; when its
+ * client has stopped reading (the response's writes are backed up) the
+ * connection is closed, as the end would never reach it. One
+ * AbortController and one timer per call: cheaper than
  * AbortSignal.any over AbortSignal.timeout, which Node 20 makes costly.
  * Calls made outside a client request (an evaluator's rating) have no
  * client to watch: only the time limit applies.
@@ -54,5 +57,9 @@ export class CallSignal {
     this.#reason = reason;
     this.done();
     this.#controller.abort(reason === 'timeout' ? new DOMException('total timeout', 'TimeoutError') : undefined);
+    // The abort ended the stream (its error event is queued), but a client that stopped reading
+    // holds the response's writes until it reads again, if ever: its connection is closed instead.
+    const out = this.#outgoing;
+    if (reason === 'timeout' && out?.headersSent && out.writableNeedDrain) out.destroy();
   }
 }

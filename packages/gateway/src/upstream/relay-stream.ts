@@ -43,6 +43,11 @@ export interface RelayOptions {
   usage: () => Usage;
   /** The client's framing of an error event (its front door's). */
   errorFrame: (error: GatewayError) => string;
+  /**
+   * The call: when it is aborted (its total time limit, the client leaving)
+   * the stream ends then, whether or not the client is reading it.
+   */
+  call?: { readonly signal: AbortSignal; readonly reason: 'client' | 'timeout' | undefined } | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -72,7 +77,11 @@ function discard(body: Readable): void {
  * stream with an error event in the client's framing: so do an event whose
  * data is not JSON, a line longer than `maxLineBytes`, and a body that ends
  * before the end marker. The client leaving destroys the backend body, which
- * aborts the upstream request.
+ * aborts the upstream request. The call being aborted ends the stream at
+ * once, without waiting for the client to ask for more: a client that keeps
+ * its connection open but stops reading must not keep the call (its
+ * concurrency slot, its lease) past the total time limit. Every way out ends
+ * the stream once (`tap.onEnd`).
  */
 export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
@@ -114,10 +123,23 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
   let ended = false;
   let pending: Buffer | undefined = o.first;
   let lineBytes = 0;
+  let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
   const end = (outcome: 'ok' | 'error' | 'client_closed', error?: GatewayError) => {
     if (ended) return;
     ended = true;
+    o.call?.signal.removeEventListener('abort', onAbort);
     o.tap.onEnd(outcome, error);
+  };
+  // No pull() may ever come (the client stopped reading): the abort ends the stream itself.
+  const onAbort = () => {
+    if (ended || !stream || !o.call) return;
+    discard(o.body);
+    if (o.call.reason === 'client') {
+      end('client_closed');
+      stream.close();
+    } else {
+      fail(stream, o.errors.transport(o.call.signal.reason), raw ? '\n\n' : '');
+    }
   };
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: GatewayError, prefix: string) => {
     end('error', error);
@@ -133,7 +155,9 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
     flush(controller);
     const complete = o.translator ? o.translator.complete : sawDone;
     if (complete) {
-      if (!raw) controller.enqueue(encoder.encode(o.egress ? await o.egress.end(o.usage()) : 'data: [DONE]\n\n'));
+      const last = raw ? undefined : o.egress ? await o.egress.end(o.usage()) : 'data: [DONE]\n\n';
+      if (ended) return;
+      if (last) controller.enqueue(encoder.encode(last));
       end('ok');
       controller.close();
     } else if (sawError) {
@@ -145,6 +169,12 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
   };
   return new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        stream = controller;
+        if (!o.call) return;
+        if (o.call.signal.aborted) onAbort();
+        else o.call.signal.addEventListener('abort', onAbort, { once: true });
+      },
       async pull(controller) {
         try {
           // A pull that enqueues nothing is never repeated (highWaterMark 0): read until there is something to send.
@@ -153,6 +183,8 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
             pending = undefined;
             if (!chunk) {
               const next = await o.chunks.next();
+              // The call was aborted while waiting: the stream has already ended.
+              if (ended) return;
               if (next.done) return await finish(controller);
               chunk = next.value;
             }
