@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPrompts } from './factories.js';
-import { jsonErrorOffset, parseJson, readBounded, ROUTE_FILE_LIMITS, routeFile, routerDir } from './route-files.js';
+import { parseJson, readBounded, ROUTE_FILE_LIMITS, routeFile, routerDir } from './route-files.js';
 import { standaloneSecrets } from './secret-sources.js';
 
 const SECRET = 'hunter2-Adm1n!';
@@ -23,50 +23,12 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parseJson', () => {
-  it('names the line and column of a syntax error, never the text', () => {
-    for (const [text, line, column] of [
-      [SECRET, 1, 1],
-      [`{"a": 1,\n  "b": ${SECRET}}`, 2, 8],
-      ['', 1, 1],
-      ['{"a": 1} x', 1, 10],
-      ['[1, 2,]', 1, 7],
-      ['{"a" 1}', 1, 6],
-      ['"\\x"', 1, 2],
-      ['01', 1, 2],
-    ] as const) {
-      let message = '';
-      try {
-        parseJson(text, 'the file');
-      } catch (err) {
-        message = (err as Error).message;
-      }
-      expect(message, text).toBe(`the file is not valid JSON (line ${line}, column ${column})`);
-      expect(message).not.toContain('hunter2');
+  it('says the file (and line) is not valid JSON, never what it holds', () => {
+    for (const text of [SECRET, `{"a": 1,\n  "b": ${SECRET}}`, '', '{"a": 1} x', '[1, 2,]']) {
+      expect(() => parseJson(text, 'the file')).toThrow(/^the file is not valid JSON$/);
     }
+    expect(() => parseJson(SECRET, 'prompts', 7)).toThrow(/^prompts is not valid JSON \(line 7\)$/);
     expect(parseJson('{"a": [1, {"b": null}]}', 'f')).toEqual({ a: [1, { b: null }] });
-  });
-
-  it('finds errors exactly where JSON.parse would fail, and none in valid JSON (deep nesting too)', () => {
-    const valid = ['{}', '[]', ' {"a":[1,-2.5e+3,"\\u00e9\\n",true,false,null,{}]} ', '"x"', '0', '[[[[]]]]', '{"a":{"b":{}}}'];
-    for (const text of valid) expect(jsonErrorOffset(text), text).toBeUndefined();
-    expect(jsonErrorOffset('['.repeat(200_000) + ']'.repeat(200_000))).toBeUndefined();
-    expect(jsonErrorOffset('['.repeat(200_000))).toBe(200_000);
-    // Random mutations of valid JSON: valid exactly when JSON.parse accepts it.
-    const alphabet = '{}[]",:01e-. \\ntruefalsn';
-    let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    for (let i = 0; i < 3000; i++) {
-      const base = valid[rand(valid.length)] as string;
-      const at = rand(base.length + 1);
-      const text = base.slice(0, at) + (alphabet[rand(alphabet.length)] as string) + base.slice(at + rand(2));
-      let ok = true;
-      try {
-        JSON.parse(text);
-      } catch {
-        ok = false;
-      }
-      expect(jsonErrorOffset(text) === undefined, text).toBe(ok);
-    }
   });
 });
 
@@ -134,7 +96,7 @@ describe('routeFile', () => {
 describe('everything that reads a route-named file', () => {
   it('calibration prompts: capped, regular, a bad JSON line named by number', () => {
     writeFileSync(join(dir, 'prompts.jsonl'), `{"prompt": "a"}\nplain line\n{"prompt": ${SECRET}}\n`);
-    expect(() => readPrompts(join(dir, 'prompts.jsonl'))).toThrow(/prompts\.jsonl is not valid JSON \(line 3, column 12\)$/);
+    expect(() => readPrompts(join(dir, 'prompts.jsonl'))).toThrow(/prompts\.jsonl is not valid JSON \(line 3\)$/);
     expect(() => readPrompts('/dev/zero')).toThrow(/is not a regular file/);
     writeFileSync(join(dir, 'good.jsonl'), '{"prompt": "a"}\nplain line\n');
     expect(readPrompts(join(dir, 'good.jsonl'))).toEqual(['a', 'plain line']);

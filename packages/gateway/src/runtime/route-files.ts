@@ -224,113 +224,15 @@ export const readBoundedText = (path: string, maxBytes: number, what: string, sh
   readBounded(path, maxBytes, what, shown).toString('utf8');
 
 /**
- * JSON.parse whose error names the line and column and not the text: V8's
- * messages quote the input ("Unexpected token 'h', "hunter2" is not valid
- * JSON"), and a route's status is no place for a file's content.
+ * JSON.parse whose error says which file (and, for a line of a JSONL file,
+ * which line) but not the text: V8's messages quote the input ("Unexpected
+ * token 'h', "hunter2" is not valid JSON"), and a route's status is no
+ * place for a file's content. `jq . FILE` shows the operator where.
  */
-export function parseJson(text: string, what: string, firstLine = 1): unknown {
+export function parseJson(text: string, what: string, line?: number): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new RouteFileError(`${what} is not valid JSON${where(text, jsonErrorOffset(text), firstLine)}`);
-  }
-}
-
-/** " (line L, column C)" of an offset (`text` starting at line `firstLine`), or nothing when it is unknown. */
-function where(text: string, offset: number | undefined, firstLine: number): string {
-  if (offset === undefined) return '';
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length + firstLine - 1;
-  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
-  return ` (line ${line}, column ${column})`;
-}
-
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const HEX4 = /[0-9a-fA-F]{4}/y;
-
-/**
- * Where JSON text stops being valid (RFC 8259), or undefined when it is
- * valid. Iterative (a stack, not recursion): deep nesting cannot overflow.
- */
-export function jsonErrorOffset(s: string): number | undefined {
-  const n = s.length;
-  const stack: ('{' | '[')[] = [];
-  let i = 0;
-  const skip = () => {
-    while (i < n && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
-  };
-  const string = (): boolean => {
-    i++;
-    while (i < n) {
-      const c = s.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return true;
-      }
-      if (c < 0x20) return false;
-      if (c !== 0x5c) {
-        i++;
-        continue;
-      }
-      const e = s[i + 1];
-      if (e === 'u') {
-        HEX4.lastIndex = i + 2;
-        if (!HEX4.test(s)) return false;
-        i += 6;
-      } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-      else return false;
-    }
-    return false;
-  };
-  const scalar = (): boolean => {
-    if (s[i] === '"') return string();
-    for (const word of ['true', 'false', 'null']) {
-      if (s.startsWith(word, i)) {
-        i += word.length;
-        return true;
-      }
-    }
-    NUMBER.lastIndex = i;
-    if (!NUMBER.test(s)) return false;
-    i = NUMBER.lastIndex;
-    return true;
-  };
-  /** After `{` or `,` in an object: a key and its colon. */
-  const key = (): boolean => {
-    skip();
-    if (s[i] !== '"' || !string()) return false;
-    skip();
-    if (s[i] !== ':') return false;
-    i++;
-    return true;
-  };
-  for (;;) {
-    // A value is expected.
-    skip();
-    const c = s[i];
-    if (c === '{' || c === '[') {
-      i++;
-      skip();
-      if (s[i] !== (c === '{' ? '}' : ']')) {
-        stack.push(c);
-        if (c === '{' && !key()) return i;
-        continue;
-      }
-      i++;
-    } else if (i >= n || !scalar()) return i;
-    // A value ended: a comma, a closing bracket, or the end.
-    for (;;) {
-      skip();
-      const top = stack[stack.length - 1];
-      if (top === undefined) return i < n ? i : undefined;
-      if (s[i] === ',') {
-        i++;
-        if (top === '{' && !key()) return i;
-        break;
-      }
-      if (s[i] !== (top === '{' ? '}' : ']')) return i;
-      stack.pop();
-      i++;
-    }
+    throw new RouteFileError(`${what} is not valid JSON${line === undefined ? '' : ` (line ${line})`}`);
   }
 }
