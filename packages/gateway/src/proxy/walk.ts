@@ -248,7 +248,10 @@ function streamErrors(w: ProxyCall, name: string, call: CallSignal) {
     malformed: () =>
       upstream('upstream_malformed', `Backend "${name}" sent a stream event that is not valid JSON; the stream was ended.`),
     lineTooLong: (limit: number) =>
-      upstream('upstream_too_large', `Backend "${name}" sent a stream line longer than ${limit} bytes; the stream was ended.`),
+      upstream(
+        'upstream_too_large',
+        `Backend "${name}" sent a stream line or event longer than ${limit} bytes; the stream was ended.`,
+      ),
     incomplete: () => upstream('upstream_incomplete', `Backend "${name}" ended the stream before the answer was complete.`),
   };
 }

@@ -158,3 +158,37 @@ describe('relaySse and the call being aborted', () => {
     expect(ends).toEqual([{ outcome: 'ok', code: undefined }]);
   });
 });
+
+describe('relaySse and the line limit', () => {
+  /** A body of `n` chunks, each many short `data:` lines of one event that never ends; counts what was read. */
+  function openEvent(n: number) {
+    const chunk = Buffer.from('data: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n'.repeat(8));
+    const state = { read: 0 };
+    const chunks: AsyncIterator<Buffer> = {
+      next: () => {
+        if (state.read >= n) return Promise.resolve({ done: true, value: undefined });
+        state.read++;
+        return Promise.resolve({ done: false, value: chunk });
+      },
+    };
+    return { chunks, state, chunkBytes: chunk.length };
+  }
+
+  it('bounds an event of many short data lines by the limit', async () => {
+    const { chunks, state, chunkBytes } = openEvent(10_000);
+    const { stream, ends } = relay({ chunks, first: Buffer.alloc(0), maxLineBytes: 1024 });
+    const text = await readAll(stream);
+    expect(text).toContain('"upstream_too_large"');
+    expect(ends).toEqual([{ outcome: 'error', code: 'upstream_too_large' }]);
+    // Reading stopped at the limit, not at the body's end.
+    expect(state.read * chunkBytes).toBeLessThanOrEqual(1024 + chunkBytes);
+  });
+
+  it('keeps a many-line event within the limit', async () => {
+    const event = 'data: {"choices":\ndata: [{"index":0,\ndata: "delta":{"content":"a"}}]}\n\n';
+    const { body, stream, ends } = relay({ first: Buffer.from(event), maxLineBytes: event.length });
+    body.end(DONE);
+    expect(await readAll(stream)).toBe(event + DONE);
+    expect(ends).toEqual([{ outcome: 'ok', code: undefined }]);
+  });
+});

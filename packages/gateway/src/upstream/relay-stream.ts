@@ -17,7 +17,7 @@ export interface StreamErrors {
   transport: (err: unknown) => GatewayError;
   /** An event whose data is not JSON. */
   malformed: () => GatewayError;
-  /** A line longer than the limit: the backend is not sending events. */
+  /** A line, or an event being assembled, longer than the limit: the backend is not sending events. */
   lineTooLong: (limit: number) => GatewayError;
   /** The body ended before the backend said the answer was complete. */
   incomplete: () => GatewayError;
@@ -75,7 +75,9 @@ function discard(body: Readable): void {
  * framed as the client's front door (`egress`), or with hidden payloads left
  * out. A failure after the first byte cannot be failed over, so it ends the
  * stream with an error event in the client's framing: so do an event whose
- * data is not JSON, a line longer than `maxLineBytes`, and a body that ends
+ * data is not JSON, a line longer than `maxLineBytes` or an event whose
+ * lines add up to more (many short `data:` lines without the blank line
+ * that ends an event are joined in memory), and a body that ends
  * before the end marker. The client leaving destroys the backend body, which
  * aborts the upstream request. The call being aborted ends the stream at
  * once, without waiting for the client to ask for more: a client that keeps
@@ -87,6 +89,8 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   const raw = !o.translator && !o.egress && !o.hide;
   let malformed = false;
+  // The event being assembled (its data lines and the open line) passed maxLineBytes.
+  let tooLong = false;
   let sawDone = false;
   // An error event was already sent (the backend's, or a translated one): the stream ends there.
   let sawError = false;
@@ -101,6 +105,11 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
     if (!raw) frame(payload, data);
   };
   const parser = createParser({
+    // Counted in characters, which never outnumber the bytes they were decoded from.
+    maxBufferSize: o.maxLineBytes,
+    onError(err) {
+      if (err.type === 'max-buffer-size-exceeded') tooLong = true;
+    },
     onEvent(event) {
       if (malformed) return;
       try {
@@ -152,6 +161,7 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
   };
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
     parser.feed(decoder.decode());
+    if (tooLong) return fail(controller, o.errors.lineTooLong(o.maxLineBytes), '\n\n');
     flush(controller);
     const complete = o.translator ? o.translator.complete : sawDone;
     if (complete) {
@@ -195,6 +205,10 @@ export function relaySse(o: RelayOptions): ReadableStream<Uint8Array> {
               return fail(controller, o.errors.lineTooLong(o.maxLineBytes), '\n\n');
             }
             parser.feed(decoder.decode(chunk, { stream: true }));
+            if (tooLong) {
+              discard(o.body);
+              return fail(controller, o.errors.lineTooLong(o.maxLineBytes), '\n\n');
+            }
             if (malformed) {
               // Hold this chunk back: end any partial event, then say what went wrong.
               discard(o.body);
