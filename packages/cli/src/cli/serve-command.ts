@@ -59,7 +59,7 @@ Serve every LLMRoute YAML file in DIR; reload when DIR changes.
                    variables and absolute file paths in [--allow-env-credentials A,B]
                    [--allow-file-credentials /path,...] (default none).
   --max-response-bytes N  largest backend answer read (streamed or not): 502 beyond.
-  --max-sse-line-bytes N  longest line of a backend's event stream: the stream ends with an error.
+  --max-sse-line-bytes N  longest line, or event, of a backend's event stream: the stream ends with an error.
 ${operatorHelp}
   --sampling-dir DIR  where routes' spec.sampling.file records may go: the file is then a
                    plain name, written as DIR/<route namespace>/<name>. Without it,
