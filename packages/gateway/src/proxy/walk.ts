@@ -171,7 +171,7 @@ async function jsonAnswer(
   sampleAnswer(w, backend);
   // A backend that reports no usage (Triton) gets the gateway's count in its answer, as every door reports usage.
   if (!record.usage && up.op.name !== 'embeddings' && isObject(upstream))
-    upstream = { ...upstream, usage: toOpenAIUsage(record.counted) };
+    upstream = { ...upstream, usage: up.op.usageField ? up.op.usageField(record.counted) : toOpenAIUsage(record.counted) };
   metrics.overhead.observe(Math.max(0, at - w.c.get('startedAt') - (outcome.bodyEnd - outcome.upstreamStart)) / 1000);
   const answer = await up.answer(upstream);
   // Answers that need no translation go back byte for byte; translated ones are serialised once.

@@ -54,6 +54,11 @@ export interface Operation {
   deltaText(chunk: unknown): string;
   /** Usage in an answer or a stream event of this operation, if reported. */
   usageOf(payload: unknown): Usage | undefined;
+  /**
+   * The `usage` field of this operation's answers for the gateway's own
+   * count (a backend that reported none); absent: chat completions' shape.
+   */
+  usageField?(usage: Usage): Record<string, unknown>;
   /** True for the stream event that says the answer is complete (OpenAI's `[DONE]`); `payload` is its parsed data. */
   streamDone(event: { event?: string | undefined; data: string }, payload: unknown): boolean;
   /** A failure after the stream started, framed as this operation's clients expect. */

@@ -523,6 +523,16 @@ describe('POST /v1/messages (passed through to anthropic backends)', () => {
     expect(await tokens(gw, 'output')).toBe(3);
   });
 
+  it("fills in the gateway's count, in the Messages shape, when the backend reports no usage", async () => {
+    const gw = await inProcess({ main: { backends: [backend('c', anthropic)] } }, { auth: true });
+    gw.transport.answer('c', () => ({ json: { ...upstreamMessage, usage: 5 } }));
+    const res = await post(gw, hello);
+    expect(res.status).toBe(200);
+    const { usage } = (await res.json()) as { usage: Obj };
+    expect(Object.keys(usage)).toEqual(expect.arrayContaining(['input_tokens', 'output_tokens']));
+    expect(usage).not.toHaveProperty('prompt_tokens');
+  });
+
   it("builds the upstream request with the backend's model and key, the client's version and betas", () => {
     const passthrough = {
       ...chatCompletions,

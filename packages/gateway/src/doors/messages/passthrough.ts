@@ -6,6 +6,7 @@ import { withParts, type Usage } from '../../request/usage.js';
 import type { MessagesCall } from './call.js';
 import { errorEvent } from './errors.js';
 import { frame } from './stream.js';
+import { messagesUsage } from './from-chat.js';
 
 type Obj = Record<string, unknown>;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -101,6 +102,7 @@ function messagesApi(call: MessagesCall, promptTokens: number): MessagesPassthro
     anthropicHeaders: call.anthropicHeaders,
     // Stream usage comes from the relay; an answer's from its own usage.
     usageOf: (payload) => (isObject(payload) && payload.type === 'message' ? usageFromAnthropic(payload.usage) : undefined),
+    usageField: messagesUsage,
     streamDone: (_event, payload) => isObject(payload) && payload.type === 'message_stop',
     completionText: messageText,
     deltaText: (chunk) =>

@@ -1,6 +1,7 @@
 import { isObject } from '../../request/is-object.js';
 import { chatCompletions, type Operation, type StreamEgress, type Upstream } from '../../request/operations.js';
-import { withParts, type Usage } from '../../request/usage.js';
+import { toOpenAIUsage, withParts, type Usage } from '../../request/usage.js';
+import { responsesUsage } from './from-chat.js';
 import type { ResponsesCall } from './call.js';
 import type { ResponsesItem, ResponsesRequest } from './schema.js';
 import { EventFramer, type StreamFailure } from './stream.js';
@@ -55,6 +56,7 @@ export const responsesApi: Operation = {
         : undefined;
     return usageFromResponses(payload.usage);
   },
+  usageField: (usage) => responsesUsage(toOpenAIUsage(usage)) ?? {},
   streamDone: (_event, payload) => isObject(payload) && typeof payload.type === 'string' && FINAL_EVENTS.has(payload.type),
   completionText: outputText,
   deltaText: (chunk) =>

@@ -407,6 +407,19 @@ describe('POST /v1/responses (passed through to OpenAI-family backends)', () => 
     expect(metrics).toMatch(/token_type="cached_input"/);
   });
 
+  it("fills in the gateway's count, in the Responses shape, when the backend reports no usage (stored so too)", async () => {
+    const gw = await inProcess({ main: { backends: [backend('a', openai)] } }, { auth: true });
+    gw.transport.answer('a', () => ({
+      json: { id: 'r', object: 'response', status: 'completed', output: [], usage: 5 },
+    }));
+    const answer = await json<{ id: string; usage: Obj }>(gw.post('/v1/responses', { model: 'main', input: 'one' }));
+    expect(typeof answer.usage.input_tokens).toBe('number');
+    expect(answer.usage.output_tokens).toBe(0);
+    expect(answer.usage).not.toHaveProperty('prompt_tokens');
+    const stored = await json<{ usage: Obj }>(get(gw, `/v1/responses/${answer.id}`));
+    expect(stored.usage).toEqual(answer.usage);
+  });
+
   it('continues a conversation whose stored output a backend filled with nulls and numbers', async () => {
     const gw = await inProcess(
       { main: { backends: [backend('a', openai)] }, chat: { backends: [backend('b')] } },
