@@ -11,9 +11,19 @@ import { TRITON_DEFAULT_MAX_TOKENS } from '../../providers/triton/index.js';
 import { promptOf } from '../../providers/triton/prompt.js';
 import type { InferenceClient, TritonGrpcClients } from './clients.js';
 import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from './protocol.js';
-import { buildInferRequest, isFinalResponse, textOf, type Generation, type ModelIO } from './tensors.js';
+import {
+  buildInferRequest,
+  isFinalResponse,
+  MalformedTensorError,
+  outputText,
+  type Generation,
+  type ModelIO,
+} from './tensors.js';
 
 const encoder = new TextEncoder();
+
+/** The most of a backend's own error text the client is shown (as for HTTP backends). */
+const BACKEND_TEXT_LIMIT = 500;
 
 /**
  * One call to a Triton / KServe v2 server over gRPC, with the same outcome
@@ -88,6 +98,8 @@ export async function grpcAttempt(
   return generation.stream && outcome.kind === 'json' ? wholeAnswerAsStream(outcome.json.text_output, upstreamStart) : outcome;
 }
 
+type NotJson = Exclude<AttemptOutcome, { kind: 'json' }>;
+
 /** ModelInfer: the whole answer at once. */
 function unaryCall(
   client: InferenceClient,
@@ -99,7 +111,7 @@ function unaryCall(
   route: Timed,
   call: CallSignal,
   upstreamStart: number,
-): Promise<(AttemptOutcome & { json: { text_output: string } }) | Exclude<AttemptOutcome, { kind: 'json' }>> {
+): Promise<(AttemptOutcome & { json: { text_output: string } }) | NotJson> {
   return new Promise((resolve) => {
     let firstTokenTimedOut = false;
     const timer = setTimeout(() => {
@@ -107,17 +119,17 @@ function unaryCall(
       pending.cancel();
     }, route.timeouts.firstToken);
     const onAbort = () => pending.cancel();
+    // Nothing thrown in a grpc-js callback may escape: it would be uncaught, and end the process.
     const pending = client.ModelInfer(request, metadata, { deadline }, (err, res) => {
       clearTimeout(timer);
       call.signal.removeEventListener('abort', onAbort);
-      if (err)
-        return resolve(
-          failure(err, backend, route, call, firstTokenTimedOut ? 'first-token' : 'call') as Exclude<
-            AttemptOutcome,
-            { kind: 'json' }
-          >,
-        );
-      resolve(jsonOutcome(textOf(res as ModelInferResponse, io.output.name), upstreamStart));
+      try {
+        if (err) return resolve(failure(err, backend, route, call, firstTokenTimedOut ? 'first-token' : 'call') as NotJson);
+        const answer = outputText(res as ModelInferResponse, io.output.name);
+        resolve(jsonOutcome(answer.text, upstreamStart));
+      } catch (unreadable) {
+        resolve(malformed(backend, unreadable));
+      }
     });
     call.signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -149,6 +161,7 @@ function streamCall(
   stream: boolean,
 ): Promise<AttemptOutcome> {
   return new Promise<AttemptOutcome>((resolve) => {
+    // settled: the promise is resolved; ended: nothing more is read from the call (done, failed or cancelled).
     let settled = false;
     let ended = false;
     let phase: 'first-token' | 'idle' = 'first-token';
@@ -184,8 +197,31 @@ function streamCall(
         cb(err);
       },
     });
+    // The relay reads a failure from its iterator (which rejects with it); until it
+    // starts reading, or when there is no relay (one whole answer), an 'error' event
+    // with no listener would be thrown.
+    sse.on('error', () => undefined);
     const emit = (payload: object) => {
       if (!sse.push(`data: ${JSON.stringify(payload)}\n\n`)) duplex.pause();
+    };
+    /**
+     * Stops reading the call: before the first byte reached the client the attempt
+     * comes to `before`; after it, the stream ends with `after` (the relay sends it
+     * as an error event), or cleanly when there is none.
+     */
+    const stop = (before: AttemptOutcome, after: GatewayError | undefined) => {
+      cleanup();
+      if (!ended) {
+        ended = true;
+        duplex.cancel();
+      }
+      if (!settled) {
+        settled = true;
+        return resolve(before);
+      }
+      if (sse.destroyed) return;
+      if (after) sse.destroy(after);
+      else sse.push(null);
     };
     const finish = () => {
       cleanup();
@@ -208,34 +244,25 @@ function streamCall(
       resolve({ kind: 'retry', reason: 'reset', error });
     };
 
-    duplex.on('data', (message: ModelStreamInferResponse) => {
+    const onMessage = (message: ModelStreamInferResponse) => {
       if (message.error_message) {
         const error = new GatewayError(502, 'upstream_error', `Backend "${backend.name}": ${message.error_message}`, {
           code: 'upstream_error',
         });
-        if (!settled) {
-          settled = true;
-          cleanup();
-          duplex.cancel();
-          return resolve({ kind: 'retry', reason: '5xx', error });
-        }
-        emit({ error: message.error_message });
-        ended = true;
-        cleanup();
-        duplex.cancel();
-        sse.push(null);
-        return;
+        if (settled) emit({ error: message.error_message });
+        return stop({ kind: 'retry', reason: '5xx', error }, undefined);
       }
       const response = message.infer_response;
       if (!response) return;
-      const piece = textOf(response, io.output.name);
+      // A tensor that cannot be read throws here: guarded() stops the call as a malformed answer.
+      const piece = outputText(response, io.output.name);
       const final = isFinalResponse(response);
       phase = 'idle';
       if (!final) arm();
       if (!stream) {
-        collected += piece;
-      } else if (piece) {
-        emit({ text_output: piece });
+        collected += piece.text;
+      } else if (piece.text) {
+        emit({ text_output: piece.text });
         if (!settled) {
           settled = true;
           const first = sse.read() as Buffer;
@@ -253,20 +280,41 @@ function streamCall(
         duplex.end();
         finish();
       }
-    });
-    duplex.on('end', finish);
-    duplex.on('error', (err: grpc.ServiceError) => {
+    };
+    const onError = (err: grpc.ServiceError) => {
       cleanup();
       if (!settled) {
         settled = true;
+        ended = true;
         return resolve(failure(err, backend, route, call, timedOut ?? 'call'));
       }
       // Already ended, or cancelled because the client left: nothing more to tell.
       if (sse.destroyed || sse.readableEnded || ended) return;
+      ended = true;
       const error =
         timedOut === 'idle' ? upstreamTimeout('idle', backend.name, route.timeouts) : mapStatus(err, backend, route).error;
       sse.destroy(error);
-    });
+    };
+    // Nothing thrown in a grpc-js callback may escape: it would be uncaught, and end the process.
+    const guarded =
+      <A extends unknown[]>(handler: (...args: A) => void) =>
+      (...args: A) => {
+        try {
+          handler(...args);
+        } catch (err) {
+          const outcome = malformed(backend, err);
+          stop(outcome, midStream(outcome.error));
+        }
+      };
+    // After the last response, an error or a limit, whatever else the server sends is not read.
+    duplex.on(
+      'data',
+      guarded((message: ModelStreamInferResponse) => {
+        if (!ended) onMessage(message);
+      }),
+    );
+    duplex.on('end', guarded(finish));
+    duplex.on('error', guarded(onError));
     arm();
     duplex.write(request);
     // Half-close: the server still sends every response of this request.
@@ -277,6 +325,38 @@ function streamCall(
 function jsonOutcome(text: string, upstreamStart: number): AttemptOutcome & { kind: 'json'; json: { text_output: string } } {
   const json = { text_output: text };
   return { kind: 'json', json, bytes: encoder.encode(JSON.stringify(json)), upstreamStart, bodyEnd: performance.now() };
+}
+
+/**
+ * An answer the gateway cannot read (a BYTES tensor whose lengths run past its
+ * bytes, say): like an HTTP backend's body that is not JSON, a 502 that
+ * another backend may answer instead (it counts as a server error).
+ */
+function malformed(backend: CompiledBackend, err: unknown): Extract<AttemptOutcome, { kind: 'retry' }> {
+  const what = err instanceof MalformedTensorError ? ` (${backendText(err.message)})` : '';
+  return {
+    kind: 'retry',
+    reason: '5xx',
+    error: new GatewayError(
+      502,
+      'upstream_error',
+      `Backend "${backend.name}" returned a response that is not a valid KServe v2 answer${what}.`,
+      { code: 'upstream_malformed', cause: err },
+    ),
+  };
+}
+
+/** The same failure after the stream's first byte: it ends the stream (an error event), as nothing can fail over. */
+function midStream(error: GatewayError): GatewayError {
+  return new GatewayError(error.status, error.type, `${error.message.replace(/\.$/, '')}; the stream was ended.`, {
+    code: error.code,
+    cause: error.cause,
+  });
+}
+
+/** Text a backend wrote, as the client may see it: bounded like an HTTP backend's error text. */
+function backendText(text: string): string {
+  return text.trim().slice(0, BACKEND_TEXT_LIMIT) || '(no details)';
 }
 
 function metadataFor(

@@ -90,14 +90,33 @@ export function buildInferRequest(io: ModelIO, text: string, gen: Generation, id
   return request;
 }
 
-/** The text in a response's output tensor: raw_output_contents (as Triton sends) or typed contents. */
-export function textOf(res: ModelInferResponse, outputName: string): string {
+/** A response whose tensor does not hold what it says it holds: the server's answer is broken, not the request. */
+export class MalformedTensorError extends Error {
+  override readonly name = 'MalformedTensorError';
+}
+
+/**
+ * The text in a response's output tensor (raw_output_contents, as Triton
+ * sends it, or typed contents) and its size in bytes, counted before the
+ * text is built. Throws MalformedTensorError on a tensor that cannot be read.
+ */
+export function outputText(res: ModelInferResponse, outputName: string): { text: string; bytes: number } {
   const outputs = res.outputs ?? [];
   const index = outputs.findIndex((o) => o.name === outputName);
-  if (index < 0) return '';
+  if (index < 0) return { text: '', bytes: 0 };
   const raw = res.raw_output_contents?.[index];
   const pieces = raw ? splitBytesTensor(raw) : (outputs[index]?.contents?.bytes_contents ?? []);
-  return pieces.map((p) => p.toString('utf8')).join('');
+  let bytes = 0;
+  for (const p of pieces) {
+    if (!Buffer.isBuffer(p)) throw new MalformedTensorError(`output ${outputName} is not a BYTES tensor`);
+    bytes += p.length;
+  }
+  return { text: pieces.map((p) => p.toString('utf8')).join(''), bytes };
+}
+
+/** The text in a response's output tensor (see outputText). */
+export function textOf(res: ModelInferResponse, outputName: string): string {
+  return outputText(res, outputName).text;
 }
 
 /** True on the response Triton flags as the last of a stream. */
@@ -106,14 +125,14 @@ export function isFinalResponse(res: ModelInferResponse): boolean {
   return flag !== undefined && 'bool_param' in flag && flag.bool_param;
 }
 
-/** A BYTES tensor in raw form: each element is a little-endian uint32 length and that many bytes. */
+/** A BYTES tensor in raw form: each element is a little-endian uint32 length and that many bytes (MalformedTensorError when the bytes run short). */
 export function splitBytesTensor(raw: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let offset = 0;
   while (offset + 4 <= raw.length) {
     const length = raw.readUInt32LE(offset);
     offset += 4;
-    if (offset + length > raw.length) throw new Error('truncated BYTES tensor in raw_output_contents');
+    if (offset + length > raw.length) throw new MalformedTensorError('truncated BYTES tensor in raw_output_contents');
     out.push(raw.subarray(offset, offset + length));
     offset += length;
   }
