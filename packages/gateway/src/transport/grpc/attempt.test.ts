@@ -2,8 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inProcess } from '../../fixtures/in-process.fixture.js';
 import { Transports } from '../transport.js';
-import type { GrpcClientOptions } from './clients.js';
-import { GrpcTransport } from './grpc-transport.js';
+import { GrpcTransport, type GrpcTransportOptions } from './grpc-transport.js';
 import { GRPCInferenceService, parameterMap, type ModelInferRequest } from './protocol.js';
 
 // The gRPC transport against a real grpc-js server speaking the KServe v2 /
@@ -68,6 +67,13 @@ function response(model: string, raw: Buffer, final?: boolean) {
 const finalResponse = (model: string) => ({
   infer_response: { model_name: model, id: 'x', parameters: parameterMap({ triton_final_response: { bool_param: true } }) },
 });
+
+/** Writes each piece as one response and never ends: a decoupled model that goes on and on. */
+const endless =
+  (...texts: string[]) =>
+  (req: ModelInferRequest, call: StreamCall) => {
+    for (const t of texts) call.write({ infer_response: response(req.model_name, rawBytes(t), false) });
+  };
 
 /** Writes each piece as one response, then the final flag. */
 const pieces =
@@ -172,7 +178,7 @@ describe('the gRPC transport against a KServe v2 server', () => {
   });
 
   /** The app with its gRPC backends reached by a real GrpcTransport. */
-  function gateway(routes: Parameters<typeof inProcess>[0], options: Partial<GrpcClientOptions> = {}) {
+  function gateway(routes: Parameters<typeof inProcess>[0], options: Partial<GrpcTransportOptions> = {}) {
     const grpcTransport = new GrpcTransport(options);
     transports.push(grpcTransport);
     return inProcess(routes, {
@@ -272,6 +278,70 @@ describe('the gRPC transport against a KServe v2 server', () => {
       expect(got[0]).toMatchObject({ choices: [{ delta: { content: 'done' } }] });
       const whole = await gw.post('/v1/chat/completions', chat('only'));
       expect(((await whole.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe('done');
+    });
+  });
+
+  describe('an answer over maxResponseBytes', () => {
+    const LIMIT = 100;
+
+    it('from ModelInfer is a 502 upstream_too_large', async () => {
+      evil.script.unary = () => response('legacy', rawBytes('y'.repeat(LIMIT + 1)));
+      const gw = await gateway({ only: { backends: [triton('evil', evil.url, 'legacy')] } }, { maxResponseBytes: LIMIT });
+      const res = await gw.post('/v1/chat/completions', chat('only'));
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({
+        error: { code: 'upstream_too_large', message: 'Backend "evil" sent an answer larger than the gateway\'s limit.' },
+      });
+    });
+
+    it('in one message far over it is refused by the channel, and still a 502 upstream_too_large (not a 429)', async () => {
+      evil.script.unary = () => response('legacy', rawBytes('y'.repeat(256 * 1024)));
+      const gw = await gateway({ only: { backends: [triton('evil', evil.url, 'legacy')] } }, { maxResponseBytes: LIMIT });
+      const res = await gw.post('/v1/chat/completions', chat('only'));
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as ErrorBody).error.code).toBe('upstream_too_large');
+    });
+
+    it('an answer exactly at the limit is answered', async () => {
+      evil.script.unary = () => response('legacy', rawBytes('y'.repeat(LIMIT)));
+      const gw = await gateway({ only: { backends: [triton('evil', evil.url, 'legacy')] } }, { maxResponseBytes: LIMIT });
+      const res = await gw.post('/v1/chat/completions', chat('only'));
+      expect(res.status).toBe(200);
+    });
+
+    it('collected from a decoupled model is a 502 upstream_too_large, and the call is cancelled', async () => {
+      const before = evil.cancelled;
+      evil.script.stream = endless(...Array<string>(10).fill('z'.repeat(30)));
+      const gw = await gateway({ only: { backends: [triton('evil', evil.url, 'ensemble')] } }, { maxResponseBytes: LIMIT });
+      const res = await gw.post('/v1/chat/completions', chat('only'));
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as ErrorBody).error.code).toBe('upstream_too_large');
+      await expect.poll(() => evil.cancelled).toBe(before + 1);
+    });
+
+    it('relayed as a stream ends the stream with an upstream_too_large error event, and cancels the call', async () => {
+      const before = evil.cancelled;
+      evil.script.stream = endless(...Array<string>(5).fill('a'.repeat(40)));
+      const gw = await gateway({ only: { backends: [triton('evil', evil.url, 'ensemble')] } }, { maxResponseBytes: LIMIT });
+      const res = await gw.post('/v1/chat/completions', chat('only', { stream: true }));
+      expect(res.status).toBe(200);
+      const got = await events(res);
+      // 40 + 40 bytes were relayed; the third piece would make 120.
+      expect(got).toHaveLength(3);
+      expect(got.slice(0, 2)).toMatchObject([
+        { choices: [{ delta: { content: 'a'.repeat(40) } }] },
+        { choices: [{ delta: { content: 'a'.repeat(40) } }] },
+      ]);
+      expect(got[2]).toMatchObject({ error: { code: 'upstream_too_large' } });
+      await expect.poll(() => evil.cancelled).toBe(before + 1);
+    });
+
+    it('a first piece over the limit is a 502 before the stream starts', async () => {
+      evil.script.stream = endless('b'.repeat(LIMIT + 1));
+      const gw = await gateway({ only: { backends: [triton('evil', evil.url, 'ensemble')] } }, { maxResponseBytes: LIMIT });
+      const res = await gw.post('/v1/chat/completions', chat('only', { stream: true }));
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as ErrorBody).error.code).toBe('upstream_too_large');
     });
   });
 });

@@ -25,6 +25,18 @@ const encoder = new TextEncoder();
 /** The most of a backend's own error text the client is shown (as for HTTP backends). */
 const BACKEND_TEXT_LIMIT = 500;
 
+/** Settings every gRPC attempt shares. */
+export interface AttemptOptions {
+  /**
+   * Largest answer read from a backend, in bytes of text: one ModelInfer
+   * response, or all the responses of one ModelStreamInfer answer, streamed
+   * or not. Beyond it the call is cancelled: 502 upstream_too_large, or an
+   * error event ending a stream that already started. The HTTP transport's
+   * limit (--max-response-bytes).
+   */
+  maxResponseBytes: number;
+}
+
 /**
  * One call to a Triton / KServe v2 server over gRPC, with the same outcome
  * shapes as the HTTP path so failover, metrics and the Triton provider's
@@ -39,6 +51,7 @@ const BACKEND_TEXT_LIMIT = 500;
  */
 export async function grpcAttempt(
   clients: TritonGrpcClients,
+  options: AttemptOptions,
   route: Timed,
   backend: CompiledBackend,
   op: Operation,
@@ -92,9 +105,10 @@ export async function grpcAttempt(
       call,
       upstreamStart,
       generation.stream,
+      options,
     );
   }
-  const outcome = await unaryCall(client, request, metadata, deadline, io, backend, route, call, upstreamStart);
+  const outcome = await unaryCall(client, request, metadata, deadline, io, backend, route, call, upstreamStart, options);
   return generation.stream && outcome.kind === 'json' ? wholeAnswerAsStream(outcome.json.text_output, upstreamStart) : outcome;
 }
 
@@ -111,6 +125,7 @@ function unaryCall(
   route: Timed,
   call: CallSignal,
   upstreamStart: number,
+  options: AttemptOptions,
 ): Promise<(AttemptOutcome & { json: { text_output: string } }) | NotJson> {
   return new Promise((resolve) => {
     let firstTokenTimedOut = false;
@@ -126,6 +141,7 @@ function unaryCall(
       try {
         if (err) return resolve(failure(err, backend, route, call, firstTokenTimedOut ? 'first-token' : 'call') as NotJson);
         const answer = outputText(res as ModelInferResponse, io.output.name);
+        if (answer.bytes > options.maxResponseBytes) return resolve(tooLarge(backend));
         resolve(jsonOutcome(answer.text, upstreamStart));
       } catch (unreadable) {
         resolve(malformed(backend, unreadable));
@@ -159,6 +175,7 @@ function streamCall(
   call: CallSignal,
   upstreamStart: number,
   stream: boolean,
+  options: AttemptOptions,
 ): Promise<AttemptOutcome> {
   return new Promise<AttemptOutcome>((resolve) => {
     // settled: the promise is resolved; ended: nothing more is read from the call (done, failed or cancelled).
@@ -167,6 +184,8 @@ function streamCall(
     let phase: 'first-token' | 'idle' = 'first-token';
     let timedOut: 'first-token' | 'idle' | undefined;
     let collected = '';
+    // Bytes of text received for this answer (relayed, or collected): at most maxResponseBytes.
+    let received = 0;
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
@@ -256,6 +275,11 @@ function streamCall(
       if (!response) return;
       // A tensor that cannot be read throws here: guarded() stops the call as a malformed answer.
       const piece = outputText(response, io.output.name);
+      received += piece.bytes;
+      if (received > options.maxResponseBytes) {
+        const outcome = tooLarge(backend);
+        return stop(outcome, midStream(outcome.error));
+      }
       const final = isFinalResponse(response);
       phase = 'idle';
       if (!final) arm();
@@ -346,6 +370,17 @@ function malformed(backend: CompiledBackend, err: unknown): Extract<AttemptOutco
   };
 }
 
+/** An answer over the size limit, as the HTTP transport reports one: 502, not retried (another backend would send as much). */
+function tooLarge(backend: CompiledBackend): Extract<AttemptOutcome, { kind: 'fail' }> {
+  return {
+    kind: 'fail',
+    backendHealthy: false,
+    error: new GatewayError(502, 'upstream_error', `Backend "${backend.name}" sent an answer larger than the gateway's limit.`, {
+      code: 'upstream_too_large',
+    }),
+  };
+}
+
 /** The same failure after the stream's first byte: it ends the stream (an error event), as nothing can fail over. */
 function midStream(error: GatewayError): GatewayError {
   return new GatewayError(error.status, error.type, `${error.message.replace(/\.$/, '')}; the stream was ended.`, {
@@ -427,6 +462,10 @@ function mapStatus(
         backendHealthy: true,
       };
     case grpc.status.RESOURCE_EXHAUSTED:
+      // grpc-js refusing a message over the channel's receive limit (set from maxResponseBytes).
+      if (details.startsWith('Received message larger than max')) {
+        return { error: tooLarge(backend).error, backendHealthy: false };
+      }
       return {
         error: new GatewayError(429, 'rate_limit_error', `Backend "${backend.name}" is overloaded: ${details}`, {
           code: 'upstream_rate_limited',

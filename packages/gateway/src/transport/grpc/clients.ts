@@ -9,7 +9,10 @@ export interface GrpcClientOptions {
   channelsPerTarget: number;
   keepaliveTimeMs: number;
   keepaliveTimeoutMs: number;
+  /** Largest message sent or received. */
   maxMessageBytes: number;
+  /** Largest message received, when lower (the transport sets it from the answer size limit). */
+  maxReceiveMessageBytes?: number | undefined;
 }
 
 const DEFAULTS: GrpcClientOptions = {
@@ -66,7 +69,10 @@ export class TritonGrpcClients {
             'grpc.keepalive_time_ms': this.#options.keepaliveTimeMs,
             'grpc.keepalive_timeout_ms': this.#options.keepaliveTimeoutMs,
             'grpc.keepalive_permit_without_calls': 1,
-            'grpc.max_receive_message_length': this.#options.maxMessageBytes,
+            'grpc.max_receive_message_length': Math.min(
+              this.#options.maxMessageBytes,
+              this.#options.maxReceiveMessageBytes ?? Infinity,
+            ),
             'grpc.max_send_message_length': this.#options.maxMessageBytes,
             // Without this, channels with equal options share one connection.
             'grpc.use_local_subchannel_pool': 1,

@@ -1,21 +1,36 @@
 import { Metadata } from '@grpc/grpc-js';
 import type { CompiledBackend } from '../../table/backend.js';
 import type { HealthCheckConfig, RouteTable, Timed } from '../../table/route.js';
+import { DEFAULT_UPSTREAM_LIMITS } from '../../upstream/limits.js';
 import type { AttemptOutcome } from '../outcome.js';
 import type { Transport, TransportCall } from '../transport.js';
-import { grpcAttempt } from './attempt.js';
+import { grpcAttempt, type AttemptOptions } from './attempt.js';
 import { TritonGrpcClients, type GrpcClientOptions } from './clients.js';
+
+export interface GrpcTransportOptions extends GrpcClientOptions, AttemptOptions {}
+
+/**
+ * What a gRPC message may carry beyond an answer's text (model name, id,
+ * tensor metadata, parameters): a message within maxResponseBytes of text
+ * plus this is read, and its text counted; a larger one grpc-js refuses.
+ */
+const ENVELOPE_BYTES = 64 * 1024;
 
 /** Triton / KServe v2 over gRPC (`grpc://` backends): ModelInfer and ModelStreamInfer on pooled channels. */
 export class GrpcTransport implements Transport {
   readonly #clients: TritonGrpcClients;
+  readonly #attempt: AttemptOptions;
 
-  constructor(options: Partial<GrpcClientOptions> = {}) {
-    this.#clients = new TritonGrpcClients(options);
+  constructor(options: Partial<GrpcTransportOptions> = {}) {
+    const { maxResponseBytes = DEFAULT_UPSTREAM_LIMITS.maxResponseBytes, ...client } = options;
+    this.#attempt = { maxResponseBytes };
+    // No single message larger than an answer may be is read into memory.
+    const receive = Math.min(client.maxMessageBytes ?? Infinity, maxResponseBytes + ENVELOPE_BYTES);
+    this.#clients = new TritonGrpcClients({ maxReceiveMessageBytes: receive, ...client });
   }
 
   attempt(c: TransportCall): Promise<AttemptOutcome> {
-    return grpcAttempt(this.#clients, c.route, c.backend, c.op, c.body, c.call, c.requestId, c.headers);
+    return grpcAttempt(this.#clients, this.#attempt, c.route, c.backend, c.op, c.body, c.call, c.requestId, c.headers);
   }
 
   /** ServerReady and ModelReady within the check's time limit. */
