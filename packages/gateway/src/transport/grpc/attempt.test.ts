@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inProcess } from '../../fixtures/in-process.fixture.js';
 import { Transports } from '../transport.js';
@@ -161,6 +162,13 @@ async function events(res: Response): Promise<unknown[]> {
     .map((d) => JSON.parse(d) as unknown);
 }
 
+/** A logger whose lines are kept, parsed. */
+function captureLog() {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, lines };
+}
+
 describe('the gRPC transport against a KServe v2 server', () => {
   let evil: KServe;
   let spare: KServe;
@@ -179,7 +187,7 @@ describe('the gRPC transport against a KServe v2 server', () => {
 
   /** The app with its gRPC backends reached by a real GrpcTransport. */
   function gateway(routes: Parameters<typeof inProcess>[0], options: Partial<GrpcTransportOptions> = {}) {
-    const grpcTransport = new GrpcTransport(options);
+    const grpcTransport = new GrpcTransport({ log: pino({ level: 'silent' }), ...options });
     transports.push(grpcTransport);
     return inProcess(routes, {
       deps: () => ({ transports: new Transports({ http: grpcTransport, grpc: grpcTransport }) }),
@@ -342,6 +350,60 @@ describe('the gRPC transport against a KServe v2 server', () => {
       const res = await gw.post('/v1/chat/completions', chat('only', { stream: true }));
       expect(res.status).toBe(502);
       expect(((await res.json()) as ErrorBody).error.code).toBe('upstream_too_large');
+    });
+  });
+
+  describe('what a failed call tells the client', () => {
+    it("names the status and the connection error of an unreachable server, and logs grpc-js's details (its address)", async () => {
+      const { log, lines } = captureLog();
+      const gw = await gateway({ only: { backends: [triton('down', 'grpc://127.0.0.1:1', 'legacy')] } }, { log });
+      const res = await gw.post('/v1/chat/completions', chat('only'));
+      expect(res.status).toBe(502);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({
+        error: {
+          message: 'Backend "down" is unavailable (gRPC UNAVAILABLE, ECONNREFUSED).',
+          type: 'upstream_error',
+          code: 'upstream_unavailable',
+          param: null,
+        },
+      });
+      expect(text).not.toContain('127.0.0.1');
+      const warned = lines.find((l) => l.grpcStatus === 'UNAVAILABLE');
+      expect(warned).toMatchObject({ level: 40, backend: 'down' });
+      expect(warned?.details).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/);
+    });
+
+    it("passes a server's INVALID_ARGUMENT details as a 400, cut to 500 characters", async () => {
+      evil.script.unary = () => ({ code: grpc.status.INVALID_ARGUMENT, details: `bad input ${'x'.repeat(2000)}` });
+      const gw = await gateway({ only: { backends: [triton('evil', evil.url, 'legacy')] } });
+      const res = await gw.post('/v1/chat/completions', chat('only'));
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error.code).toBe('upstream_rejected');
+      expect(body.error.message).toBe(`bad input ${'x'.repeat(490)}`);
+    });
+
+    it("cuts other statuses' details to 500 characters, without the credentials sent to the backend", async () => {
+      const key = 'triton-secret-0123456789';
+      evil.script.unary = () => ({ code: grpc.status.INTERNAL, details: `token ${key} refused; ${'y'.repeat(2000)}` });
+      const gw = await gateway({
+        only: { backends: [triton('evil', evil.url, 'legacy', { headers: { 'x-triton-token': key } })] },
+      });
+      const res = await gw.post('/v1/chat/completions', chat('only'));
+      expect(res.status).toBe(502);
+      const { message } = ((await res.json()) as ErrorBody).error;
+      expect(message).toMatch(/^Backend "evil" answered gRPC INTERNAL: token \[redacted\] refused; y+$/);
+      expect(message).not.toContain(key);
+      expect(message.length).toBeLessThanOrEqual('Backend "evil" answered gRPC INTERNAL: '.length + 500);
+    });
+
+    it("cuts a decoupled model's error_message to 500 characters", async () => {
+      evil.script.stream = (_req, call) => call.write({ error_message: 'x'.repeat(5000) });
+      const gw = await gateway({ only: { backends: [triton('evil', evil.url, 'ensemble')] } });
+      const res = await gw.post('/v1/chat/completions', chat('only'));
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as ErrorBody).error.message).toBe(`Backend "evil": ${'x'.repeat(500)}`);
     });
   });
 });

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
 import type { CompiledBackend, RetryOn } from '../../table/backend.js';
 import type { Timed } from '../../table/route.js';
 import { GatewayError } from '../../errors.js';
 import type { Operation, ProxiedBody } from '../../request/operations.js';
 import type { AttemptOutcome } from '../outcome.js';
 import type { CallSignal } from '../../upstream/call-signal.js';
-import { UpstreamDetail, upstreamTimeout } from '../../upstream/errors.js';
+import { backendSecrets, scrub, UpstreamDetail, upstreamTimeout } from '../../upstream/errors.js';
 import { TRITON_DEFAULT_MAX_TOKENS } from '../../providers/triton/index.js';
 import { promptOf } from '../../providers/triton/prompt.js';
 import type { InferenceClient, TritonGrpcClients } from './clients.js';
@@ -35,6 +36,17 @@ export interface AttemptOptions {
    * limit (--max-response-bytes).
    */
   maxResponseBytes: number;
+  /** Where what the client is not shown goes (grpc-js's connection details: addresses), at warn. */
+  log: Logger;
+}
+
+/** One attempt's backend and circumstances, as its helpers need them. */
+interface Attempt {
+  backend: CompiledBackend;
+  route: Timed;
+  call: CallSignal;
+  requestId: string;
+  options: AttemptOptions;
 }
 
 /**
@@ -61,6 +73,7 @@ export async function grpcAttempt(
   headers?: Readonly<Record<string, string>>,
 ): Promise<AttemptOutcome> {
   const upstreamStart = performance.now();
+  const ctx: Attempt = { backend, route, call, requestId, options };
   const deadline = new Date(Date.now() + route.timeouts.total);
   const metadata = metadataFor(backend, requestId, headers);
   let io: ModelIO;
@@ -71,9 +84,9 @@ export async function grpcAttempt(
       new Date(Date.now() + Math.min(route.timeouts.total, route.timeouts.connect + route.timeouts.firstToken)),
     );
   } catch (err) {
-    return failure(err, backend, route, call, 'metadata');
+    return failure(err, ctx, 'metadata');
   }
-  if (call.reason) return failure(undefined, backend, route, call, 'metadata');
+  if (call.reason) return failure(undefined, ctx, 'metadata');
   const generation: Generation = {
     maxTokens: Number(body.max_completion_tokens ?? body.max_tokens ?? backend.maxOutputTokens ?? TRITON_DEFAULT_MAX_TOKENS),
     stream: Boolean(body.stream),
@@ -96,19 +109,9 @@ export async function grpcAttempt(
   }
   const client = clients.client(backend);
   if (io.decoupled || (generation.stream && io.streamRpc)) {
-    return streamCall(
-      client.ModelStreamInfer(metadata, { deadline }),
-      request,
-      io,
-      backend,
-      route,
-      call,
-      upstreamStart,
-      generation.stream,
-      options,
-    );
+    return streamCall(client.ModelStreamInfer(metadata, { deadline }), request, io, ctx, upstreamStart, generation.stream);
   }
-  const outcome = await unaryCall(client, request, metadata, deadline, io, backend, route, call, upstreamStart, options);
+  const outcome = await unaryCall(client, request, metadata, deadline, io, ctx, upstreamStart);
   return generation.stream && outcome.kind === 'json' ? wholeAnswerAsStream(outcome.json.text_output, upstreamStart) : outcome;
 }
 
@@ -121,12 +124,10 @@ function unaryCall(
   metadata: grpc.Metadata,
   deadline: Date,
   io: ModelIO,
-  backend: CompiledBackend,
-  route: Timed,
-  call: CallSignal,
+  ctx: Attempt,
   upstreamStart: number,
-  options: AttemptOptions,
 ): Promise<(AttemptOutcome & { json: { text_output: string } }) | NotJson> {
+  const { backend, route, call, options } = ctx;
   return new Promise((resolve) => {
     let firstTokenTimedOut = false;
     const timer = setTimeout(() => {
@@ -139,7 +140,7 @@ function unaryCall(
       clearTimeout(timer);
       call.signal.removeEventListener('abort', onAbort);
       try {
-        if (err) return resolve(failure(err, backend, route, call, firstTokenTimedOut ? 'first-token' : 'call') as NotJson);
+        if (err) return resolve(failure(err, ctx, firstTokenTimedOut ? 'first-token' : 'call') as NotJson);
         const answer = outputText(res as ModelInferResponse, io.output.name);
         if (answer.bytes > options.maxResponseBytes) return resolve(tooLarge(backend));
         resolve(jsonOutcome(answer.text, upstreamStart));
@@ -170,13 +171,11 @@ function streamCall(
   duplex: grpc.ClientDuplexStream<object, unknown>,
   request: object,
   io: ModelIO,
-  backend: CompiledBackend,
-  route: Timed,
-  call: CallSignal,
+  ctx: Attempt,
   upstreamStart: number,
   stream: boolean,
-  options: AttemptOptions,
 ): Promise<AttemptOutcome> {
+  const { backend, route, call, options } = ctx;
   return new Promise<AttemptOutcome>((resolve) => {
     // settled: the promise is resolved; ended: nothing more is read from the call (done, failed or cancelled).
     let settled = false;
@@ -265,10 +264,11 @@ function streamCall(
 
     const onMessage = (message: ModelStreamInferResponse) => {
       if (message.error_message) {
-        const error = new GatewayError(502, 'upstream_error', `Backend "${backend.name}": ${message.error_message}`, {
+        const text = backendText(message.error_message, backend);
+        const error = new GatewayError(502, 'upstream_error', `Backend "${backend.name}": ${text}`, {
           code: 'upstream_error',
         });
-        if (settled) emit({ error: message.error_message });
+        if (settled) emit({ error: text });
         return stop({ kind: 'retry', reason: '5xx', error }, undefined);
       }
       const response = message.infer_response;
@@ -310,13 +310,12 @@ function streamCall(
       if (!settled) {
         settled = true;
         ended = true;
-        return resolve(failure(err, backend, route, call, timedOut ?? 'call'));
+        return resolve(failure(err, ctx, timedOut ?? 'call'));
       }
       // Already ended, or cancelled because the client left: nothing more to tell.
       if (sse.destroyed || sse.readableEnded || ended) return;
       ended = true;
-      const error =
-        timedOut === 'idle' ? upstreamTimeout('idle', backend.name, route.timeouts) : mapStatus(err, backend, route).error;
+      const error = timedOut === 'idle' ? upstreamTimeout('idle', backend.name, route.timeouts) : mapStatus(err, ctx).error;
       sse.destroy(error);
     };
     // Nothing thrown in a grpc-js callback may escape: it would be uncaught, and end the process.
@@ -357,7 +356,7 @@ function jsonOutcome(text: string, upstreamStart: number): AttemptOutcome & { ki
  * another backend may answer instead (it counts as a server error).
  */
 function malformed(backend: CompiledBackend, err: unknown): Extract<AttemptOutcome, { kind: 'retry' }> {
-  const what = err instanceof MalformedTensorError ? ` (${backendText(err.message)})` : '';
+  const what = err instanceof MalformedTensorError ? ` (${backendText(err.message, backend)})` : '';
   return {
     kind: 'retry',
     reason: '5xx',
@@ -389,9 +388,13 @@ function midStream(error: GatewayError): GatewayError {
   });
 }
 
-/** Text a backend wrote, as the client may see it: bounded like an HTTP backend's error text. */
-function backendText(text: string): string {
-  return text.trim().slice(0, BACKEND_TEXT_LIMIT) || '(no details)';
+/**
+ * Text a backend wrote, as the client may see it: like an HTTP backend's
+ * error text, cut to 500 characters, without the credentials the gateway sent
+ * it (its key, its header values) or anything shaped like one.
+ */
+function backendText(text: string, backend: CompiledBackend): string {
+  return scrub(text.trim().slice(0, BACKEND_TEXT_LIMIT), backendSecrets(backend)) || '(no details)';
 }
 
 function metadataFor(
@@ -408,13 +411,8 @@ function metadataFor(
 }
 
 /** A failed call before anything reached the client, as an attempt outcome. */
-function failure(
-  err: unknown,
-  backend: CompiledBackend,
-  route: Timed,
-  call: CallSignal,
-  stage: 'metadata' | 'call' | 'first-token' | 'idle',
-): AttemptOutcome {
+function failure(err: unknown, ctx: Attempt, stage: 'metadata' | 'call' | 'first-token' | 'idle'): AttemptOutcome {
+  const { backend, route, call } = ctx;
   if (call.reason === 'client') return { kind: 'client_closed' };
   if (call.reason === 'timeout') {
     return {
@@ -426,39 +424,82 @@ function failure(
   if (stage === 'first-token') {
     return { kind: 'retry', reason: 'timeout', error: upstreamTimeout('firstToken', backend.name, route.timeouts) };
   }
-  const mapped = mapStatus(err as grpc.ServiceError, backend, route);
+  const mapped = mapStatus(err, ctx);
   return mapped.retry
     ? { kind: 'retry', reason: mapped.retry, error: mapped.error }
     : { kind: 'fail', error: mapped.error, backendHealthy: mapped.backendHealthy };
 }
+
+/** Error codes of a failed connection, safe to name to a client (no address in them). */
+const CONNECTION_CODES =
+  /\b(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|EPROTO|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)\b/;
 
 /**
  * gRPC status -> what the client sees and whether another backend may try:
  * UNAVAILABLE is a connect failure (502, fail over), DEADLINE_EXCEEDED a
  * timeout (504), INVALID_ARGUMENT the request's fault (400 with the
  * server's message), RESOURCE_EXHAUSTED a rate limit (429).
+ *
+ * The details of UNAVAILABLE, CANCELLED and DEADLINE_EXCEEDED are mostly
+ * grpc-js's own ("No connection established. Last error: connect
+ * ECONNREFUSED 10.0.3.7:8001"): the client gets the status and a connection
+ * error code, the log the details. What a server wrote for other statuses
+ * reaches the client as an HTTP backend's text does (backendText).
  */
-function mapStatus(
-  err: grpc.ServiceError,
-  backend: CompiledBackend,
-  route: Timed,
-): { error: GatewayError; retry?: RetryOn; backendHealthy: boolean } {
-  const details = err.details || err.message;
-  const upstream = (why: string, code = 'upstream_error') =>
-    new GatewayError(502, 'upstream_error', `Backend "${backend.name}" ${why}: ${details}`, { code, cause: err });
-  switch (err.code) {
+function mapStatus(err: unknown, ctx: Attempt): { error: GatewayError; retry?: RetryOn; backendHealthy: boolean } {
+  const { backend, route } = ctx;
+  const status = (err as Partial<grpc.ServiceError> | undefined)?.code;
+  if (typeof status !== 'number') {
+    // Not a gRPC status: the gateway's own reason (a model without a text input or output).
+    const text = backendText(err instanceof Error ? err.message : String(err), backend);
+    return {
+      error: new GatewayError(502, 'upstream_error', `Backend "${backend.name}": ${text}.`, {
+        code: 'upstream_error',
+        cause: err,
+      }),
+      retry: '5xx',
+      backendHealthy: false,
+    };
+  }
+  const serviceError = err as grpc.ServiceError;
+  const details = serviceError.details || serviceError.message || '';
+  const name = grpc.status[status] ?? String(status);
+  /** The details go to the log only; the client gets the status (and a connection error code). */
+  const withheld = () => {
+    ctx.options.log.warn(
+      { backend: backend.name, requestId: ctx.requestId, grpcStatus: name, details: details.slice(0, 1000) },
+      'gRPC call to a backend failed; the client was told the status only',
+    );
+    const code = CONNECTION_CODES.exec(details)?.[1];
+    return `gRPC ${name}${code ? `, ${code}` : ''}`;
+  };
+  const shown = () => backendText(details, backend);
+  const upstream = (message: string, code = 'upstream_error') =>
+    new GatewayError(502, 'upstream_error', message, { code, cause: err });
+  switch (status) {
     case grpc.status.UNAVAILABLE:
-      return { error: upstream('is unavailable', 'upstream_unavailable'), retry: 'connect-error', backendHealthy: false };
+      return {
+        error: upstream(`Backend "${backend.name}" is unavailable (${withheld()}).`, 'upstream_unavailable'),
+        retry: 'connect-error',
+        backendHealthy: false,
+      };
     case grpc.status.DEADLINE_EXCEEDED:
+      withheld();
       return {
         error: upstreamTimeout('total', backend.name, route.timeouts, err),
         retry: 'timeout',
         backendHealthy: false,
       };
+    case grpc.status.CANCELLED:
+      return {
+        error: upstream(`Backend "${backend.name}" ended the call (${withheld()}).`),
+        retry: '5xx',
+        backendHealthy: false,
+      };
     case grpc.status.INVALID_ARGUMENT:
     case grpc.status.OUT_OF_RANGE:
       return {
-        error: new GatewayError(400, 'invalid_request_error', details, { code: 'upstream_rejected', cause: err }),
+        error: new GatewayError(400, 'invalid_request_error', shown(), { code: 'upstream_rejected', cause: err }),
         backendHealthy: true,
       };
     case grpc.status.RESOURCE_EXHAUSTED:
@@ -467,7 +508,7 @@ function mapStatus(
         return { error: tooLarge(backend).error, backendHealthy: false };
       }
       return {
-        error: new GatewayError(429, 'rate_limit_error', `Backend "${backend.name}" is overloaded: ${details}`, {
+        error: new GatewayError(429, 'rate_limit_error', `Backend "${backend.name}" is overloaded: ${shown()}`, {
           code: 'upstream_rate_limited',
           cause: err,
         }),
@@ -481,16 +522,20 @@ function mapStatus(
         error: new GatewayError(
           502,
           'upstream_error',
-          `Backend "${backend.name}" rejected the gateway's credentials (gRPC ${grpc.status[err.code]}). The gateway log has the server's message.`,
-          { code: 'upstream_auth_failed', cause: new UpstreamDetail(err.code, details) },
+          `Backend "${backend.name}" rejected the gateway's credentials (gRPC ${name}). The gateway log has the server's message.`,
+          { code: 'upstream_auth_failed', cause: new UpstreamDetail(status, details) },
         ),
         backendHealthy: false,
       };
     case grpc.status.NOT_FOUND:
     case grpc.status.UNIMPLEMENTED:
       // The gateway's configuration for this backend is wrong (model name, protocol).
-      return { error: upstream(`answered gRPC ${grpc.status[err.code]}`), backendHealthy: false };
+      return { error: upstream(`Backend "${backend.name}" answered gRPC ${name}: ${shown()}`), backendHealthy: false };
     default:
-      return { error: upstream(`answered gRPC ${grpc.status[err.code] ?? err.code}`), retry: '5xx', backendHealthy: false };
+      return {
+        error: upstream(`Backend "${backend.name}" answered gRPC ${name}: ${shown()}`),
+        retry: '5xx',
+        backendHealthy: false,
+      };
   }
 }

@@ -1,4 +1,5 @@
 import { Metadata } from '@grpc/grpc-js';
+import { pino } from 'pino';
 import type { CompiledBackend } from '../../table/backend.js';
 import type { HealthCheckConfig, RouteTable, Timed } from '../../table/route.js';
 import { DEFAULT_UPSTREAM_LIMITS } from '../../upstream/limits.js';
@@ -16,14 +17,17 @@ export interface GrpcTransportOptions extends GrpcClientOptions, AttemptOptions 
  */
 const ENVELOPE_BYTES = 64 * 1024;
 
+/** Without the gateway's logger: one like the CLI's (JSON lines on stdout, LOG_LEVEL or info). */
+const defaultLog = () => pino({ level: process.env.LOG_LEVEL ?? 'info', base: { pid: process.pid } });
+
 /** Triton / KServe v2 over gRPC (`grpc://` backends): ModelInfer and ModelStreamInfer on pooled channels. */
 export class GrpcTransport implements Transport {
   readonly #clients: TritonGrpcClients;
   readonly #attempt: AttemptOptions;
 
   constructor(options: Partial<GrpcTransportOptions> = {}) {
-    const { maxResponseBytes = DEFAULT_UPSTREAM_LIMITS.maxResponseBytes, ...client } = options;
-    this.#attempt = { maxResponseBytes };
+    const { maxResponseBytes = DEFAULT_UPSTREAM_LIMITS.maxResponseBytes, log = defaultLog(), ...client } = options;
+    this.#attempt = { maxResponseBytes, log };
     // No single message larger than an answer may be is read into memory.
     const receive = Math.min(client.maxMessageBytes ?? Infinity, maxResponseBytes + ENVELOPE_BYTES);
     this.#clients = new TritonGrpcClients({ maxReceiveMessageBytes: receive, ...client });
