@@ -406,4 +406,20 @@ describe('the gRPC transport against a KServe v2 server', () => {
       expect(((await res.json()) as ErrorBody).error.message).toBe(`Backend "evil": ${'x'.repeat(500)}`);
     });
   });
+
+  it('a decoupled model that stops between the pieces of a whole answer is a 504 idle timeout', async () => {
+    // One piece, then nothing: the idle timer is the only way this call ends.
+    evil.script.stream = endless('half an answer');
+    const gw = await gateway({
+      only: {
+        backends: [triton('evil', evil.url, 'ensemble')],
+        resilience: { timeouts: { idle: '50ms' }, maxAttempts: 1 },
+      },
+    });
+    const res = await gw.post('/v1/chat/completions', chat('only'));
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({
+      error: { code: 'upstream_timeout', message: 'Backend "evil" timed out: no data between chunks (idle) within 50 ms.' },
+    });
+  });
 });

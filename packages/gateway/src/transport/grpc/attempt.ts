@@ -424,6 +424,10 @@ function failure(err: unknown, ctx: Attempt, stage: 'metadata' | 'call' | 'first
   if (stage === 'first-token') {
     return { kind: 'retry', reason: 'timeout', error: upstreamTimeout('firstToken', backend.name, route.timeouts) };
   }
+  // A decoupled model that stopped between responses of an answer collected whole (the gateway cancelled it).
+  if (stage === 'idle') {
+    return { kind: 'retry', reason: 'timeout', error: upstreamTimeout('idle', backend.name, route.timeouts) };
+  }
   const mapped = mapStatus(err, ctx);
   return mapped.retry
     ? { kind: 'retry', reason: mapped.retry, error: mapped.error }
