@@ -135,7 +135,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   const upstreamLimits = opts.upstreamLimits ?? DEFAULT_UPSTREAM_LIMITS;
   const transports = new Transports({
     http: new HttpTransport({ maxResponseBytes: upstreamLimits.maxResponseBytes }),
-    grpc: new GrpcTransport(),
+    grpc: new GrpcTransport({ maxResponseBytes: upstreamLimits.maxResponseBytes, log }),
   });
   const states = new RouteStates();
   const metrics = new GatewayMetrics({ processMetrics: true });

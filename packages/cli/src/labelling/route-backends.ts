@@ -37,7 +37,7 @@ const invalid = (problems: Problem[]) =>
 export async function loadRoutes(path: string, log: Logger): Promise<LoadedRoutes> {
   const transports = new Transports({
     http: new HttpTransport({ maxResponseBytes: DEFAULT_UPSTREAM_LIMITS.maxResponseBytes }),
-    grpc: new GrpcTransport(),
+    grpc: new GrpcTransport({ maxResponseBytes: DEFAULT_UPSTREAM_LIMITS.maxResponseBytes, log }),
   });
   const factories = defaultFactories({ learning: new MemoryLearningStore(), transports, log });
   const store = new RouteTableStore();
