@@ -120,6 +120,11 @@ impl TiktokenEncoding {
             }
             let ids: Box<[u32]> = self.bpe.bpe.encode_via_backtracking(piece).into();
             let out = f(&ids);
+            // Only words: a run of letters with no space is one piece however long, and a
+            // client's 10 MB run kept whole as a key would stay in memory with its ids.
+            if piece.len() > MAX_CACHED_PIECE_BYTES {
+                return out;
+            }
             if map.len() >= MERGED_CAPACITY {
                 map.clear();
             }
@@ -179,6 +184,10 @@ type MergedCache = HashMap<Box<[u8]>, Box<[u32]>, FxBuildHasher>;
 /// working set of recurring words refills it at once).
 const MERGED_CAPACITY: usize = 16_384;
 
+/// The longest piece the cache keeps: bounds it at MERGED_CAPACITY × this (about 4 MiB of keys
+/// per encoding and thread) whatever the prompts; longer pieces are rare and merged each time.
+const MAX_CACHED_PIECE_BYTES: usize = 256;
+
 thread_local! {
     static MERGED: RefCell<[MergedCache; 2]> = RefCell::new([MergedCache::default(), MergedCache::default()]);
 }
@@ -195,5 +204,35 @@ pub fn encoding(name: &str) -> Option<&'static TiktokenEncoding> {
         "o200k_base" => Some(&O200K),
         "cl100k_base" => Some(&CL100K),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cached(flavor: Flavor) -> (usize, usize) {
+        MERGED.with(|c| {
+            let map = &c.borrow()[flavor as usize];
+            (map.len(), map.keys().map(|k| k.len()).max().unwrap_or(0))
+        })
+    }
+
+    #[test]
+    fn the_merge_cache_keeps_words_not_a_clients_long_runs() {
+        let enc = encoding("o200k_base").unwrap();
+        let long = "qzxv".repeat(250_000);
+        let n = enc.count(&long);
+        assert!(n > 1000, "a 1 MB run of letters is many tokens ({n})");
+        assert_eq!(enc.encode(&long).len(), n);
+        let (_, longest) = cached(Flavor::O200k);
+        assert!(
+            longest <= MAX_CACHED_PIECE_BYTES,
+            "a {longest}-byte piece was cached"
+        );
+        // A recurring ordinary word is still cached.
+        enc.count(" antidisestablishmentarianism");
+        let (entries, _) = cached(Flavor::O200k);
+        assert!(entries >= 1);
     }
 }
