@@ -44,11 +44,16 @@ impl Tokenizer {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, TokenizerError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let inner =
-            tokenizers::Tokenizer::from_file(path).map_err(|e| TokenizerError::BadFile {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
+        let bad = |e: tokenizers::Error| TokenizerError::BadFile {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        let mut inner = tokenizers::Tokenizer::from_file(path).map_err(bad)?;
+        // Counts are of the whole text: a file's own truncation (a model's 128 or 512 tokens)
+        // would under-count long prompts against context windows, limits and budgets, and its
+        // padding would over-count short ones.
+        inner.with_truncation(None).map_err(bad)?;
+        inner.with_padding(None);
         Ok(Tokenizer::HuggingFace {
             path: shown,
             inner: Box::new(inner),

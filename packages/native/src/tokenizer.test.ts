@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getEncoding, type Tiktoken } from 'js-tiktoken';
 import { describe, expect, it } from 'vitest';
 import { loadTokenizer, NativeTokenizer } from './index.js';
@@ -231,5 +234,29 @@ describe('loading', () => {
     expect(Array.from(hf.encode('ab c'))).toEqual([3, 6]);
     expect(hf.count('abcabc')).toBe(2);
     expect(hf.truncate('abc abc', 1)).toBe('abc');
+  });
+
+  it("counts the whole text whatever truncation and padding the tokenizer.json sets (a model's own)", () => {
+    const file = new URL('../test-fixtures/tiny-bpe-tokenizer.json', import.meta.url).pathname;
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    json.truncation = { direction: 'Right', max_length: 2, strategy: 'LongestFirst', stride: 0 };
+    json.padding = {
+      strategy: { Fixed: 16 },
+      direction: 'Right',
+      pad_to_multiple_of: null,
+      pad_id: 0,
+      pad_type_id: 0,
+      pad_token: 'a',
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'tokenizer-'));
+    try {
+      writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+      const hf = NativeTokenizer.load(join(dir, 'tokenizer.json'));
+      expect(hf.count('abc abc abc abc')).toBe(NativeTokenizer.load(file).count('abc abc abc abc'));
+      expect(hf.count('abc abc abc abc')).toBeGreaterThan(2);
+      expect(hf.count('abc')).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
