@@ -13,6 +13,20 @@ use candle_transformers::models::bert::{BertModel, Config};
 /// Tokens read per prompt (the model was trained with 256).
 const MAX_TOKENS: usize = 256;
 
+/// The start of a prompt that is tokenized: far more than MAX_TOKENS word pieces need, and
+/// bounded work. Tokenizing a client's whole 9 MB prompt to keep its first 256 tokens held the
+/// event loop for seconds.
+const MAX_TEXT_BYTES: usize = MAX_TOKENS * 64;
+
+/// `text` cut to at most MAX_TEXT_BYTES, at a character boundary.
+fn head(text: &str) -> &str {
+    let mut end = text.len().min(MAX_TEXT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 pub struct SentenceEncoder {
     model: BertModel,
     tokenizer: tokenizers::Tokenizer,
@@ -73,7 +87,7 @@ impl SentenceEncoder {
         let e = |what: &str, x: candle_core::Error| format!("sentence encoder {what}: {x}");
         let encodings = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
+            .encode_batch(texts.iter().map(|t| head(t)).collect::<Vec<_>>(), true)
             .map_err(|x| format!("sentence encoder tokenizer: {x}"))?;
         // Real tokens only: tokenizer.json may carry its own padding settings.
         let real = |x: &tokenizers::Encoding| {

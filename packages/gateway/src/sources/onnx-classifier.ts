@@ -42,6 +42,13 @@ function specialTokens(tokenizerFile: string): { before: number[]; after: number
 }
 
 /**
+ * Characters of a prompt tokenized per token the model reads: far more than
+ * a word piece needs, and bounded work. Tokenizing a client's whole 9 MB
+ * prompt to keep its first 512 tokens held the event loop for seconds.
+ */
+const TEXT_CHARS_PER_TOKEN = 64;
+
+/**
  * Any ONNX text classifier (a fine-tuned BERT, the blueprint's task router
  * exported to ONNX, ...) through onnxruntime-node. The prompt is tokenized
  * natively with the model's own tokenizer.json; input_ids and, where the
@@ -86,7 +93,7 @@ export class OnnxClassifier {
     const room = this.maxTokens - this.#special.before.length - this.#special.after.length;
     const ids = [
       ...this.#special.before,
-      ...Array.from(this.#tokenizer.encode(text)).slice(0, Math.max(1, room)),
+      ...Array.from(this.#tokenizer.encode(text.slice(0, TEXT_CHARS_PER_TOKEN * this.maxTokens))).slice(0, Math.max(1, room)),
       ...this.#special.after,
     ];
     const n = ids.length;
