@@ -14,7 +14,14 @@ export interface Usage {
   reasoningTokens?: number;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+/**
+ * The most tokens one reported count is taken as (2^31 - 1): a backend is
+ * untrusted, and `prompt_tokens: 1e200` made a learner's squared rewards
+ * Infinity (then NaN), which pinned Thompson sampling to one backend.
+ */
+const MAX_REPORTED_TOKENS = 2 ** 31 - 1;
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, MAX_REPORTED_TOKENS) : undefined;
 
 /**
  * `usage` of an OpenAI chat / completions answer or final stream chunk,

@@ -44,6 +44,19 @@ describe('bandit algorithms', () => {
     },
   );
 
+  it('an arm whose statistics an absurd reward broke (NaN) is not picked for ever', () => {
+    // prompt_tokens: 1e200 at a cost weight made sumSq Infinity, its variance NaN, and argmax kept index 0.
+    const state = emptyState(2);
+    for (let i = 0; i < 10; i++) {
+      addReward(state, 0, -1e193);
+      addReward(state, 1, 0.5);
+    }
+    const random = seeded(3);
+    const picks = [0, 0];
+    for (let i = 0; i < 200; i++) picks[chooseArm(state, params('thompson'), random)]! += 1;
+    expect(picks[1]).toBe(200);
+  });
+
   it('tries every arm once before exploiting (value-based policies)', () => {
     const state = emptyState(3);
     const p = params('ucb1');
