@@ -213,7 +213,13 @@ describe('files a route names, in Kubernetes mode', () => {
       'router-image-path': routerRoute('models/mf-hashed'),
     });
     for (const name of ['policy', 'prompts', 'prompts-abs-inside', 'router', 'router-image-path']) {
-      expect(r.outcomes.get(`team-a/${name}`), name).toMatchObject({ problems: [], programmed: true });
+      const outcome = r.outcomes.get(`team-a/${name}`);
+      expect(outcome, name).toMatchObject({ programmed: true });
+      // Four load the same router: the first claims router-mf-hashed-<t>, the rest are served without it (claimRouterNames).
+      expect(
+        outcome?.problems.filter((p) => p.reason !== 'ModelNameConflict'),
+        name,
+      ).toEqual([]);
     }
   });
 });

@@ -2,7 +2,7 @@ import type { LLMRoute } from '@switchboard/api';
 import { describe, expect, it } from 'vitest';
 import { standaloneSecrets } from '../runtime/secret-sources.js';
 import { planRouting } from '../strategies/registry.js';
-import { compileRoutes, DEFAULT_TIMEOUTS } from './compile.js';
+import { claimRouterNames, compileRoutes, DEFAULT_TIMEOUTS, parseRouterModel } from './compile.js';
 import { resolveSecrets, type RouteSource } from './secrets.js';
 
 const route = (name: string, spec: Partial<LLMRoute['spec']> = {}, namespace?: string): LLMRoute => ({
@@ -195,5 +195,85 @@ describe('compileRoutes (the pure plan)', () => {
       path: 'spec.routing.strategy',
       message: 'route default/a: unknown strategy "telepathy"',
     });
+  });
+});
+
+describe('claimRouterNames (RouteLLM `router-<name>-<threshold>`, claimed like a model name)', () => {
+  const claimant = (id: string, routerNames: string[], modelNames = [id.split('/')[1] as string]) => ({
+    id,
+    modelNames,
+    explicitModelNames: true,
+    routerNames,
+  });
+
+  it('parses the syntax: the last `-<threshold>` in 0..1 ends the router name', () => {
+    expect(parseRouterModel('router-default-0.58')).toEqual({ router: 'default', threshold: 0.58 });
+    expect(parseRouterModel('router-mf-hashed-0.3')).toEqual({ router: 'mf-hashed', threshold: 0.3 });
+    expect(parseRouterModel('router-mf-1')).toEqual({ router: 'mf', threshold: 1 });
+    expect(parseRouterModel('router-mf-5')).toBeUndefined();
+    expect(parseRouterModel('smart')).toBeUndefined();
+  });
+
+  it('a single route with a router claims its folder name and kind', () => {
+    const claims = claimRouterNames([claimant('default/smart', ['default', 'cluster'])]);
+    expect([...claims.owners]).toEqual([
+      ['default', 'default/smart'],
+      ['cluster', 'default/smart'],
+    ]);
+    expect(claims.withheld.size + claims.rejected.size).toBe(0);
+  });
+
+  it('an earlier route (older, in Kubernetes mode) keeps the name; the later is served without it, with a ModelNameConflict', () => {
+    const claims = claimRouterNames([
+      claimant('team-a/aaa', ['default', 'cluster']),
+      claimant('default/smart', ['default', 'cluster']),
+      claimant('default/mf', ['mf-hashed', 'mf']),
+    ]);
+    expect(claims.owners.get('default')).toBe('team-a/aaa');
+    expect(claims.owners.get('mf')).toBe('default/mf');
+    expect(claims.rejected.size).toBe(0);
+    expect(claims.withheld.get('default/smart')).toEqual([
+      {
+        path: 'spec.routing',
+        message:
+          'model name "router-default-<threshold>" (RouteLLM\'s name for this route\'s router "default") is already served by route team-a/aaa; this route is served without it, under its own model names',
+        reason: 'ModelNameConflict',
+      },
+      expect.objectContaining({ path: 'spec.routing', reason: 'ModelNameConflict' }),
+    ]);
+    expect(claims.withheld.has('team-a/aaa')).toBe(false);
+  });
+
+  it('a later model name spelled router-<claimed>-<t> is a model name conflict that rejects its route', () => {
+    const claims = claimRouterNames([
+      claimant('default/smart', ['default']),
+      claimant('team-a/grab', [], ['grab', 'router-default-0.58']),
+    ]);
+    expect(claims.rejected.get('team-a/grab')).toEqual([
+      {
+        path: 'spec.modelNames[1]',
+        message:
+          'model name "router-default-0.58" is already served by route default/smart (its router "default" answers to router-default-<threshold>)',
+        reason: 'ModelNameConflict',
+      },
+    ]);
+    expect(claims.owners.get('default')).toBe('default/smart');
+  });
+
+  it('an earlier model name spelled router-<name>-<t> claims <name>: a later router of that name gets no alias (and no alias answers)', () => {
+    const claims = claimRouterNames([
+      claimant('team-a/grab', [], ['router-default-0.58']),
+      claimant('default/smart', ['default']),
+    ]);
+    expect(claims.rejected.size).toBe(0);
+    expect(claims.withheld.get('default/smart')?.[0]?.message).toContain('already served by route team-a/grab');
+    // Only the exact model name answers (byModel); router-default-0.3 is no route's.
+    expect(claims.owners.has('default')).toBe(false);
+  });
+
+  it('a route may spell its own router name as a model name', () => {
+    const claims = claimRouterNames([claimant('default/smart', ['default'], ['smart', 'router-default-0.58'])]);
+    expect(claims.owners.get('default')).toBe('default/smart');
+    expect(claims.withheld.size + claims.rejected.size).toBe(0);
   });
 });

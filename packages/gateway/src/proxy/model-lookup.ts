@@ -1,5 +1,6 @@
 import { mayUse, type Caller } from '../auth/api-keys.js';
 import { GatewayError } from '../errors.js';
+import { parseRouterModel } from '../plan/compile.js';
 import type { CompiledRoute, RouteTable } from '../table/route.js';
 
 /** The route a request's `model` names, with a per-request threshold for RouteLLM's syntax. */
@@ -10,22 +11,20 @@ export interface Lookup {
 
 /**
  * The route serving `model`, or RouteLLM's client syntax
- * `router-<router>-<threshold>` (e.g. router-mf-0.3): the first route whose
- * learned router answers to that name, with the threshold for this request.
- * 404 when neither, 403 when the caller may not use it.
+ * `router-<router>-<threshold>` (e.g. router-mf-0.3): the route that claimed
+ * that router name when the table was built (the first in table order whose
+ * learned router answers to it, never a later one; plan/compile.ts
+ * claimRouterNames), with the threshold for this request. 404 when neither,
+ * 403 when the caller may not use it.
  */
 export function lookupRoute(model: string, table: RouteTable, caller: Caller | undefined): Lookup {
   let lookup: Lookup | undefined;
   const route = table.byModel.get(model);
   if (route) lookup = { route, thresholdOverride: undefined };
   else {
-    const m = /^router-(.+)-(\d+(?:\.\d+)?)$/.exec(model);
-    const threshold = Number(m?.[2]);
-    const named =
-      m?.[1] && threshold >= 0 && threshold <= 1
-        ? table.routes.find((r) => r.strategy.routerNames?.includes(m[1] as string))
-        : undefined;
-    if (named) lookup = { route: named, thresholdOverride: threshold };
+    const syntax = parseRouterModel(model);
+    const named = syntax && table.byRouterName.get(syntax.router);
+    if (syntax && named) lookup = { route: named, thresholdOverride: syntax.threshold };
   }
   if (!lookup) throw modelNotFound(model, table, caller);
   if (!mayUse(caller, lookup.route, model)) {

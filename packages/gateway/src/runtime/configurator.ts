@@ -33,8 +33,12 @@ export interface ApplyOutcome {
  */
 export class Configurator {
   #queue: Promise<unknown> = Promise.resolve();
-  /** The plan behind the table being served, and whether its build found problems the plan had not. */
-  #served: { fingerprint: string; buildProblems: boolean } | undefined;
+  /**
+   * The plan behind the table being served, whether its build found problems
+   * the plan had not, and the problems of routes it serves all the same (a
+   * router alias withheld: plan/compile.ts claimRouterNames).
+   */
+  #served: { fingerprint: string; buildProblems: boolean; servedProblems: Map<string, Problem[]> } | undefined;
 
   constructor(
     private readonly store: RouteTableStore,
@@ -64,7 +68,8 @@ export class Configurator {
     const served = this.#served;
     // The same plan as the table being served, and its build went through: nothing to build.
     if (served && this.store.loaded && served.fingerprint === plan.fingerprint && !served.buildProblems) {
-      return { ...plan, swapped: false, table: current };
+      const problemsByRoute = new Map([...plan.problemsByRoute, ...served.servedProblems]);
+      return { ...plan, problemsByRoute, swapped: false, table: current };
     }
     const built = await this.builder.build(plan, current.version + 1);
     if (mode === 'whole' && built.problems.length) {
@@ -73,7 +78,13 @@ export class Configurator {
     }
     this.builder.adopt(built.table);
     this.store.swap(built.table);
-    this.#served = { fingerprint: plan.fingerprint, buildProblems: built.problems.length > plan.problems.length };
+    const servedProblems = new Map(
+      built.table.routes.flatMap((r) => {
+        const ps = built.problemsByRoute.get(r.id);
+        return ps?.length ? [[r.id, ps] as const] : [];
+      }),
+    );
+    this.#served = { fingerprint: plan.fingerprint, buildProblems: built.problems.length > plan.problems.length, servedProblems };
     this.onTable(built.table);
     return { ...built, swapped: true };
   }

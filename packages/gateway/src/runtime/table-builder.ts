@@ -1,4 +1,5 @@
 import type { Problem } from '@switchboard/api';
+import { claimRouterNames } from '../plan/compile.js';
 import { stableHash } from '../plan/hash.js';
 import type { BackendPlan, RouteOrigin, RoutePlan, TablePlan } from '../plan/types.js';
 import { compileChatTemplate } from '../providers/triton/chat-template.js';
@@ -47,20 +48,55 @@ export class TableBuilder {
     const problems = [...plan.problems];
     const rejected = [...plan.rejected];
     const built = await Promise.all(plan.routes.map((r) => this.#route(r)));
-    const routes: CompiledRoute[] = [];
-    const byModel = new Map<string, CompiledRoute>();
+    const loaded: { plan: RoutePlan; route: CompiledRoute }[] = [];
+    const reject = (rp: RoutePlan, routeProblems: Problem[]) => {
+      problemsByRoute.set(rp.id, routeProblems);
+      rejected.push(rp.id);
+      for (const p of routeProblems) problems.push({ ...p, message: `route ${rp.id}: ${p.message}`, ...fileOf(rp) });
+    };
     built.forEach((result, i) => {
       const rp = plan.routes[i] as RoutePlan;
-      if ('problems' in result) {
-        problemsByRoute.set(rp.id, result.problems);
-        rejected.push(rp.id);
-        for (const p of result.problems) problems.push({ ...p, message: `route ${rp.id}: ${p.message}`, ...fileOf(rp) });
-        return;
-      }
-      routes.push(result.route);
-      for (const model of result.route.modelNames) byModel.set(model, result.route);
+      if ('problems' in result) reject(rp, result.problems);
+      else loaded.push({ plan: rp, route: result.route });
     });
-    return { table: { version, byModel, routes }, problemsByRoute, problems, rejected };
+    // `router-<name>-<t>` is claimed like a model name, in the plan's order, once the routers name themselves.
+    const claims = claimRouterNames(
+      loaded.map(({ plan: rp, route }) => ({
+        id: rp.id,
+        modelNames: route.modelNames,
+        explicitModelNames: route.modelNames.join() !== rp.id.slice(rp.id.indexOf('/') + 1),
+        routerNames: route.strategy.routerNames ?? [],
+      })),
+    );
+    const routes: CompiledRoute[] = [];
+    const byModel = new Map<string, CompiledRoute>();
+    const byId = new Map<string, CompiledRoute>();
+    for (const { plan: rp, route } of loaded) {
+      const conflicts = claims.rejected.get(rp.id);
+      if (conflicts) {
+        reject(rp, conflicts);
+        // Built for nothing: what it alone holds is released (a table being served may hold it still).
+        const held = this.#held.get(route);
+        if (held && held.tables <= 0) this.#drop(route, held);
+        continue;
+      }
+      // Served without the alias an earlier route claimed: the problem is the route's status, not a rejection.
+      const lost = claims.withheld.get(rp.id);
+      if (lost)
+        problemsByRoute.set(
+          rp.id,
+          lost.map((p) => ({ ...p, ...fileOf(rp) })),
+        );
+      routes.push(route);
+      byId.set(rp.id, route);
+      for (const model of route.modelNames) byModel.set(model, route);
+    }
+    const byRouterName = new Map<string, CompiledRoute>();
+    for (const [name, id] of claims.owners) {
+      const route = byId.get(id);
+      if (route) byRouterName.set(name, route);
+    }
+    return { table: { version, byModel, byRouterName, routes }, problemsByRoute, problems, rejected };
   }
 
   /** The table is being served: its routes (and their resources) stay. */

@@ -92,10 +92,15 @@ export interface RouteTable {
   version: number;
   /** Model name -> route. */
   byModel: ReadonlyMap<string, CompiledRoute>;
+  /**
+   * Router name -> the route that claimed RouteLLM's `router-<name>-<threshold>`
+   * (the first in table order whose router answers to it; plan/compile.ts claimRouterNames).
+   */
+  byRouterName: ReadonlyMap<string, CompiledRoute>;
   routes: readonly CompiledRoute[];
 }
 
-export const EMPTY_TABLE: RouteTable = { version: 0, byModel: new Map(), routes: [] };
+export const EMPTY_TABLE: RouteTable = { version: 0, byModel: new Map(), byRouterName: new Map(), routes: [] };
 
 /** What one backend call of a runner came to. */
 export type StageResult =
