@@ -70,13 +70,17 @@ export declare class NativeTextPattern {
    * when it does not compile.
    */
   constructor(pattern: string, flags: string)
+  /** Whether some match can be empty (zero characters long), anywhere in a text. */
+  get canMatchEmpty(): boolean
   /** Whether the pattern matches anywhere in `text`. */
   test(text: string): boolean
   /**
    * `text` with every match replaced by `replacement`, taken literally (no `$1`), and how
-   * many matches there were.
+   * many matches there were; with `max_bytes`, the result stops at that many UTF-8 bytes (a
+   * replacement longer than what it replaces grows the text, and the caller keeps only a
+   * bounded prefix anyway).
    */
-  replaceAll(text: string, replacement: string): Replaced
+  replaceAll(text: string, replacement: string, maxBytes?: number | undefined | null): Replaced
 }
 
 /**

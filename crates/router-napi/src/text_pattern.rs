@@ -15,6 +15,9 @@ const SIZE_LIMIT: usize = 1 << 20;
 #[napi]
 pub struct NativeTextPattern {
     re: Regex,
+    /// Whether some match can be zero characters long (`\b`, `^`, `x*`): such a redaction
+    /// would insert its replacement between characters instead of replacing any.
+    can_match_empty: bool,
 }
 
 #[napi]
@@ -38,11 +41,30 @@ impl NativeTextPattern {
                 }
             };
         }
-        builder
+        let re = builder
             .size_limit(SIZE_LIMIT)
             .build()
-            .map(|re| NativeTextPattern { re })
-            .map_err(|e| invalid(format!("invalid regular expression: {e}")))
+            .map_err(|e| invalid(format!("invalid regular expression: {e}")))?;
+        // The same syntax, parsed again for its shortest match (the regex crate keeps its own
+        // analysis private); it compiled above, so it parses here.
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(flags.contains('i'))
+            .multi_line(flags.contains('m'))
+            .dot_matches_new_line(flags.contains('s'))
+            .build()
+            .parse(&pattern)
+            .map_err(|e| invalid(format!("invalid regular expression: {e}")))?;
+        let can_match_empty = hir.properties().minimum_len() == Some(0);
+        Ok(NativeTextPattern {
+            re,
+            can_match_empty,
+        })
+    }
+
+    /// Whether some match can be empty (zero characters long), anywhere in a text.
+    #[napi(getter)]
+    pub fn can_match_empty(&self) -> bool {
+        self.can_match_empty
     }
 
     /// Whether the pattern matches anywhere in `text`.
@@ -52,19 +74,39 @@ impl NativeTextPattern {
     }
 
     /// `text` with every match replaced by `replacement`, taken literally (no `$1`), and how
-    /// many matches there were.
+    /// many matches there were; with `max_bytes`, the result stops at that many UTF-8 bytes (a
+    /// replacement longer than what it replaces grows the text, and the caller keeps only a
+    /// bounded prefix anyway).
     #[napi]
-    pub fn replace_all(&self, text: String, replacement: String) -> Replaced {
-        let mut out = String::with_capacity(text.len());
+    pub fn replace_all(
+        &self,
+        text: String,
+        replacement: String,
+        max_bytes: Option<u32>,
+    ) -> Replaced {
+        let max = max_bytes.map_or(usize::MAX, |m| m as usize);
+        let mut out = String::with_capacity(text.len().min(max));
         let mut last = 0;
         let mut count = 0;
         for m in self.re.find_iter(&text) {
+            if out.len() >= max {
+                break;
+            }
             out.push_str(&text[last..m.start()]);
             out.push_str(&replacement);
             last = m.end();
             count += 1;
         }
-        out.push_str(&text[last..]);
+        if out.len() < max {
+            out.push_str(&text[last..]);
+        }
+        if out.len() > max {
+            let mut end = max;
+            while !out.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.truncate(end);
+        }
         Replaced { text: out, count }
     }
 }

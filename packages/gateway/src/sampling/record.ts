@@ -36,7 +36,7 @@ export interface RecordSettings {
 /** A text cut (with a margin, so a match at the cut is still seen), redacted, then cut to `max`. */
 function clean(text: string, max: number, redactions: readonly Redaction[]): { text: string; cut: boolean; count: number } {
   const read = text.length > max + REDACT_MARGIN ? text.slice(0, max + REDACT_MARGIN) : text;
-  const done = redactions.length ? redact(read, redactions) : { text: read, count: 0 };
+  const done = redactions.length ? redact(read, redactions, max + REDACT_MARGIN) : { text: read, count: 0 };
   const cut = text.length > max || done.text.length > max;
   return { text: cut ? done.text.slice(0, max) : done.text, cut, count: done.count };
 }

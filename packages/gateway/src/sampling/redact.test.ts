@@ -18,7 +18,12 @@ describe('redaction patterns from route authors', () => {
     ['(?<n>x)\\k<n>', /invalid regular expression/],
     ['(?=a)b', /look-around/],
     ['(?<!a)b', /look-around/],
-    ['a*', /empty string/],
+    ['a*', /can match zero characters/],
+    // Empty only between characters: each still inserted its replacement everywhere.
+    ['\\b', /can match zero characters/],
+    ['^', /can match zero characters/],
+    ['(?m)$', /can match zero characters/],
+    ['x|', /can match zero characters/],
     ['(', /invalid regular expression: .*unclosed group/s],
   ];
   for (const [p, why] of refused) it(`refuses ${p}`, () => expect(patternProblem(p, '')).toMatch(why));
@@ -34,6 +39,16 @@ describe('redaction patterns from route authors', () => {
       { pattern: 'SECRET', flags: 'i', replacement: '#' },
     ]);
     expect(redact('a1 b22 secret Secret', r)).toEqual({ text: 'a<$1> b<$1> # #', count: 4 });
+  });
+
+  it('keeps each pass within maxChars, however much its replacement grows the text', () => {
+    // 32 passes of one-character matches, each replaced by 256 characters: 4,000 characters
+    // became 1 MB after one pass and 263 MB after two, and Rust aborted the process on the third.
+    const r = compileRedactions(Array.from({ length: 32 }, () => ({ pattern: '.', flags: 's', replacement: 'x'.repeat(256) })));
+    const done = redact('é'.repeat(4000), r, 8192);
+    expect(done.text).toBe('x'.repeat(8192));
+    expect(done.count).toBeGreaterThan(32 * 31);
+    expect(done.count).toBeLessThan(4000 + 31 * 8192);
   });
 
   it('the flags mean what they mean in JavaScript', () => {

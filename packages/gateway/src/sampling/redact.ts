@@ -17,8 +17,8 @@ const compile = (pattern: string, flags: string): NativeTextPattern => new Nativ
  * Why `pattern` is refused, or undefined when it may be used. Refused: a
  * flag given twice or one other than i, m, s, u; what the regex crate does
  * not compile (backreferences and look-around among it, with the crate's
- * message); and patterns that match the empty string (they would insert
- * the replacement everywhere).
+ * message); and patterns that can match zero characters (`\b`, `^`, `x*`:
+ * they would insert the replacement between characters, growing the text).
  */
 export function patternProblem(pattern: string, flags: string): string | undefined {
   if (!/^[imsu]*$/.test(flags) || new Set(flags).size !== flags.length) {
@@ -30,7 +30,8 @@ export function patternProblem(pattern: string, flags: string): string | undefin
   } catch (err) {
     return (err as Error).message;
   }
-  if (re.test('')) return 'the pattern matches the empty string';
+  if (re.canMatchEmpty)
+    return 'the pattern can match zero characters (such as \\b, ^ or x*), so it would insert its replacement everywhere';
   return undefined;
 }
 
@@ -43,13 +44,25 @@ export interface Redaction {
 export const compileRedactions = (list: readonly { pattern: string; flags: string; replacement: string }[]): Redaction[] =>
   list.map((r) => ({ re: compile(r.pattern, r.flags), replacement: r.replacement }));
 
-/** `text` with every redaction applied in order; the replacement is literal (no $1). */
-export function redact(text: string, redactions: readonly Redaction[]): { text: string; count: number } {
+/**
+ * `text` with every redaction applied in order; the replacement is literal
+ * (no $1). With `maxChars`, each pass's result is cut to that many
+ * characters: a replacement longer than its match grows the text, and 32
+ * passes of one-character matches replaced by 256 characters would
+ * otherwise multiply it past what memory holds.
+ */
+export function redact(
+  text: string,
+  redactions: readonly Redaction[],
+  maxChars = Number.POSITIVE_INFINITY,
+): { text: string; count: number } {
+  // UTF-16 code units to UTF-8 bytes: at most three each.
+  const maxBytes = Number.isFinite(maxChars) ? Math.min(3 * maxChars, 2 ** 32 - 1) : undefined;
   let count = 0;
   let out = text;
   for (const { re, replacement } of redactions) {
-    const done = re.replaceAll(out, replacement);
-    out = done.text;
+    const done = re.replaceAll(out, replacement, maxBytes);
+    out = done.text.length > maxChars ? done.text.slice(0, maxChars) : done.text;
     count += done.count;
   }
   return { text: out, count };
