@@ -161,6 +161,7 @@ describe.each(stores)('a budget against overflowing reservations (%s store)', (_
     tenant: `t${routes}`,
     routes: ['*'],
     keyLimits: { tokensPerMinute: 1_000_000 },
+    tenantLimits: undefined,
     budget: { amount: 1, period: 'day' as const },
   });
   const route = { id: 'default/r' } as Parameters<Admission['admit']>[1];

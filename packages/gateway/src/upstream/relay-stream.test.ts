@@ -11,7 +11,7 @@ const error = (code: string, status = 502) => new GatewayError(status, 'upstream
 /** A relay over a real Readable body (the backend), its onEnd calls recorded. */
 function relay(extra: Partial<RelayOptions> = {}) {
   const body = new PassThrough();
-  const ends: { outcome: string; code?: string | undefined }[] = [];
+  const ends: { outcome: string; code?: string | null | undefined }[] = [];
   let ended!: () => void;
   const onEnded = new Promise<void>((r) => (ended = r));
   const stream = relaySse({

@@ -433,7 +433,7 @@ describe('POST /v1/responses (passed through to OpenAI-family backends)', () => 
         output: [null, 5, { type: 'message', role: 'assistant', content: [null, { type: 'output_text', text: 'hi' }] }],
       },
     }));
-    gw.transport.answer('b', () => ({ json: chatAnswer('ok') }));
+    gw.transport.answer('b', (call) => ({ json: chatAnswer(call.backend) }));
     const first = await json<ResponseJson>(gw.post('/v1/responses', { model: 'main', input: 'one' }));
     for (const model of ['main', 'chat']) {
       const next = await gw.post('/v1/responses', { model, input: 'two', previous_response_id: first.id });
