@@ -30,7 +30,7 @@ fn to_js(e: metrics::Evaluation) -> RouterEvaluation {
 }
 
 /// APGR, CPT(50 %), CPT(80 %) and the quality curve of router scores against each prompt's strong and weak scores; null when the two models score the same on average.
-#[napi]
+#[napi(catch_unwind)]
 pub fn evaluate_router(
     scores: Vec<f64>,
     strong: Vec<f64>,
@@ -40,13 +40,13 @@ pub fn evaluate_router(
 }
 
 /// The oracle's figures (it knows which prompts need the strong model).
-#[napi]
+#[napi(catch_unwind)]
 pub fn evaluate_oracle(strong: Vec<f64>, weak: Vec<f64>) -> Option<RouterEvaluation> {
     metrics::oracle(&strong, &weak).map(to_js)
 }
 
 /// The threshold sending `share` of these scores to the strong model (score >= threshold).
-#[napi]
+#[napi(catch_unwind)]
 pub fn calibrate_threshold(scores: Vec<f64>, share: f64) -> f64 {
     metrics::calibrate(&scores, share)
 }
@@ -78,7 +78,7 @@ fn interval(i: metrics::Interval) -> Interval {
 /// prompts drawn from `seed`; with `baseline` scores, the interval of the APGR difference on the
 /// same resamples. The same seed draws the same resamples for every router. Null when no
 /// resample has a gap between the two models.
-#[napi]
+#[napi(catch_unwind)]
 pub fn bootstrap_evaluation(
     scores: Vec<f64>,
     strong: Vec<f64>,

@@ -16,7 +16,7 @@ pub struct NativeRouter {
 #[napi]
 impl NativeRouter {
     /// Loads a router written by `trainRouter`; throws naming the file and the problem.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn load(dir: String) -> napi::Result<Self> {
         Router::load(Path::new(&dir))
             .map(|inner| NativeRouter { inner })
@@ -24,7 +24,7 @@ impl NativeRouter {
     }
 
     /// The same router scoring another pair (mf and predictive routers know every model of their data).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn with_pair(&self, strong: String, weak: String) -> napi::Result<NativeRouter> {
         self.inner
             .clone()
@@ -34,7 +34,7 @@ impl NativeRouter {
     }
 
     /// P(the strong model's answer beats the weak one's) for this prompt: tokenize, encode and score in one call.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn score(&self, text: String) -> f64 {
         self.inner.score(&text)
     }
@@ -42,7 +42,7 @@ impl NativeRouter {
     /// Every output for this prompt, one native call: class probabilities (a classifier trained
     /// with labels, in `metadata.classes` order), each model's predicted quality (predictive, in
     /// `metadata.models` order), or the single score.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn outputs(&self, text: String) -> Vec<f64> {
         self.inner
             .outputs(&text)
@@ -52,14 +52,14 @@ impl NativeRouter {
     }
 
     /// `score` from a prompt vector computed outside (remote encoder).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn score_vector(&self, vector: Float32Array) -> napi::Result<f64> {
         self.check_dim(&vector)?;
         Ok(self.inner.score_vector(&vector, "") as f64)
     }
 
     /// `outputs` from a prompt vector computed outside (remote encoder).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn outputs_vector(&self, vector: Float32Array) -> napi::Result<Vec<f64>> {
         self.check_dim(&vector)?;
         Ok(self
@@ -82,26 +82,26 @@ impl NativeRouter {
     }
 
     /// `score` for each text.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn score_many(&self, texts: Vec<String>) -> Vec<f64> {
         texts.iter().map(|t| self.inner.score(t)).collect()
     }
 
     /// The index of a model in `metadata.models` (and in a per-model router's outputs), matched
     /// across spellings (`gpt4_1106_preview` = `gpt-4-1106-preview`); null when unknown.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn model_index(&self, name: String) -> Option<u32> {
         self.inner.meta.model_index(&name).map(|i| i as u32)
     }
 
     /// router.json as a JSON string (kept for existing callers; `metadata` is the typed form).
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn info(&self) -> String {
         serde_json::to_string(&self.inner.meta).unwrap_or_default()
     }
 
     /// router.json, typed: kind, encoder, pair, models, classes, training-score percentiles.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn metadata(&self) -> RouterMetadata {
         RouterMetadata::from(&self.inner.meta)
     }

@@ -14,7 +14,7 @@ pub struct NativeSemanticIndex {
 impl NativeSemanticIndex {
     /// `encoder`: `lexical` (TF-IDF over hashed n-grams) or `sentence` (all-MiniLM-L6-v2 from the
     /// models folder). `routeOf[i]` is the route index of `utterances[i]`.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_text(
         encoder: String,
         utterances: Vec<String>,
@@ -40,7 +40,7 @@ impl NativeSemanticIndex {
     }
 
     /// Utterance vectors computed outside (remote embeddings), `dim` values each, row-major.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn from_vectors(
         vectors: Float32Array,
         dim: u32,
@@ -61,7 +61,7 @@ impl NativeSemanticIndex {
     }
 
     /// Per-route similarity of the prompt (mean of its top-k utterances), in route order.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn scores(&self, text: String) -> napi::Result<Vec<f64>> {
         self.inner
             .scores(&text)
@@ -70,7 +70,7 @@ impl NativeSemanticIndex {
     }
 
     /// `scores` from the prompt's vector (remote embeddings).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn scores_vector(&self, vector: Float32Array) -> napi::Result<Vec<f64>> {
         self.inner
             .scores_vector(&vector)

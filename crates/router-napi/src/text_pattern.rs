@@ -26,7 +26,7 @@ impl NativeTextPattern {
     /// look-around) with `flags`, any of `i` (case-insensitive), `m` (`^`/`$` at line ends) and
     /// `s` (`.` matches a newline), as in JavaScript; throws InvalidArg with the crate's message
     /// when it does not compile.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(pattern: String, flags: String) -> Result<Self> {
         let mut builder = RegexBuilder::new(&pattern);
         for flag in flags.chars() {
@@ -62,13 +62,13 @@ impl NativeTextPattern {
     }
 
     /// Whether some match can be empty (zero characters long), anywhere in a text.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn can_match_empty(&self) -> bool {
         self.can_match_empty
     }
 
     /// Whether the pattern matches anywhere in `text`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn test(&self, text: String) -> bool {
         self.re.is_match(&text)
     }
@@ -77,7 +77,7 @@ impl NativeTextPattern {
     /// many matches there were; with `max_bytes`, the result stops at that many UTF-8 bytes (a
     /// replacement longer than what it replaces grows the text, and the caller keeps only a
     /// bounded prefix anyway).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn replace_all(
         &self,
         text: String,

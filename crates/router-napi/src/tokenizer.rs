@@ -32,7 +32,7 @@ pub struct NativeTokenizer {
 impl NativeTokenizer {
     /// `spec` is an encoding name (`o200k_base`, `cl100k_base`) or a path to
     /// a `tokenizer.json` file. Throws with a readable message when unknown.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn load(spec: String) -> napi::Result<Self> {
         let inner = Tokenizer::from_spec(&spec).map_err(to_napi)?;
         Ok(NativeTokenizer {
@@ -41,20 +41,20 @@ impl NativeTokenizer {
     }
 
     /// The encoding name or file path.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn name(&self) -> String {
         self.inner.name().to_owned()
     }
 
     /// Number of tokens in `text` (ordinary text: no special tokens).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn count(&self, text: String) -> napi::Result<u32> {
         self.inner.count(&text).map(|n| n as u32).map_err(to_napi)
     }
 
     /// Total tokens of several texts (a completions prompt or embeddings
     /// input given as a list), in one call.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn count_many(&self, texts: Vec<String>) -> napi::Result<u32> {
         let mut total = 0usize;
         for text in &texts {
@@ -66,7 +66,7 @@ impl NativeTokenizer {
     /// Token ids of `text`.
     // Copied into a JS-owned buffer: an external (Rust-owned) ArrayBuffer
     // costs V8 more per call than copying a few hundred ids.
-    #[napi(ts_return_type = "Uint32Array")]
+    #[napi(catch_unwind, ts_return_type = "Uint32Array")]
     pub fn encode<'env>(
         &self,
         env: &'env Env,
@@ -77,13 +77,13 @@ impl NativeTokenizer {
     }
 
     /// Text of token ids.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn decode(&self, ids: Uint32Array) -> napi::Result<String> {
         self.inner.decode(&ids).map_err(to_napi)
     }
 
     /// The longest prefix of `text` that fits in `maxTokens` tokens.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn truncate(&self, text: String, max_tokens: u32) -> napi::Result<String> {
         self.inner
             .truncate(&text, max_tokens as usize)
@@ -94,7 +94,7 @@ impl NativeTokenizer {
     /// Prompt tokens of a chat conversation, with OpenAI's per-message
     /// framing (3 per message, 1 per name, 3 to prime the reply). This is
     /// the gateway's one native call per chat request.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn count_chat(&self, messages: Vec<NativeChatMessage>) -> napi::Result<u32> {
         let messages: Vec<ChatMessage> = messages.into_iter().map(Into::into).collect();
         count_chat_tokens(&self.inner, &messages, ChatOverhead::default())
@@ -108,7 +108,7 @@ impl NativeTokenizer {
     /// (user messages) — the one native call a chat request needs, in place of `countChat`
     /// followed by `router.outputs`. `scoreOnly`: the outputs are `[router.score]` (what
     /// threshold routing reads), not every output.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn analyze_chat(
         &self,
         messages: Vec<NativeChatMessage>,
@@ -130,7 +130,7 @@ impl NativeTokenizer {
 
     /// A completions prompt's tokens and, with a router, the router's outputs (`scoreOnly`: as
     /// in `analyzeChat`), in one call.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn analyze_text(
         &self,
         text: String,
@@ -144,7 +144,7 @@ impl NativeTokenizer {
 
     /// A prompt given as a list of texts: their total tokens (as `countMany`) and, with a
     /// router, its outputs for the texts joined (`scoreOnly`: as in `analyzeChat`), in one call.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn analyze_texts(
         &self,
         texts: Vec<String>,
