@@ -94,8 +94,13 @@ export class RoutesDirectory {
     if (!read.ok) return read.problems;
     const outcome = await this.configurator.apply(read.sources, this.secrets, 'whole');
     if (outcome.problems.length) return outcome.problems;
-    if (outcome.swapped)
+    if (outcome.swapped) {
       this.log.info({ version: outcome.table.version, routes: outcome.table.routes.length }, 'routes reloaded');
+      // A served route's own problems (a router alias an earlier route claimed): Kubernetes puts them in
+      // the route's status; here the log is the only place an operator sees them.
+      for (const [route, problems] of outcome.problemsByRoute)
+        for (const p of problems) this.log.warn({ route, problem: formatProblem(p) }, 'route served with a problem');
+    }
     return undefined;
   }
 
