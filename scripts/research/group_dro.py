@@ -13,11 +13,12 @@ is the plain head. `centre` subtracts each dataset's mean from its targets and v
 dataset fixed effect), since only the order within a dataset matters for APGR. Needs numpy.
 """
 import argparse
+import functools
 import json
 
 import numpy as np
 
-from offline_lodo import apgr, difficulty, ranks
+from offline_lodo import difficulty, print_report, ranks
 
 
 def main():
@@ -58,15 +59,7 @@ def main():
             q = {g: z[g] / sum(z.values()) for g in groups}
         return w
 
-    def report(name, score_of):
-        figures = []
-        for d, (s_m, w_m) in pairs.items():
-            idx = np.array([i for i in np.where(ds == d)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
-            strong = np.array([rows[i]["scores"][s_m] for i in idx])
-            weak = np.array([rows[i]["scores"][w_m] for i in idx])
-            figures.append(apgr(score_of(d, idx), strong, weak))
-        cells = " ".join(f"{d[:11]:>11s} {v:.3f}" for d, v in zip(pairs, figures))
-        print(f"{name:34s} {cells}  worst {min(figures):.3f} mean {np.mean(figures):.3f}", flush=True)
+    report = functools.partial(print_report, rows=rows, ds=ds, pairs=pairs)
 
     report("length (prompt tokens)", lambda d, idx: inputs[idx, 256])
     for centre in (False, True):

@@ -121,6 +121,19 @@ def ridge(vectors, train, target, test, lam=10.0):
     return np.hstack([vectors[test], np.ones((len(test), 1))]) @ w
 
 
+def print_report(name, score_of, rows, ds, pairs):
+    """One line: APGR per dataset of `score_of(dataset, prompt indices)` on its strong/weak pair
+    (the prompts both models scored), then the worst and the mean."""
+    figures = []
+    for d, (s_m, w_m) in pairs.items():
+        idx = np.array([i for i in np.where(ds == d)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
+        strong = np.array([rows[i]["scores"][s_m] for i in idx])
+        weak = np.array([rows[i]["scores"][w_m] for i in idx])
+        figures.append(apgr(score_of(d, idx), strong, weak))
+    cells = " ".join(f"{d[:11]:>11s} {x:.3f}" for d, x in zip(pairs, figures))
+    print(f"{name:34s} {cells}  worst {min(figures):.3f} mean {np.mean(figures):.3f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--inputs", required=True)
@@ -140,15 +153,7 @@ def main():
         name, path = e.split("=", 1)
         encoders[name] = np.fromfile(path, dtype=np.float32).reshape(len(rows), -1)
 
-    def report(name, score_of):
-        figures = []
-        for d, (s_m, w_m) in pairs.items():
-            idx = np.array([i for i in np.where(ds == d)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
-            strong = np.array([rows[i]["scores"][s_m] for i in idx])
-            weak = np.array([rows[i]["scores"][w_m] for i in idx])
-            figures.append(apgr(score_of(d, idx), strong, weak))
-        cells = " ".join(f"{d[:11]:>11s} {x:.3f}" for d, x in zip(pairs, figures))
-        print(f"{name:34s} {cells}  worst {min(figures):.3f} mean {np.mean(figures):.3f}", flush=True)
+    report = functools.partial(print_report, rows=rows, ds=ds, pairs=pairs)
 
     def held_out(head, vectors):
         def score_of(d, idx):
