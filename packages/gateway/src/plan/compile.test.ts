@@ -2,7 +2,8 @@ import type { LLMRoute } from '@switchboard/api';
 import { describe, expect, it } from 'vitest';
 import { standaloneSecrets } from '../runtime/secret-sources.js';
 import { planRouting } from '../strategies/registry.js';
-import { claimRouterNames, compileRoutes, DEFAULT_TIMEOUTS, parseRouterModel } from './compile.js';
+import { compileRoutes, DEFAULT_TIMEOUTS } from './compile.js';
+import { claimRouterNames, parseRouterModel } from './router-names.js';
 import { resolveSecrets, type RouteSource } from './secrets.js';
 
 const route = (name: string, spec: Partial<LLMRoute['spec']> = {}, namespace?: string): LLMRoute => ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { standaloneSecrets } from '../runtime/secret-sources.js';
 import { backend, inProcess } from '../fixtures/in-process.fixture.js';
 
-// RouteLLM's `router-<name>-<threshold>` is claimed like a model name (plan/compile.ts claimRouterNames):
+// RouteLLM's `router-<name>-<threshold>` is claimed like a model name (plan/router-names.ts claimRouterNames):
 // the first route in table order whose router answers to the name owns it; a later one is served without it.
 
 const thresholdRoute = (prefix: string, modelNames?: string[]) => ({

@@ -1,6 +1,6 @@
 import { mayUse, type Caller } from '../auth/api-keys.js';
 import { GatewayError } from '../errors.js';
-import { parseRouterModel } from '../plan/compile.js';
+import { parseRouterModel } from '../plan/router-names.js';
 import type { CompiledRoute, RouteTable } from '../table/route.js';
 
 /** The route a request's `model` names, with a per-request threshold for RouteLLM's syntax. */

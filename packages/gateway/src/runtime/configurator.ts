@@ -36,7 +36,7 @@ export class Configurator {
   /**
    * The plan behind the table being served, whether its build found problems
    * the plan had not, and the problems of routes it serves all the same (a
-   * router alias withheld: plan/compile.ts claimRouterNames).
+   * router alias withheld: plan/router-names.ts claimRouterNames).
    */
   #served: { fingerprint: string; buildProblems: boolean; servedProblems: Map<string, Problem[]> } | undefined;
 

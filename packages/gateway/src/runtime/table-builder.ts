@@ -1,5 +1,5 @@
 import type { Problem } from '@switchboard/api';
-import { claimRouterNames } from '../plan/compile.js';
+import { claimRouterNames } from '../plan/router-names.js';
 import { stableHash } from '../plan/hash.js';
 import type { BackendPlan, RouteOrigin, RoutePlan, TablePlan } from '../plan/types.js';
 import { compileChatTemplate } from '../providers/triton/chat-template.js';

@@ -94,7 +94,7 @@ export interface RouteTable {
   byModel: ReadonlyMap<string, CompiledRoute>;
   /**
    * Router name -> the route that claimed RouteLLM's `router-<name>-<threshold>`
-   * (the first in table order whose router answers to it; plan/compile.ts claimRouterNames).
+   * (the first in table order whose router answers to it; plan/router-names.ts claimRouterNames).
    */
   byRouterName: ReadonlyMap<string, CompiledRoute>;
   routes: readonly CompiledRoute[];
