@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod chat;
+pub mod panics;
 pub mod pretokenize;
 pub mod routing;
 mod tiktoken;

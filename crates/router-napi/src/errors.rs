@@ -11,3 +11,12 @@ pub fn to_napi(err: TokenizerError) -> Error {
 pub fn invalid(message: String) -> Error {
     Error::new(Status::InvalidArg, message)
 }
+
+/// Work run on libuv's thread pool: a panic becomes a rejected promise.
+/// `#[napi(catch_unwind)]` guards only synchronous exports; a panic in an
+/// `AsyncTask`'s `compute` would cross napi-rs's `extern "C"` worker
+/// callback and abort the process every tenant shares.
+pub fn without_panics<T>(work: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
+    router_core::panics::catch(work)
+        .unwrap_or_else(|message| Err(Error::new(Status::GenericFailure, message)))
+}

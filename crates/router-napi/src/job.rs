@@ -1,7 +1,7 @@
 use napi::bindgen_prelude::{ToNapiValue, TypeName};
 use napi::{Env, Task};
 
-use crate::errors::invalid;
+use crate::errors::{invalid, without_panics};
 
 type Work<T> = Box<dyn FnOnce() -> Result<T, String> + Send>;
 
@@ -33,7 +33,7 @@ impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for Job<T, J> {
             .work
             .take()
             .ok_or_else(|| invalid("a job runs once".into()))?;
-        work().map_err(invalid)
+        without_panics(|| work().map_err(invalid))
     }
 
     fn resolve(&mut self, _env: Env, output: T) -> napi::Result<J> {

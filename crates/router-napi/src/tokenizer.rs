@@ -8,7 +8,7 @@ use router_core::routing::Router;
 use router_core::{count_chat_tokens, ChatMessage, ChatOverhead, Tokenizer};
 
 use crate::chat_message::NativeChatMessage;
-use crate::errors::to_napi;
+use crate::errors::{to_napi, without_panics};
 use crate::native_router::NativeRouter;
 use crate::prompt_analysis::PromptAnalysis;
 
@@ -185,10 +185,12 @@ impl Task for CountTask {
     type JsValue = u32;
 
     fn compute(&mut self) -> napi::Result<u32> {
-        self.tokenizer
-            .count(&self.text)
-            .map(|n| n as u32)
-            .map_err(to_napi)
+        without_panics(|| {
+            self.tokenizer
+                .count(&self.text)
+                .map(|n| n as u32)
+                .map_err(to_napi)
+        })
     }
 
     fn resolve(&mut self, _env: Env, output: u32) -> napi::Result<u32> {
@@ -206,7 +208,7 @@ impl Task for EncodeTask {
     type JsValue = Uint32Array;
 
     fn compute(&mut self) -> napi::Result<Vec<u32>> {
-        self.tokenizer.encode(&self.text).map_err(to_napi)
+        without_panics(|| self.tokenizer.encode(&self.text).map_err(to_napi))
     }
 
     fn resolve(&mut self, _env: Env, output: Vec<u32>) -> napi::Result<Uint32Array> {
