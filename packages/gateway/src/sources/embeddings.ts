@@ -1,4 +1,4 @@
-import { postJson, SideCallError } from '../upstream/side-call.js';
+import { postJson, shown, SideCallError } from '../upstream/side-call.js';
 
 export interface EmbeddingsConfig {
   /** Base URL up to /v1 (trailing slash optional). */
@@ -32,19 +32,30 @@ export class EmbeddingsClient {
       headers: this.#headers,
       timeoutMs: this.config.timeoutMs,
       ...(signal ? { signal } : {}),
-    })) as { data?: { index?: number; embedding?: unknown }[] };
+    })) as { data?: { index?: unknown; embedding?: unknown }[] };
     const data = answer.data;
     if (!Array.isArray(data) || data.length !== texts.length) {
       throw new SideCallError(
-        `${this.#url.href}: expected ${texts.length} embeddings, got ${Array.isArray(data) ? data.length : 'none'}`,
+        `${shown(this.#url)}: expected ${texts.length} embeddings, got ${Array.isArray(data) ? data.length : 'none'}`,
       );
     }
-    const out: Float32Array[] = new Array<Float32Array>(texts.length);
+    // The server is the route author's: its indices and numbers are checked, not trusted
+    // (an index of 1e9 or "__proto__" would otherwise reach the array, a string a NaN).
+    const out: (Float32Array | undefined)[] = new Array<Float32Array | undefined>(texts.length).fill(undefined);
     data.forEach((d, i) => {
-      if (!Array.isArray(d.embedding)) throw new SideCallError(`${this.#url.href}: embedding ${i} is not a list of numbers`);
-      out[d.index ?? i] = Float32Array.from(d.embedding as number[]);
+      const at = d.index ?? i;
+      if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= texts.length || out[at]) {
+        throw new SideCallError(
+          `${shown(this.#url)}: embedding ${i} has index ${JSON.stringify(at)}, not a new one below ${texts.length}`,
+        );
+      }
+      const v = d.embedding;
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        throw new SideCallError(`${shown(this.#url)}: embedding ${i} is not a list of finite numbers`);
+      }
+      out[at] = Float32Array.from(v as number[]);
     });
-    return out;
+    return out as Float32Array[];
   }
 
   /** Many texts in batches (training data, utterances). */

@@ -42,6 +42,11 @@ export class TritonClassifier {
   async classify(text: string): Promise<number[]> {
     const io = await this.#describe();
     const scores = this.#grpc ? await this.#inferGrpc(io, text) : await this.#inferHttp(io, text);
+    // The server is the route author's: a score that is not a finite number would win or
+    // lose every comparison (NaN) and send every prompt to one class.
+    if (!scores.every(Number.isFinite)) {
+      throw new Error(`Triton model "${this.config.model}" returned a score that is not a finite number`);
+    }
     if (scores.length !== this.config.labels.length) {
       throw new Error(
         `Triton model "${this.config.model}" returned ${scores.length} scores for ${this.config.labels.length} labels`,
@@ -109,8 +114,11 @@ export class TritonClassifier {
       },
       { timeoutMs: this.config.timeoutMs },
     )) as { outputs?: { name: string; data?: unknown[] }[] };
-    const out = res.outputs?.find((o) => o.name === io.output) ?? res.outputs?.[0];
-    return (out?.data ?? []).map(Number);
+    const outputs = Array.isArray(res.outputs) ? res.outputs : [];
+    const out = outputs.find((o) => o?.name === io.output) ?? outputs[0];
+    const data = out?.data ?? [];
+    if (!Array.isArray(data)) throw new Error(`Triton model "${this.config.model}" returned data that is not a list`);
+    return data.map((d) => (typeof d === 'number' ? d : NaN));
   }
 
   async #inferGrpc(io: Io, text: string): Promise<number[]> {

@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
+import { scrub } from './errors.js';
 import { DEFAULT_UPSTREAM_LIMITS } from './limits.js';
 
 /**
@@ -14,6 +15,24 @@ const agent = new Agent({
 });
 
 export class SideCallError extends Error {}
+
+/**
+ * The URL as errors show it: without user and password. Side-call errors
+ * reach logs and `/v1/route/explain` (`classifierError`, `semanticError`),
+ * which any API-key holder may call.
+ */
+export function shown(url: URL | string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.href;
+}
+
+/** An answer that is not a success, as an error: its start, without what the call was sent as credentials. */
+function httpError(url: URL | string, status: number, text: string, headers: Readonly<Record<string, string>>): SideCallError {
+  const secrets = Object.values(headers).flatMap((v) => [v, v.replace(/^Bearer\s+/i, '')]);
+  return new SideCallError(`${shown(url)}: HTTP ${status}: ${scrub(text, secrets).slice(0, 200)}`);
+}
 
 export async function postJson(
   url: URL | string,
@@ -33,22 +52,33 @@ export async function postJson(
       signal,
     });
   } catch (err) {
-    throw new SideCallError(`${String(url)}: ${(err as Error).message}`);
+    throw new SideCallError(`${shown(url)}: ${(err as Error).message}`);
   }
-  const text = await res.body.text();
-  if (res.statusCode >= 300) throw new SideCallError(`${String(url)}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new SideCallError(`${String(url)}: the answer is not JSON`);
-  }
+  return answer(url, res, opts.headers ?? {});
 }
 
 export async function getJson(url: URL | string, timeoutMs: number): Promise<unknown> {
   const res = await request(url, { dispatcher: agent, signal: AbortSignal.timeout(timeoutMs) }).catch((err: Error) => {
-    throw new SideCallError(`${String(url)}: ${err.message}`);
+    throw new SideCallError(`${shown(url)}: ${err.message}`);
   });
-  const text = await res.body.text();
-  if (res.statusCode >= 300) throw new SideCallError(`${String(url)}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
-  return JSON.parse(text) as unknown;
+  return answer(url, res, {});
+}
+
+async function answer(
+  url: URL | string,
+  res: Dispatcher.ResponseData,
+  headers: Readonly<Record<string, string>>,
+): Promise<unknown> {
+  let text: string;
+  try {
+    text = await res.body.text();
+  } catch (err) {
+    throw new SideCallError(`${shown(url)}: ${(err as Error).message}`);
+  }
+  if (res.statusCode >= 300) throw httpError(url, res.statusCode, text, headers);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new SideCallError(`${shown(url)}: the answer is not JSON`);
+  }
 }
