@@ -10,13 +10,15 @@ EVAL.json is a `switchboard eval --json` report on the same files, for each data
 pair; --extra adds another encoder's 256-dimensional vectors (e.g. mpnet_static.py's); --scores
 NAME=FILE reads a `switchboard eval --cv dataset --scores-out FILE` run's held-out scores and
 reports them alone and blended with prompt length (mean of the two ranks within the dataset,
-weights 0.25 / 0.5 / 0.75 on the router). The target
+weights 0.25 / 0.5 / 0.75 on the router); with several --scores, every ensemble of them too
+(the mean of their ranks). The target
 every head learns is a prompt's difficulty: 1 - the mean score of its dataset's middle fifth of
 models (ranked by mean score, among those scoring at least half its prompts), which every file
 has whatever its model set. Needs numpy.
 """
 import argparse
 import functools
+import itertools
 import json
 import re
 
@@ -163,17 +165,23 @@ def main():
         return score_of
 
     report("length (prompt tokens)", lambda d, idx: features[idx, 0])
+    kinds = {}
     for e in a.scores:
         name, path = e.split("=", 1)
         scored = [json.loads(l) for l in open(path) if l.strip()]
         assert [s["id"] for s in scored] == [r["id"] for r in rows], f"{path} scores other rows"
         held = np.array([np.nan if s["score"] is None else s["score"] for s in scored])
+        kinds[name] = held
         report(name, lambda d, idx: held[idx])
         for weight in (0.25, 0.5, 0.75):
             report(
                 f"{name}, {weight} blend with length",
                 lambda d, idx, w=weight: w * ranks(held[idx]) + (1 - w) * ranks(features[idx, 0]),
             )
+    # Ensembles of the trained kinds: the mean of their ranks within the dataset.
+    for size in range(2, len(kinds) + 1):
+        for combo in itertools.combinations(kinds, size):
+            report(" + ".join(combo), lambda d, idx, c=combo: sum(ranks(kinds[k][idx]) for k in c))
     report("ceiling: the prompt's own difficulty", lambda d, idx: np.nan_to_num(target[idx]))
     for name, emb in encoders.items():
         with_features = unit(np.hstack([emb, features]))
