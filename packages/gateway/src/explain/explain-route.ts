@@ -41,7 +41,8 @@ function operationOf(endpoint: string | undefined, body: Record<string, unknown>
  * the admission estimate (limits read, not taken), the strategy's ranking,
  * health and fit — without calling any backend. A strategy that asks a
  * remote model to decide (remote embeddings, a Triton classifier) does ask
- * it, and the answer says so (`askedModel`).
+ * it, and the answer says so (`askedModel`); for an API-key holder that
+ * takes one request from the requests-per-minute limits.
  */
 export function explainHandler(deps: AppDeps) {
   const random = deps.random ?? Math.random;
@@ -63,6 +64,11 @@ export function explainHandler(deps: AppDeps) {
       const limits = deps.admission?.applies(caller, route)
         ? await deps.admission.preview(caller, route, estimate).catch(() => 'unavailable' as const)
         : undefined;
+      // Asking a remote model is a real call: for an API-key holder it counts as a request
+      // (requests per minute only), or explain would be a way round every rate limit.
+      if (route.strategy.asksModel && c.get('admin') !== true && deps.admission?.applies(caller, route)) {
+        await deps.admission.admitRequest(caller, route);
+      }
       const ranked = route.strategy.rank(random, rank);
       const asked = ranked instanceof Promise;
       const state = deps.states.route(route);

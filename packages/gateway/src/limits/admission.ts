@@ -87,19 +87,7 @@ export class Admission {
     const tokens = tokensOf(estimate);
     const spend = spendOf(estimate);
     const counters = this.#counters(caller, route, estimate, now);
-    if (counters.length === 0) return NOTHING_RESERVED;
-
-    let result;
-    try {
-      result = await this.store.consume(counters);
-    } catch (err) {
-      return this.#storeFailed(err);
-    }
-    if (!result.allowed) {
-      const c = counters[result.index] as Described;
-      this.metrics.limited.inc({ scope: c.scope.split(' ')[0] ?? '', limit: c.kind });
-      throw limitError(c, result.current, now);
-    }
+    if (counters.length === 0 || !(await this.#take(counters, now))) return NOTHING_RESERVED;
     let settled = false;
     return {
       settle: (usage, cost) => {
@@ -115,6 +103,34 @@ export class Admission {
         Promise.all(corrections).catch((err: unknown) => this.#reportStoreError(err));
       },
     };
+  }
+
+  /**
+   * One request against the requests-per-minute limits alone (no tokens, no
+   * spend, nothing to settle): POST /v1/route/explain of a strategy that asks
+   * a remote model, which is a real call to that model but no answer.
+   */
+  async admitRequest(caller: Caller | undefined, route: CompiledRoute): Promise<void> {
+    const now = this.now();
+    const counters = this.#counters(caller, route, { tokens: 0, cost: 0 }, now).filter((c) => c.kind === 'requests');
+    if (counters.length) await this.#take(counters, now);
+  }
+
+  /** Takes every counter, or throws the limit one would pass; false when the store failed and failure is open. */
+  async #take(counters: Described[], now: number): Promise<boolean> {
+    let result;
+    try {
+      result = await this.store.consume(counters);
+    } catch (err) {
+      this.#storeFailed(err);
+      return false;
+    }
+    if (!result.allowed) {
+      const c = counters[result.index] as Described;
+      this.metrics.limited.inc({ scope: c.scope.split(' ')[0] ?? '', limit: c.kind });
+      throw limitError(c, result.current, now);
+    }
+    return true;
   }
 
   /**

@@ -3,6 +3,8 @@
 /** Where class probabilities come from: a native router, an ONNX model, or a Triton-served model. */
 export interface ClassSource {
   readonly labels: readonly string[];
+  /** True when `classify` calls a remote server (Triton), false or absent when it runs in this process. */
+  readonly remote?: boolean;
   classify(text: string): number[] | Promise<number[]>;
 }
 

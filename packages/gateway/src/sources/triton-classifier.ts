@@ -24,6 +24,7 @@ interface InferResponse {
  * logits, which are turned into probabilities).
  */
 export class TritonClassifier {
+  readonly remote = true;
   readonly #grpc: InferenceClient | undefined;
   #io: Promise<Io> | undefined;
 

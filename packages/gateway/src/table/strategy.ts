@@ -14,6 +14,12 @@ export type Random = () => number;
 export interface Strategy {
   readonly name: string;
   rank(random: Random, request: RankRequest): CompiledBackend[] | Promise<CompiledBackend[]>;
+  /**
+   * True when `rank` may call a remote model (an embeddings server, a
+   * Triton-served classifier): explaining it is then a real call, and
+   * POST /v1/route/explain counts it as a request.
+   */
+  readonly asksModel?: boolean;
   /** Names a learned router answers to in RouteLLM's `router-<name>-<threshold>` model syntax. */
   readonly routerNames?: readonly string[];
   /**

@@ -69,6 +69,7 @@ export function classifierStrategy(backends: readonly CompiledBackend[], cfg: Cl
   }
   return {
     name: 'classifier',
+    asksModel: source.remote === true,
     rank(_random, request) {
       try {
         const probs = source.classify(request.prompt());

@@ -67,6 +67,7 @@ export function semanticStrategy(backends: readonly CompiledBackend[], cfg: Sema
   };
   return {
     name: 'semantic',
+    asksModel: cfg.embeddings !== undefined,
     rank(_random, request) {
       const embeddings = cfg.embeddings;
       if (!embeddings) {

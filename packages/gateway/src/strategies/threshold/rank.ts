@@ -52,6 +52,7 @@ export function thresholdStrategy(backends: readonly CompiledBackend[], cfg: Thr
   return {
     name: 'threshold',
     routerNames: cfg.routerNames,
+    asksModel: true,
     // Remote encoder: when the embeddings server fails, the strong model answers (quality first).
     rank: (_random, request) =>
       embeddings.embed([request.prompt()]).then(
