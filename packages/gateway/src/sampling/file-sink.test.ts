@@ -102,6 +102,25 @@ describe('the JSON Lines sampling sink', () => {
     expect(ids(path)).toEqual([10, 11, 12]);
   });
 
+  it('two writers of one file rotating at once lose no line and rotate once per full file', async () => {
+    const path = join(dir, 's.jsonl');
+    const a = sink(path, 1000, 20);
+    const b = sink(path, 1000, 20);
+    // Interleaved one line at a time, so both sinks reach the cap in the same turn many times over.
+    for (let i = 0; i < 200; i++) {
+      (i % 2 ? b : a).write(line(i));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([a.s.close(), b.s.close()]);
+    const files = readdirSync(dir).sort();
+    const written = files.flatMap((f) => ids(join(dir, f))).sort((x, y) => x - y);
+    expect(written).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    for (const f of files) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(1000);
+    // 200 lines of 99 bytes, 10 per file: 20 files, the live one and 19 rotated, none empty.
+    expect(files).toHaveLength(20);
+    expect([...a.outcomes, ...b.outcomes].every((o) => o === 'written')).toBe(true);
+  });
+
   it('an unwritable place fails the records and reports the error, without throwing', async () => {
     writeFileSync(join(dir, 'file'), '');
     const { s, write, outcomes, errors } = sink(join(dir, 'file', 's.jsonl'), 1000, 1);

@@ -25,12 +25,37 @@ const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT |
 const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
 /**
+ * The last batch queued for each path, across every sink of this process: a
+ * table being replaced and its successor share the file, and two batches
+ * interleaved at their awaits would both append past the cap and both rotate
+ * (path.1 moved twice). One batch per path at a time, so each sees the other's
+ * size and rotation.
+ */
+const turns = new Map<string, Promise<void>>();
+
+async function inTurn(path: string, work: () => Promise<void>): Promise<void> {
+  const before = turns.get(path) ?? Promise.resolve();
+  let done!: () => void;
+  const released = new Promise<void>((resolve) => (done = resolve));
+  const mine = before.then(() => released);
+  turns.set(path, mine);
+  await before;
+  try {
+    await work();
+  } finally {
+    done();
+    if (turns.get(path) === mine) turns.delete(path);
+  }
+}
+
+/**
  * JSON Lines, appended in batches off the request path, rotated by size:
  * path -> path.1 -> ... -> path.N, the oldest deleted. The file is created
  * 0600 (prompts are private) and opened without following a symlink. A
  * failing disk fails the records (counted), never a request. Another writer
- * of the same file (the sink of a table being replaced) may rotate it: the
- * file is reopened when the path no longer names the open file.
+ * of the same file (the sink of a table being replaced) may rotate it: their
+ * batches take turns, and the file is reopened when the path no longer names
+ * the open file.
  */
 export class FileSink implements SampleSink {
   readonly #queue = new SinkQueue<Queued>();
@@ -66,7 +91,7 @@ export class FileSink implements SampleSink {
       // Batches until the queue is empty; a write() during a batch joins the next one.
       while (this.#queue.length) {
         const batch = this.#queue.take();
-        await this.#writeBatch(batch);
+        await inTurn(this.opts.path, () => this.#writeBatch(batch));
       }
       this.#running = undefined;
     })();
