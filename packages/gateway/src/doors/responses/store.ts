@@ -33,26 +33,39 @@ const ownerKey = (owner: string) => createHash('sha256').update(owner).digest('b
 
 export interface MemoryResponseStoreOptions {
   ttlMs?: number;
-  /** Most responses kept; the oldest go first. Default 10,000. */
+  /** Most responses kept; past it, the oldest of the owner holding the most go first. Default 10,000. */
   maxEntries?: number;
-  /** Most bytes kept (serialised); the oldest go first. Default 256 MiB. */
+  /** Most bytes kept (serialised); past it, the oldest of the owner holding the most bytes go first. Default 256 MiB. */
   maxBytes?: number;
   now?: () => number;
+}
+
+interface Entry {
+  json: string;
+  expiresAt: number;
+}
+
+/** One owner's stored responses, oldest first (insertion order is age order). */
+interface Holding {
+  entries: Map<string, Entry>;
+  bytes: number;
 }
 
 /**
  * This process's stored responses, kept serialised (a caller cannot change
  * what is stored through an object it holds) and bounded by count and
- * bytes, oldest evicted first.
+ * bytes. When full, the owner holding the most gives up its oldest: one
+ * tenant storing a flood of answers evicts its own, not another's.
  */
 export class MemoryResponseStore implements ResponseStore {
   readonly kind = 'memory' as const;
-  readonly #entries = new Map<string, { json: string; expiresAt: number }>();
+  readonly #owners = new Map<string, Holding>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   readonly #now: () => number;
   #bytes = 0;
+  #count = 0;
 
   constructor(opts: MemoryResponseStoreOptions = {}) {
     this.#ttlMs = opts.ttlMs ?? DEFAULT_RESPONSE_TTL_MS;
@@ -62,51 +75,71 @@ export class MemoryResponseStore implements ResponseStore {
   }
 
   put(owner: string, id: string, record: StoredResponse): Promise<void> {
-    const key = `${ownerKey(owner)}:${id}`;
-    this.#remove(key);
+    const key = ownerKey(owner);
+    this.#remove(key, id);
     const json = JSON.stringify(record);
     if (json.length > this.#maxBytes) return Promise.resolve();
-    this.#entries.set(key, { json, expiresAt: this.#now() + this.#ttlMs });
+    let holding = this.#owners.get(key);
+    if (!holding) this.#owners.set(key, (holding = { entries: new Map(), bytes: 0 }));
+    holding.entries.set(id, { json, expiresAt: this.#now() + this.#ttlMs });
+    holding.bytes += json.length;
     this.#bytes += json.length;
-    // Insertion order is age order: evict from the front.
-    for (const [oldest] of this.#entries) {
-      if (this.#entries.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break;
-      this.#remove(oldest);
-    }
+    this.#count++;
+    while (this.#count > this.#maxEntries || this.#bytes > this.#maxBytes) this.#evict(this.#count > this.#maxEntries);
     return Promise.resolve();
   }
 
   get(owner: string, id: string): Promise<StoredResponse | undefined> {
-    const key = `${ownerKey(owner)}:${id}`;
-    const entry = this.#entries.get(key);
+    const key = ownerKey(owner);
+    const entry = this.#owners.get(key)?.entries.get(id);
     if (!entry) return Promise.resolve(undefined);
     if (entry.expiresAt <= this.#now()) {
-      this.#remove(key);
+      this.#remove(key, id);
       return Promise.resolve(undefined);
     }
     return Promise.resolve(JSON.parse(entry.json) as StoredResponse);
   }
 
   delete(owner: string, id: string): Promise<boolean> {
-    return Promise.resolve(this.#remove(`${ownerKey(owner)}:${id}`));
+    return Promise.resolve(this.#remove(ownerKey(owner), id));
   }
 
   /** Entries held (expired ones included until they are read or evicted). */
   get size(): number {
-    return this.#entries.size;
+    return this.#count;
   }
 
   close(): Promise<void> {
-    this.#entries.clear();
+    this.#owners.clear();
     this.#bytes = 0;
+    this.#count = 0;
     return Promise.resolve();
   }
 
-  #remove(key: string): boolean {
-    const entry = this.#entries.get(key);
-    if (!entry) return false;
+  /** The oldest entry of the owner holding the most entries (over the count) or bytes (over the size). */
+  #evict(byCount: boolean): void {
+    let largest: [string, Holding] | undefined;
+    for (const pair of this.#owners) {
+      const [, h] = pair;
+      const size = byCount ? h.entries.size : h.bytes;
+      if (!largest || size > (byCount ? largest[1].entries.size : largest[1].bytes)) largest = pair;
+    }
+    if (!largest) return;
+    const [key, holding] = largest;
+    const oldest = holding.entries.keys().next().value as string;
+    this.#remove(key, oldest);
+  }
+
+  #remove(key: string, id: string): boolean {
+    const holding = this.#owners.get(key);
+    const entry = holding?.entries.get(id);
+    if (!holding || !entry) return false;
+    holding.entries.delete(id);
+    holding.bytes -= entry.json.length;
     this.#bytes -= entry.json.length;
-    return this.#entries.delete(key);
+    this.#count--;
+    if (holding.entries.size === 0) this.#owners.delete(key);
+    return true;
   }
 }
 
