@@ -61,14 +61,11 @@ export function explainHandler(deps: AppDeps) {
       rank.explain = explainer;
       // What admission would reserve: a runner's whole run (every call it makes), else one call's worst case.
       const estimate = route.runner?.estimate?.(rank, random) ?? estimateUsage(op, route, body, (b) => rank.promptTokens(b));
-      const limits = deps.admission?.applies(caller, route)
-        ? await deps.admission.preview(caller, route, estimate).catch(() => 'unavailable' as const)
-        : undefined;
+      const admission = deps.admission?.applies(caller, route) ? deps.admission : undefined;
+      const limits = admission ? await admission.preview(caller, route, estimate).catch(() => 'unavailable' as const) : undefined;
       // Asking a remote model is a real call: for an API-key holder it counts as a request
       // (requests per minute only), or explain would be a way round every rate limit.
-      if (route.strategy.asksModel && c.get('admin') !== true && deps.admission?.applies(caller, route)) {
-        await deps.admission.admitRequest(caller, route);
-      }
+      if (admission && route.strategy.asksModel && c.get('admin') !== true) await admission.admitRequest(caller, route);
       const ranked = route.strategy.rank(random, rank);
       const asked = ranked instanceof Promise;
       const state = deps.states.route(route);

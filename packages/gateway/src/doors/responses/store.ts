@@ -118,16 +118,12 @@ export class MemoryResponseStore implements ResponseStore {
 
   /** The oldest entry of the owner holding the most entries (over the count) or bytes (over the size). */
   #evict(byCount: boolean): void {
+    const held = (h: Holding) => (byCount ? h.entries.size : h.bytes);
     let largest: [string, Holding] | undefined;
-    for (const pair of this.#owners) {
-      const [, h] = pair;
-      const size = byCount ? h.entries.size : h.bytes;
-      if (!largest || size > (byCount ? largest[1].entries.size : largest[1].bytes)) largest = pair;
-    }
+    for (const pair of this.#owners) if (!largest || held(pair[1]) > held(largest[1])) largest = pair;
     if (!largest) return;
     const [key, holding] = largest;
-    const oldest = holding.entries.keys().next().value as string;
-    this.#remove(key, oldest);
+    this.#remove(key, holding.entries.keys().next().value as string);
   }
 
   #remove(key: string, id: string): boolean {
