@@ -338,6 +338,12 @@ export interface TrainOptions {
    */
   cv?: string
   /**
+   * Cross-validation: this many prompts of each held-out group (drawn at random, the same
+   * draw for every seed) trained on as well, as an operator's own labelled traffic would be;
+   * only the rest of the group is scored. Default 0.
+   */
+  adapt?: number
+  /**
    * Read the explicit prompt features (length, code / math / markup markers, question form,
    * options, turns) beside the embedding; sentence and static encoders.
    */

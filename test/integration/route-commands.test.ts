@@ -169,6 +169,45 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     expect(r.worst.apgr).toBe(Math.min(...r.datasets.map((d) => d.router.apgr)));
   });
 
+  it('eval --cv dataset --adapt: each fold trains on a fixed draw of its held-out dataset, scored only on the rest', () => {
+    type Report = { adapt: number; datasets: { dataset: string; n: number }[] };
+    const plain = run(...heldOutEval('length', '20')) as Report;
+    const held = (out: string) => {
+      const r = run(...heldOutEval('length', '20'), '--adapt', '40', '--scores-out', join(dir, out)) as Report;
+      const scores = readFileSync(join(dir, out), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { score: number | null }).score);
+      return { r, trained: scores.flatMap((s, i) => (s === null ? [i] : [])) };
+    };
+    const a = held('adapt-a.scores');
+    expect(a.r.adapt).toBe(40);
+    // 40 prompts of each of the two datasets trained on, not scored, and left out of the figures
+    expect(a.trained).toHaveLength(80);
+    a.r.datasets.forEach((d, i) => {
+      const before = (plain.datasets[i] as { n: number }).n;
+      expect(d.n).toBeLessThanOrEqual(before - 40);
+      expect(d.n).toBeGreaterThan(0);
+    });
+    // the draw is fixed: another run (or another seed) trains on the same prompts
+    expect(held('adapt-b.scores').trained).toEqual(a.trained);
+    for (const [args, message] of [
+      [['--adapt', '300'], 'arena-bench has 206 prompts: moving 300 of them into training leaves none to score'],
+      [['--adapt', '1.5'], '--adapt must be a whole number of prompts'],
+    ] as const) {
+      const r = spawnSync(process.execPath, [BIN, ...heldOutEval('length', '20'), ...args], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    const noCv = spawnSync(
+      process.execPath,
+      [BIN, 'eval', '--data', join(DATA, 'arena-bench.jsonl'), '--router', 'models/default', '--adapt', '10'],
+      { encoding: 'utf8' },
+    );
+    expect(noCv.status).toBe(2);
+    expect(noCv.stderr).toContain('--adapt needs --cv');
+  });
+
   it('eval --cv dataset --target: cluster learns the difficulty unless told the gain; --target elsewhere is a usage error', () => {
     const scores = (target: string | undefined) => {
       const out = join(dir, `cluster-${target ?? 'default'}.scores`);

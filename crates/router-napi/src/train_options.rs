@@ -1,6 +1,6 @@
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
-use router_core::routing::{Pairs, TrainRequest};
+use router_core::routing::{Pairs, Scheme, TrainRequest};
 
 /// Training settings; unset numbers take router-core's defaults for the router kind.
 #[napi(object)]
@@ -33,6 +33,10 @@ pub struct TrainOptions {
     /// Cross-validation: hold out each `source` (default) or each `dataset` (the part of the
     /// source before its `/`, with training duplicates of held-out prompts dropped).
     pub cv: Option<String>,
+    /// Cross-validation: this many prompts of each held-out group (drawn at random, the same
+    /// draw for every seed) trained on as well, as an operator's own labelled traffic would be;
+    /// only the rest of the group is scored. Default 0.
+    pub adapt: Option<u32>,
     /// Read the explicit prompt features (length, code / math / markup markers, question form,
     /// options, turns) beside the embedding; sentence and static encoders.
     pub features: Option<bool>,
@@ -85,7 +89,10 @@ impl TrainOptions {
             .collect()
     }
 
-    pub fn scheme(&self) -> String {
-        self.cv.clone().unwrap_or_else(|| "source".into())
+    pub fn scheme(&self) -> Scheme {
+        Scheme {
+            by: self.cv.clone().unwrap_or_else(|| "source".into()),
+            adapt: self.adapt.unwrap_or(0) as usize,
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use napi::bindgen_prelude::{AsyncTask, Float32Array};
 use napi_derive::napi;
-use router_core::routing::{jobs, Pairs, TrainRequest};
+use router_core::routing::{jobs, Pairs, Scheme, TrainRequest};
 
 use crate::errors::invalid;
 use crate::job::Job;
@@ -68,7 +68,7 @@ pub struct CrossValidatedOutputs {
 
 fn outputs_job(
     req: &TrainRequest,
-    scheme: &str,
+    scheme: &Scheme,
     pairs: &Pairs,
 ) -> Result<CrossValidatedOutputs, String> {
     let (outputs, names) =

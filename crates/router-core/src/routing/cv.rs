@@ -8,8 +8,32 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Deref;
 
 use super::data::{dataset_of, dedup_keys, Example};
+use super::rng::Rng;
 use super::train::{train, Inputs, TrainConfig};
 use super::Router;
+
+/// How cross-validation splits the data: each group of `by` (`source` or `dataset`) held out in
+/// turn and, with `adapt` > 0, that many of the held-out group's prompts (drawn at random, the
+/// same draw whatever the training seed) moved to the training side, as prompts an operator
+/// labelled from their own traffic; the rest of the group is scored.
+#[derive(Debug, Clone, Default)]
+pub struct Scheme {
+    pub by: String,
+    pub adapt: usize,
+}
+
+impl Scheme {
+    pub fn new(by: &str) -> Scheme {
+        Scheme {
+            by: by.to_string(),
+            adapt: 0,
+        }
+    }
+}
+
+/// The draw of `adapt` prompts does not follow the training seed, so runs with several seeds
+/// score the same held-out prompts.
+const ADAPT_DRAW_SEED: u64 = 0x0ada_9700;
 
 /// One held-out group: its name, the examples trained on and the examples scored.
 #[derive(Debug, Clone)]
@@ -61,15 +85,48 @@ impl Folds {
         folds
     }
 
-    /// `source` or `dataset`.
-    pub fn named(scheme: &str, examples: &[Example]) -> Result<Folds, String> {
-        match scheme {
-            "source" => Ok(Self::by_source(examples)),
-            "dataset" => Ok(Self::by_dataset(examples)),
-            other => Err(format!(
-                "unknown cross-validation \"{other}\" (known: source, dataset)"
-            )),
+    /// Each fold with `n` of its held-out prompts moved to its training side. Held-out prompts
+    /// that duplicate a moved one are not scored either, so no prompt is on both sides. A group
+    /// of no more than `n` prompts would have nothing left to score: an error naming it.
+    pub fn adapted(mut self, examples: &[Example], n: usize) -> Result<Folds, String> {
+        if n == 0 {
+            return Ok(self);
         }
+        let keys = |i: usize| dedup_keys(&examples[i].prompt);
+        for fold in &mut self.0 {
+            if fold.test.len() <= n {
+                return Err(format!(
+                    "{} has {} prompts: moving {n} of them into training leaves none to score",
+                    fold.name,
+                    fold.test.len()
+                ));
+            }
+            let mut drawn = fold.test.clone();
+            Rng::new(ADAPT_DRAW_SEED).shuffle(&mut drawn);
+            drawn.truncate(n);
+            let moved: HashSet<usize> = drawn.iter().copied().collect();
+            let seen: HashSet<u64> = drawn.iter().flat_map(|&i| keys(i)).collect();
+            fold.test
+                .retain(|&i| !moved.contains(&i) && !keys(i).iter().any(|k| seen.contains(k)));
+            drawn.sort_unstable();
+            fold.train.extend(drawn);
+            fold.train.sort_unstable();
+        }
+        Ok(self)
+    }
+
+    /// `source` or `dataset`, with `adapt` prompts of each held-out group trained on.
+    pub fn named(scheme: &Scheme, examples: &[Example]) -> Result<Folds, String> {
+        let folds = match scheme.by.as_str() {
+            "source" => Self::by_source(examples),
+            "dataset" => Self::by_dataset(examples),
+            other => {
+                return Err(format!(
+                    "unknown cross-validation \"{other}\" (known: source, dataset)"
+                ))
+            }
+        };
+        folds.adapted(examples, scheme.adapt)
     }
 }
 
@@ -221,7 +278,61 @@ mod tests {
         assert_eq!(folds.0[1].test, vec![0]);
         assert_eq!(folds.0[1].train, vec![2, 3]);
         assert_eq!(folds.0[2].train, vec![3]);
-        assert!(Folds::named("random", &data).is_err());
+        assert!(Folds::named(&Scheme::new("random"), &data).is_err());
+    }
+
+    #[test]
+    fn adapted_folds_train_on_a_fixed_draw_of_the_held_out_group() {
+        let mut data = Vec::new();
+        for i in 0..12 {
+            let mut e = toy::ex(
+                i,
+                &format!("Question number {i} about topic {}", i % 5),
+                1.0,
+                0.0,
+            );
+            e.source = if i < 8 { "a/x".into() } else { "b/y".into() };
+            data.push(e);
+        }
+        // dataset a holds every prompt twice: whichever is drawn, its copy must not be scored
+        for i in 4..8 {
+            data[i].prompt = data[i - 4].prompt.clone();
+        }
+        let plain = Folds::by_dataset(&data);
+        let folds = plain.clone().adapted(&data, 3).unwrap();
+        for (f, p) in folds.0.iter().zip(&plain.0) {
+            let moved: Vec<usize> = f
+                .train
+                .iter()
+                .copied()
+                .filter(|i| p.test.contains(i))
+                .collect();
+            assert_eq!(moved.len(), 3, "{}", f.name);
+            assert!(f.test.iter().all(|i| !f.train.contains(i)));
+            assert!(f.test.iter().all(|i| p.test.contains(i)));
+            for &m in &moved {
+                assert!(f.test.iter().all(|&t| data[t].prompt != data[m].prompt));
+            }
+            assert!(!f.test.is_empty());
+            assert!(p.train.iter().all(|i| f.train.contains(i)));
+        }
+        // the draw is the same every time (it does not follow a training seed)
+        assert_eq!(
+            folds.0[0].train,
+            plain.clone().adapted(&data, 3).unwrap().0[0].train
+        );
+        // dataset b has 4 prompts: moving 4 leaves nothing to score
+        let err = plain.adapted(&data, 4).unwrap_err();
+        assert!(err.contains("b has 4 prompts"), "{err}");
+        let scheme = Scheme {
+            by: "dataset".into(),
+            adapt: 2,
+        };
+        assert_eq!(Folds::named(&scheme, &data).unwrap().0[1].test.len(), 2);
+        assert!(
+            folds.0[0].test.len() < 8 - 3,
+            "a copy of a drawn prompt was scored"
+        );
     }
 
     #[test]

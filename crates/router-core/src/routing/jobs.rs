@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::cv::{self, Folds, Pairs};
+use super::cv::{self, Folds, Pairs, Scheme};
 use super::data::{parse_jsonl, Example};
 use super::embedding_cache;
 use super::encoder::Encoder;
@@ -135,7 +135,7 @@ pub fn train_router(req: &TrainRequest, out: &Path) -> Result<RouterMeta, String
 /// Held-out outputs (`scheme`: source or dataset), one vector per example, and their names.
 pub fn cross_validate_outputs(
     req: &TrainRequest,
-    scheme: &str,
+    scheme: &Scheme,
     pairs: &Pairs,
     output: impl Fn(&super::Router, &[f32], &str) -> Vec<f32>,
 ) -> Result<(Vec<Vec<f32>>, Vec<String>), String> {
@@ -158,7 +158,7 @@ pub fn cross_validate_outputs(
 /// Held-out strong/weak scores, one per example (NaN where no fold scores it).
 pub fn cross_validate_router(
     req: &TrainRequest,
-    scheme: &str,
+    scheme: &Scheme,
     pairs: &Pairs,
 ) -> Result<Vec<f64>, String> {
     let (outputs, _) =
@@ -208,7 +208,10 @@ pub fn train_ensemble(members: &[TrainRequest], out: &Path) -> Result<RouterMeta
 }
 
 /// Held-out scores of an ensemble (members trained per fold).
-pub fn cross_validate_ensemble(members: &[TrainRequest], scheme: &str) -> Result<Vec<f64>, String> {
+pub fn cross_validate_ensemble(
+    members: &[TrainRequest],
+    scheme: &Scheme,
+) -> Result<Vec<f64>, String> {
     let progress = members.iter().any(|m| m.progress);
     with_members(members, |data, list| {
         let folds = Folds::named(scheme, data)?;
@@ -299,10 +302,10 @@ mod tests {
         assert_eq!(meta.router.name(), "classifier");
         assert!(dir.join("r/weights.bin").exists());
         let none = Pairs::new();
-        let scores = cross_validate_router(&req, "source", &none).unwrap();
+        let scores = cross_validate_router(&req, &Scheme::new("source"), &none).unwrap();
         assert_eq!(scores.len(), 300);
         assert!(scores[0] > scores[1]);
-        assert!(cross_validate_router(&req, "random", &none).is_err());
+        assert!(cross_validate_router(&req, &Scheme::new("random"), &none).is_err());
         let members = [
             req.clone(),
             TrainRequest {
@@ -313,7 +316,9 @@ mod tests {
         let e = train_ensemble(&members, &dir.join("e")).unwrap();
         assert_eq!(e.members, vec!["classifier-hashed", "mf-hashed"]);
         assert_eq!(
-            cross_validate_ensemble(&members, "source").unwrap().len(),
+            cross_validate_ensemble(&members, &Scheme::new("source"))
+                .unwrap()
+                .len(),
             300
         );
         assert!(load_data(&[format!("{file}.missing")]).is_err());

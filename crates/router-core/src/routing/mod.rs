@@ -29,7 +29,9 @@ pub mod train;
 
 use std::path::PathBuf;
 
-pub use cv::{cross_validate, cross_validate_ensemble, cross_validate_outputs, Fold, Folds, Pairs};
+pub use cv::{
+    cross_validate, cross_validate_ensemble, cross_validate_outputs, Fold, Folds, Pairs, Scheme,
+};
 pub use data::{parse_jsonl, Example};
 pub use encoder::{sentence_encoder, Encoder};
 pub use meta::{RouterKind, RouterMeta};

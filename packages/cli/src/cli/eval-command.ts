@@ -7,6 +7,7 @@ import { embeddingsHelp, embeddingsOption, embeddingsOptions } from './embedding
 const options = {
   ...routerDataOptions,
   cv: { type: 'string' },
+  adapt: { type: 'string' },
   resamples: { type: 'string' },
   seeds: { type: 'string' },
   json: { type: 'boolean' },
@@ -24,7 +25,7 @@ type Values = OptionValues<typeof options>;
 
 const help = `Usage:
   switchboard eval --data FILE... --router PATH_OR_NAME [--strong MODEL --weak MODEL]
-                   [--cv dataset|source [--seeds N]] [--resamples 1000] [--json]
+                   [--cv dataset|source [--seeds N] [--adapt N]] [--resamples 1000] [--json]
                    [--scores-out FILE] [--plot FILE.svg] [--target gain|difficulty]
       APGR, CPT(50%), CPT(80%) per dataset (the part of each row's source before "/"),
       with the oracle's and the random and length baselines', and 95% bootstrap
@@ -35,7 +36,10 @@ const help = `Usage:
       training prompts that duplicate its prompts) and scores all of it: the figure that
       predicts prompts unlike the training data. --cv source holds out each source
       (in-domain). Strong/weak kinds train for --strong/--weak (default RouteLLM's pair);
-      knn and cluster learn --target per prompt (train --help).
+      knn and cluster learn --target per prompt (train --help). --adapt N trains each
+      fold on N prompts of its held-out group as well (a fixed random draw, the same for
+      every seed), as the label loop would add the operator's own traffic, and scores the
+      rest: how far a few hundred labelled prompts of a new kind carry a router.
   switchboard eval --data FILE... --labels FIELD [--label-map FILE] [--semantic]
                    [--encoder hashed|sentence|lexical] [--utterances N] [--top-k 3] [--seeds N]
       Task classification accuracy, leave one source out, and decision latency: a label
@@ -104,6 +108,7 @@ async function pairEval(v: Values, data: string[], seeds: number[], progress: (l
   if (v.cv !== undefined && v.cv !== 'source' && v.cv !== 'dataset')
     throw new UsageError('--cv takes "dataset" (leave one dataset out) or "source" (leave one source out)');
   const embeddings = embeddingsOption(v);
+  const adapt = adaptOption(v.adapt, v.cv);
   const { report } = await runEval(
     {
       data,
@@ -111,6 +116,7 @@ async function pairEval(v: Values, data: string[], seeds: number[], progress: (l
       weak: v.weak,
       router: v.router ?? usage('eval needs --router PATH_OR_NAME (or a router kind with --cv source)'),
       cv: v.cv,
+      adapt,
       resamples: nonNegative(v.resamples, 1000, 'resamples'),
       encoder: v.encoder ?? 'hashed',
       seeds,
@@ -124,6 +130,15 @@ async function pairEval(v: Values, data: string[], seeds: number[], progress: (l
     progress,
   );
   return v.json ? JSON.stringify(report) : formatReport(report);
+}
+
+/** --adapt N: a whole number of prompts, and only where folds are trained. */
+function adaptOption(value: string | undefined, cv: string | undefined): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--adapt must be a whole number of prompts, got "${value}"`);
+  if (!cv) throw new UsageError('--adapt needs --cv (it moves prompts of each held-out group into its training side)');
+  return n;
 }
 
 /** A trained router learnt its target when it was trained: --target only means something with --cv. */

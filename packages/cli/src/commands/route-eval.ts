@@ -24,6 +24,8 @@ export interface EvalOptions {
   /** A trained router folder (or a name under models/), or with `cv` a router kind to train per fold. */
   router: string;
   cv: 'source' | 'dataset' | undefined;
+  /** With `cv`: prompts of each held-out group trained on too (and not scored); default 0. */
+  adapt?: number | undefined;
   encoder: string;
   seeds: number[];
   json: boolean;
@@ -61,6 +63,8 @@ export interface EvalReport {
   encoder: string;
   /** How the scores were made: held out by dataset or source, or a trained router as it is. */
   scheme: 'leave-one-dataset-out' | 'leave-one-source-out' | 'trained router';
+  /** Prompts of each held-out group its fold trained on (not scored): the label loop's share. */
+  adapt: number;
   trainingPair: { strong: string; weak: string };
   seeds: number[];
   resamples: number;
@@ -78,6 +82,7 @@ async function heldOutScores(opts: EvalOptions, kind: string, seed: number, pair
     ...pair,
     seed,
     ...(opts.cv ? { cv: opts.cv } : {}),
+    ...(opts.adapt ? { adapt: opts.adapt } : {}),
     evalPairs: pairs.map(({ dataset, strong, weak }) => ({ dataset, strong, weak })),
     progress: !opts.json,
     ...(opts.vectors ? { vectors: opts.vectors } : {}),
@@ -136,9 +141,11 @@ function measureDataset(
   baselines: { random: number[]; length: number[] },
   resamples: number,
 ): Measured | undefined {
+  // A prompt no fold scored (trained on by --adapt) is left out of every figure, baselines too.
+  const scored = runs[0] as number[];
   const keep = idx.filter((i) => {
     const s = (rows[i] as ScoredPrompt).scores;
-    return typeof s[pair.strong] === 'number' && typeof s[pair.weak] === 'number';
+    return typeof s[pair.strong] === 'number' && typeof s[pair.weak] === 'number' && !Number.isNaN(scored[i]);
   });
   const col = (v: number[]) => keep.map((i) => v[i] as number);
   const strong = keep.map((i) => (rows[i] as ScoredPrompt).scores[pair.strong] as number);
@@ -225,6 +232,7 @@ export async function runEval(
       router: opts.router,
       encoder: opts.encoder,
       scheme: opts.cv === 'dataset' ? 'leave-one-dataset-out' : opts.cv === 'source' ? 'leave-one-source-out' : 'trained router',
+      adapt: opts.cv ? (opts.adapt ?? 0) : 0,
       trainingPair: { strong: opts.strong ?? ROUTELLM_PAIR.strong, weak: opts.weak ?? ROUTELLM_PAIR.weak },
       seeds: opts.seeds,
       resamples: opts.resamples,

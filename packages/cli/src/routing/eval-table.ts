@@ -10,7 +10,7 @@ const gain = (f: Figures) => (f.gainOverLength ? `[${f3(f.gainOverLength[0])}, $
 
 /** A Markdown table of the report: per dataset, the pair, the oracle, the baselines and the router, with intervals. */
 export function formatReport(r: EvalReport): string {
-  const head = `${r.scheme}; router \`${r.router}\` (${r.encoder}); 95% bootstrap intervals over ${r.resamples} resamples of the prompts${
+  const head = `${r.scheme}${r.adapt ? ` with ${r.adapt} prompts of each held-out group trained on (not scored)` : ''}; router \`${r.router}\` (${r.encoder}); 95% bootstrap intervals over ${r.resamples} resamples of the prompts${
     r.seeds.length > 1 ? `; ± = sd of the APGR over ${r.seeds.length} seeds` : ''
   }`;
   const lines = [
