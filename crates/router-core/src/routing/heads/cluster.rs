@@ -230,7 +230,7 @@ impl RouterHead for Cluster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routing::heads::toy;
+    use crate::routing::heads::{toy, Head};
     use crate::routing::meta::RouterKind;
 
     #[test]
@@ -248,6 +248,19 @@ mod tests {
         let q = r.outputs("hello what is the weather like");
         assert_eq!(q.len(), 2);
         assert!(q[1] > 0.7, "{q:?}");
+    }
+
+    #[test]
+    fn each_restart_of_a_resolution_is_its_own_clustering() {
+        let r = toy::learns_and_round_trips(RouterKind::Cluster);
+        let Head::Cluster(head) = &r.head else {
+            panic!("not a cluster head")
+        };
+        // The first resolution's runs (8 clusters each) side by side: identical runs would
+        // make the averaging a no-op, so at least two must differ.
+        let dim = head.centroids.len() / head.gain.len();
+        let run = |i: usize| &head.centroids[i * 8 * dim..(i + 1) * 8 * dim];
+        assert!((1..RESTARTS).any(|i| run(i) != run(0)));
     }
 
     /// Two resolutions over 2-d points: one of two clusters (x and y axes), one of one.
