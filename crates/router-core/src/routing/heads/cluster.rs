@@ -18,7 +18,7 @@
 //! Why each resolution is clustered `RESTARTS` times from different starts:
 //! one k-means run's clusters decide which held-out prompts share a figure,
 //! and with one run per resolution the held-out llmrouter APGR moved from
-//! 0.47 to 0.63 between training seeds; averaging three runs holds it within
+//! 0.47 to 0.61 between training seeds; averaging three runs holds it within
 //! 0.03 (docs/routing.md, "The default router").
 
 use super::kmeans::{kmeans, nearest_centroid};
