@@ -88,11 +88,15 @@ def knn(vectors, train, target, test, k=64, temperature=0.05):
     return out
 
 
-def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None):
+def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None, length=None, slope_prior=None):
     """heads/cluster.rs: spherical k-means at every k the data fills (four prompts a cluster),
     per-cluster means with each dataset weighted 1/sqrt(size) and shrunk towards the overall
     mean, a prompt spread over each resolution's clusters by a softmax of its similarity, the
-    resolutions averaged. (Random starts, not rust's k-means++: close figures, not equal ones.)"""
+    resolutions averaged. (Random starts, not rust's k-means++: close figures, not equal ones.)
+    With `length` (one value per prompt) and `slope_prior`, each cluster also fits how its
+    target moves with length (a slope shrunk by `slope_prior` prompts' worth of zero, and
+    never negative: longer is not easier), and a prompt's figure is its clusters' means moved
+    along those slopes by how much longer it is than their prompts."""
     x = vectors[train]
     size = {d: (ds[train] == d).sum() for d in np.unique(ds[train])}
     weight = np.array([size[d] for d in ds[train]], float) ** -0.5
@@ -111,7 +115,16 @@ def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0
         means = (total + shrink * overall) / (count + shrink)
         sims = vectors[test] @ centres.T
         w = np.exp((sims - sims.max(1, keepdims=True)) / temperature)
-        out += (w / w.sum(1, keepdims=True)) @ means
+        w /= w.sum(1, keepdims=True)
+        if length is None:
+            out += w @ means
+            continue
+        z = length[train]
+        centre_z = np.bincount(assign, weights=weight * z, minlength=k) / np.maximum(count, 1e-9)
+        dz, dt = z - centre_z[assign], target[train] - means[assign]
+        slope = np.bincount(assign, weights=weight * dz * dt, minlength=k)
+        slope = np.maximum(slope / (np.bincount(assign, weights=weight * dz * dz, minlength=k) + slope_prior), 0)
+        out += (w * (means + slope * (length[test][:, None] - centre_z))).sum(1)
     return out / len(levels)
 
 
@@ -188,6 +201,10 @@ def main():
         report(f"{name} knn", held_out(knn, with_features))
         report(f"{name} knn, embedding only", held_out(knn, unit(emb)))
         report(f"{name} cluster", held_out(functools.partial(cluster, ds=ds), with_features))
+        z = (features[:, 0] - features[:, 0].mean()) / features[:, 0].std()
+        for prior in (1000, 100, 10):
+            head = functools.partial(cluster, ds=ds, length=z, slope_prior=prior)
+            report(f"{name} cluster, length slope {prior}", held_out(head, with_features))
         report(f"{name} ridge", held_out(ridge, np.hstack([emb, features])))
         report(f"{name} ridge, embedding only", held_out(ridge, emb))
 
