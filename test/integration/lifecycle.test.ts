@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockBackend, type MockBackend } from '@switchboard/cli';
@@ -70,6 +70,50 @@ describe('process lifecycle', () => {
     const [code] = (await once(workers.child, 'exit')) as [number];
     expect(workers.stderr()).toContain('would count them alone: run with --redis URL');
     expect(code).toBe(2);
+  });
+
+  it('with --workers 2, each worker samples into its own file (processes cannot take turns rotating one)', async () => {
+    const routes = await mkdtemp(join(tmpdir(), 'switchboard-workers-'));
+    const samples = `${routes}-samples`;
+    try {
+      await writeFile(
+        join(routes, 'r.yaml'),
+        routeYaml('main', [{ name: 'a', url: mock.url }], `  sampling:\n    rate: 1\n    file: { path: '${samples}/s.jsonl' }\n`),
+      );
+      const port = await freePort();
+      const gw = cli(['serve', '--routes', routes, '--no-auth', '--workers', '2', '--port', String(port), '--host', '127.0.0.1']);
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        await eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 15_000);
+        const sent = 12;
+        for (let i = 0; i < sent; i++) {
+          const res = await fetch(`${url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: chatBody('main'),
+          });
+          expect(res.status).toBe(200);
+          await res.arrayBuffer();
+        }
+        const lines = async () => {
+          const names = await readdir(samples).catch(() => [] as string[]);
+          let count = 0;
+          for (const n of names) count += (await readFile(join(samples, n), 'utf8')).split('\n').filter(Boolean).length;
+          return { names, count };
+        };
+        await eventually(async () => (await lines()).count === sent, 10_000);
+        const { names } = await lines();
+        // One file per worker slot, never the shared name both would rotate.
+        expect(names.length).toBeGreaterThan(0);
+        for (const n of names) expect(n).toMatch(/^s\.w[12]\.jsonl$/);
+      } finally {
+        gw.child.kill('SIGTERM');
+        await once(gw.child, 'exit');
+      }
+    } finally {
+      await rm(routes, { recursive: true, force: true });
+      await rm(samples, { recursive: true, force: true });
+    }
   });
 
   it('ejects a dead backend by active health checks alone, and takes it back when it answers', async () => {

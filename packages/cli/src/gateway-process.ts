@@ -85,6 +85,8 @@ export interface GatewayProcessOptions {
   samplingDir?: string | undefined;
   /** Set when several worker processes share the port: limits then need Redis. */
   sharedPort?: boolean;
+  /** This worker's stable slot (1..N) when several share the port: each writes its own sampling files. */
+  workerSlot?: number | undefined;
   /** Savings, tracing, the console and the admin key (operator-views.ts). */
   operator?: OperatorOptions | undefined;
   log: Logger;
@@ -158,7 +160,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
   };
   const views = await startOperatorViews(opts.operator ?? {}, { redisUrl: opts.redisUrl, tables: store, log });
   const builder = new TableBuilder(defaultFactories({ learning: stores.learning, transports, log, onAsked: views.onAsked }));
-  const samplingFiles = samplingFilesFor(opts.kubernetes !== undefined, opts.samplingDir);
+  const samplingFiles = samplingFilesFor(opts.kubernetes !== undefined, opts.samplingDir, opts.workerSlot);
   const configurator = new Configurator(store, builder, onTable, { samplingFiles });
   let routes: RoutesDirectory | undefined;
   let controller: KubernetesRoutes | undefined;

@@ -12,7 +12,7 @@ export interface ServeOptions extends Omit<GatewayProcessOptions, 'log'> {
 export async function serve(opts: ServeOptions, log: Logger): Promise<void> {
   const workers = opts.workers === 0 ? availableParallelism() : opts.workers;
   if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, log);
-  const gateway = await startGatewayProcess({ ...opts, sharedPort: workers > 1, log });
+  const gateway = await startGatewayProcess({ ...opts, sharedPort: workers > 1, workerSlot: workerSlot(workers), log });
   const table = gateway.store.current();
   log.info(
     {
@@ -25,6 +25,15 @@ export async function serve(opts: ServeOptions, log: Logger): Promise<void> {
   onShutdownSignal(log, () => gateway.shutdown());
 }
 
+/** The variable a worker learns its slot (1..N) from: stable across a replaced worker, unlike cluster's ids. */
+const WORKER_SLOT_ENV = 'SWITCHBOARD_WORKER_SLOT';
+
+function workerSlot(workers: number): number | undefined {
+  if (workers <= 1) return undefined;
+  const slot = Number(process.env[WORKER_SLOT_ENV]);
+  return Number.isInteger(slot) && slot >= 1 ? slot : undefined;
+}
+
 /** Exit code of a process that cannot start with its configuration (see bin.ts). */
 export const CONFIG_ERROR_EXIT = 2;
 
@@ -34,8 +43,13 @@ function superviseWorkers(count: number, log: Logger): void {
   // every connection through the primary, one more hop per connection.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   let stopping = false;
-  for (let i = 0; i < count; i++) cluster.fork();
+  // Each worker's slot, so a replacement writes the files of the one it replaces.
+  const slots = new Map<number, number>();
+  const fork = (slot: number) => slots.set(cluster.fork({ [WORKER_SLOT_ENV]: String(slot) }).id, slot);
+  for (let i = 1; i <= count; i++) fork(i);
   cluster.on('exit', (worker, code, signal) => {
+    const slot = slots.get(worker.id) ?? 1;
+    slots.delete(worker.id);
     if (stopping) return;
     if (code === CONFIG_ERROR_EXIT) {
       // The configuration is wrong: every new worker would fail the same way.
@@ -45,7 +59,7 @@ function superviseWorkers(count: number, log: Logger): void {
       return;
     }
     log.error({ worker: worker.id, code, signal }, 'worker exited; starting a new one');
-    setTimeout(() => cluster.fork(), 1000).unref();
+    setTimeout(() => fork(slot), 1000).unref();
   });
   const stop = () => {
     stopping = true;

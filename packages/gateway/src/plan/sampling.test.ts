@@ -2,7 +2,7 @@ import type { LLMRoute } from '@switchboard/api';
 import { describe, expect, it } from 'vitest';
 import { planRouting } from '../strategies/registry.js';
 import { compileRoutes, type CompileOptions } from './compile.js';
-import { samplingFilesFor } from './sampling.js';
+import { samplingFilesFor, workerFile } from './sampling.js';
 import { resolveSecrets, type RouteSource, type SecretResolver } from './secrets.js';
 
 const spec = (sampling: LLMRoute['spec']['sampling'] | undefined): LLMRoute['spec'] => ({
@@ -96,6 +96,20 @@ describe('planning spec.sampling', () => {
     const a = compile({ rate: 0.1, file: { path: '/tmp/s' } }).routes[0]?.hash;
     const b = compile({ rate: 0.2, file: { path: '/tmp/s' } }).routes[0]?.hash;
     expect(a).not.toBe(b);
+  });
+
+  it('with several worker processes, each writes its own file: the slot before the extension', () => {
+    expect(workerFile('/var/s/smart.jsonl', 2)).toBe('/var/s/smart.w2.jsonl');
+    expect(workerFile('/var/s.d/samples', 1)).toBe('/var/s.d/samples.w1');
+    expect(samplingFilesFor(false, undefined, 3)).toEqual({ kind: 'paths', worker: 3 });
+    const standalone = compile({ rate: 1, file: { path: '/tmp/s.jsonl' } }, undefined, {
+      samplingFiles: samplingFilesFor(false, undefined, 2),
+    });
+    expect(standalone.routes[0]?.sampling?.sink).toMatchObject({ path: '/tmp/s.w2.jsonl' });
+    const confined = compile({ rate: 1, file: { path: 's.jsonl' } }, undefined, {
+      samplingFiles: samplingFilesFor(true, '/var/lib/samples', 1),
+    });
+    expect(confined.routes[0]?.sampling?.sink).toMatchObject({ path: '/var/lib/samples/ns/s.w1.jsonl' });
   });
 
   it('the deployment rule: Kubernetes mode confines files (refused without a directory), standalone takes paths unless given one', () => {

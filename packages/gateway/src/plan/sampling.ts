@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import type { LLMRoute, Problem } from '@switchboard/api';
 import { patternProblem } from '../sampling/redact.js';
 import type { ResolvedSecrets } from './secrets.js';
@@ -17,11 +17,29 @@ export const DEFAULT_REDACTION = '[REDACTED]';
  * the path must be a plain file name, written under `dir/<namespace>/`; with
  * no directory given, file sampling is refused.
  */
-export type SamplingFiles = { kind: 'paths' } | { kind: 'dir'; dir: string | undefined };
+export type SamplingFiles = ({ kind: 'paths' } | { kind: 'dir'; dir: string | undefined }) & {
+  /**
+   * This process's worker slot (1..N) when several worker processes share the
+   * port (`serve --workers N`): each writes its own file, `smart.jsonl` as
+   * `smart.w2.jsonl`, because processes cannot take turns on one file the way
+   * the writers inside one process do, and two of them rotating it at once
+   * lose a rotated file. The slot is stable: a replaced worker takes over
+   * the dead one's file, so the files stay N.
+   */
+  worker?: number | undefined;
+};
 
 /** The deployment's rule: a sampling directory confines files; Kubernetes mode without one refuses them. */
-export const samplingFilesFor = (kubernetes: boolean, dir: string | undefined): SamplingFiles =>
-  kubernetes || dir !== undefined ? { kind: 'dir', dir } : { kind: 'paths' };
+export const samplingFilesFor = (kubernetes: boolean, dir: string | undefined, worker?: number): SamplingFiles => ({
+  ...(kubernetes || dir !== undefined ? { kind: 'dir', dir } : { kind: 'paths' }),
+  ...(worker !== undefined ? { worker } : {}),
+});
+
+/** `path` with the worker slot before its extension: `smart.jsonl` -> `smart.w2.jsonl`, `samples` -> `samples.w2`. */
+export function workerFile(path: string, worker: number): string {
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}.w${worker}${ext}`;
+}
 
 type Sampling = NonNullable<LLMRoute['spec']['sampling']>;
 
@@ -46,8 +64,9 @@ export function planSampling(
   });
   const common = { rate: sampling.rate, maxPromptChars: sampling.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS, redact };
   if (sampling.file && !sampling.redis) {
-    const path = filePath(sampling.file.path, origin, files, `${at}.file.path`, problems);
-    if (path === undefined) return undefined;
+    const given = filePath(sampling.file.path, origin, files, `${at}.file.path`, problems);
+    if (given === undefined) return undefined;
+    const path = files.worker === undefined ? given : workerFile(given, files.worker);
     return {
       ...common,
       sink: {
