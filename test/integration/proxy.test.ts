@@ -131,14 +131,20 @@ describe('upstream failures', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness(
-      ([slow, failing, rejecting]) =>
+      ([slow, failing, rejecting, busy]) =>
         [
           routeYaml('slow', [{ name: 'slow', url: slow ?? '' }], '  resilience: { timeouts: { firstToken: 200ms } }\n'),
           routeYaml('failing', [{ name: 'failing', url: failing ?? '' }]),
           routeYaml('rejecting', [{ name: 'rejecting', url: rejecting ?? '' }]),
+          routeYaml('busy', [{ name: 'busy', url: busy ?? '' }]),
           routeYaml('down', [{ name: 'down', url: 'http://127.0.0.1:9/v1' }]),
         ].join('---\n'),
-      [{ latencyMs: 3000 }, { errorRate: 1, errorStatus: 503 }, { errorRate: 1, errorStatus: 400 }],
+      [
+        { latencyMs: 3000 },
+        { errorRate: 1, errorStatus: 500 },
+        { errorRate: 1, errorStatus: 400 },
+        { errorRate: 1, errorStatus: 503, retryAfter: '30' },
+      ],
     );
   });
   afterAll(() => h.close());
@@ -159,6 +165,13 @@ describe('upstream failures', () => {
     await expectError(await post(h, '/v1/chat/completions', chatBody('failing')), 502, 'upstream_error');
     const message = await expectError(await post(h, '/v1/chat/completions', chatBody('down')), 502, 'upstream_error');
     expect(message).toContain('ECONNREFUSED');
+  });
+
+  it("passes a backend's 503 on as the gateway's overload, with its Retry-After, so clients back off", async () => {
+    const res = await post(h, '/v1/chat/completions', chatBody('busy'));
+    expect(res.headers.get('retry-after')).toBe('30');
+    const message = await expectError(res, 503, 'upstream_error');
+    expect(message).toContain('unavailable (HTTP 503)');
   });
 
   it('passes a backend 400 through as the client error it is', async () => {

@@ -12,8 +12,15 @@ describe('statusError', () => {
     expect(statusError(529, ANTHROPIC_OVERLOADED, 'claude', undefined).headers).toEqual({});
   });
 
+  it("passes a backend's own 503 on as the gateway's overload, with its Retry-After", () => {
+    const err = statusError(503, '{"error":{"message":"model is loading"}}', 'nim', '30');
+    expect([err.status, err.type, err.code]).toEqual([503, 'upstream_error', 'upstream_overloaded']);
+    expect(err.message).toBe('Backend "nim" is unavailable (HTTP 503): model is loading');
+    expect(err.headers).toEqual({ 'retry-after': '30' });
+  });
+
   it('keeps every other backend failure a 502', () => {
-    for (const status of [404, 500, 502, 503, 504]) {
+    for (const status of [404, 500, 502, 504]) {
       const err = statusError(status, '{"error":{"message":"boom"}}', 'b', undefined);
       expect([err.status, err.code]).toEqual([502, 'upstream_error']);
     }

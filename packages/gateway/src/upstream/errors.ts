@@ -93,9 +93,12 @@ const OVERLOADED = 529;
  * 502 with the backend's message. A backend refusing the gateway's
  * credentials (401, 403) gets a generic message: its text may quote the key
  * (masked or not), so it goes to the log only (`cause`). Anthropic's 529
- * (overloaded) is not a broken backend but a busy one: the gateway's own
- * overload status, 503, which the Messages door answers as overloaded_error
- * (OpenAI's API has no 529). Like any 5xx it is retried on another backend.
+ * (overloaded) and a backend's own 503 (a NIM or vLLM server loading a model
+ * or shedding load, often with Retry-After) are not a broken backend but a
+ * busy one: the gateway's own overload status, 503 with the backend's
+ * Retry-After, which the Messages door answers as overloaded_error (OpenAI's
+ * API has no 529), so a client backs off instead of treating the gateway as
+ * broken. Like any 5xx they are retried on another backend first.
  *
  * Whatever of the backend's text reaches the client is cut to 500
  * characters and scrubbed of `secrets` (the backend's API key and header
@@ -120,8 +123,9 @@ export function statusError(
       headers: retryAfter ? { 'retry-after': retryAfter } : {},
     });
   }
-  if (status === OVERLOADED) {
-    return new GatewayError(503, 'upstream_error', `Backend "${backend}" is overloaded: ${message}`, {
+  if (status === OVERLOADED || status === 503) {
+    const what = status === 503 ? 'unavailable (HTTP 503)' : 'overloaded';
+    return new GatewayError(503, 'upstream_error', `Backend "${backend}" is ${what}: ${message}`, {
       code: 'upstream_overloaded',
       headers: retryAfter ? { 'retry-after': retryAfter } : {},
     });
