@@ -85,27 +85,53 @@ describe('process lifecycle', () => {
       const url = `http://127.0.0.1:${port}`;
       try {
         await eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 15_000);
-        const sent = 12;
-        for (let i = 0; i < sent; i++) {
-          const res = await fetch(`${url}/v1/chat/completions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: chatBody('main'),
-          });
-          expect(res.status).toBe(200);
-          await res.arrayBuffer();
-        }
+        const batch = 12;
+        const send = async () => {
+          for (let i = 0; i < batch; i++) {
+            const res = await fetch(`${url}/v1/chat/completions`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: chatBody('main'),
+            });
+            expect(res.status).toBe(200);
+            await res.arrayBuffer();
+          }
+        };
         const lines = async () => {
           const names = await readdir(samples).catch(() => [] as string[]);
           let count = 0;
           for (const n of names) count += (await readFile(join(samples, n), 'utf8')).split('\n').filter(Boolean).length;
           return { names, count };
         };
-        await eventually(async () => (await lines()).count === sent, 10_000);
-        const { names } = await lines();
         // One file per worker slot, never the shared name both would rotate.
-        expect(names.length).toBeGreaterThan(0);
-        for (const n of names) expect(n).toMatch(/^s\.w[12]\.jsonl$/);
+        const expectSlotFiles = async (count: number) => {
+          await eventually(async () => (await lines()).count === count, 10_000);
+          const { names } = await lines();
+          expect(names.length).toBeGreaterThan(0);
+          for (const n of names) expect(n).toMatch(/^s\.w[12]\.jsonl$/);
+        };
+        await send();
+        await expectSlotFiles(batch);
+
+        // Kill both workers, one at a time: their replacements take the dead ones'
+        // slots (and files), so every later request is answered by a replacement and
+        // still lands in s.w1 / s.w2, not in a third file.
+        const workers = async () =>
+          (await readFile(`/proc/${gw.child.pid}/task/${gw.child.pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+        const first = await workers();
+        expect(first).toHaveLength(2);
+        for (const pid of first) {
+          process.kill(Number(pid), 'SIGKILL');
+          await eventually(async () => {
+            const now = await workers();
+            return now.length === 2 && !now.includes(pid);
+          }, 15_000);
+        }
+        await eventually(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, 15_000);
+        const now = await workers();
+        expect(now.some((pid) => first.includes(pid))).toBe(false);
+        await send();
+        await expectSlotFiles(2 * batch);
       } finally {
         gw.child.kill('SIGTERM');
         await once(gw.child, 'exit');
