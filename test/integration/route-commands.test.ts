@@ -143,15 +143,25 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     expect(bad.stderr).not.toContain('    at ');
   });
 
-  it('eval --cv dataset: per held-out dataset, its own pair, the baselines and bootstrap intervals', () => {
-    const r = run(...heldOutEval('mf', '200')) as {
+  it('eval --cv dataset --by-source: per held-out dataset, its own pair, the baselines, bootstrap intervals and each source', () => {
+    const r = run(...heldOutEval('mf', '200'), '--by-source') as {
       scheme: string;
       datasets: {
         dataset: string;
+        n: number;
         pair: { strong: string; weak: string };
         router: { apgr: number; apgrCi: [number, number]; gainOverLength: [number, number] };
         length: { apgr: number };
         random: { apgr: number };
+        sources: {
+          source: string;
+          n: number;
+          gap: number;
+          gainShare: number;
+          router: { apgr: number };
+          length: { apgr: number };
+        }[];
+        withinSources: { router: number; length: number };
       }[];
       worst: { dataset: string; apgr: number };
     };
@@ -167,6 +177,26 @@ describe('switchboard eval / simulate / train for the strategies', () => {
       expect(d.router.gainOverLength[0]).toBeLessThanOrEqual(d.router.gainOverLength[1]);
     }
     expect(r.worst.apgr).toBe(Math.min(...r.datasets.map((d) => d.router.apgr)));
+    // alpaca-eval's three sources hold all its prompts and all its gain; the within-source
+    // figure is a weighted mean of theirs, so it lies between the lowest and the highest.
+    const alpaca = r.datasets[1]!;
+    expect(alpaca.sources.map((s) => s.source)).toEqual([
+      'alpaca-eval/helpful_base',
+      'alpaca-eval/oasst',
+      'alpaca-eval/selfinstruct',
+    ]);
+    expect(alpaca.sources.reduce((n, s) => n + s.n, 0)).toBe(alpaca.n);
+    expect(alpaca.sources.reduce((g, s) => g + s.gainShare, 0)).toBeCloseTo(1, 6);
+    for (const kind of ['router', 'length'] as const) {
+      const apgrs = alpaca.sources.map((s) => s[kind].apgr);
+      expect(alpaca.withinSources[kind]).toBeGreaterThanOrEqual(Math.min(...apgrs) - 1e-9);
+      expect(alpaca.withinSources[kind]).toBeLessThanOrEqual(Math.max(...apgrs) + 1e-9);
+    }
+    // arena-bench has one source: within it, the figures are the dataset's own.
+    const arena = r.datasets[0]!;
+    expect(arena.sources).toHaveLength(1);
+    expect(arena.withinSources.router).toBeCloseTo(arena.router.apgr, 9);
+    expect(arena.withinSources.length).toBeCloseTo(arena.length.apgr, 9);
   });
 
   it('eval --cv dataset --adapt: each fold trains on a fixed draw of its held-out dataset, scored only on the rest', () => {

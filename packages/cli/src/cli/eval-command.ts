@@ -12,6 +12,7 @@ const options = {
   seeds: { type: 'string' },
   json: { type: 'boolean' },
   'scores-out': { type: 'string' },
+  'by-source': { type: 'boolean' },
   plot: { type: 'string' },
   semantic: { type: 'boolean' },
   utterances: { type: 'string' },
@@ -26,7 +27,7 @@ type Values = OptionValues<typeof options>;
 const help = `Usage:
   switchboard eval --data FILE... --router PATH_OR_NAME [--strong MODEL --weak MODEL]
                    [--cv dataset|source [--seeds N] [--adapt N]] [--resamples 1000] [--json]
-                   [--scores-out FILE] [--plot FILE.svg] [--target gain|difficulty]
+                   [--scores-out FILE] [--plot FILE.svg] [--target gain|difficulty] [--by-source]
       APGR, CPT(50%), CPT(80%) per dataset (the part of each row's source before "/"),
       with the oracle's and the random and length baselines', and 95% bootstrap
       intervals. Each dataset is measured with its own strong/weak pair: --strong and
@@ -40,6 +41,10 @@ const help = `Usage:
       fold on N prompts of its held-out group as well (a fixed random draw, the same for
       every seed), as the label loop would add the operator's own traffic, and scores the
       rest: how far a few hundred labelled prompts of a new kind carry a router.
+      --by-source also measures each source (the whole "source", e.g. llmrouter/gsm8k,
+      at least 50 prompts) on its dataset's pair, beside length, and per dataset the
+      gain-weighted mean over its sources: whether a figure is won inside the sources
+      or by telling them apart.
   switchboard eval --data FILE... --labels FIELD [--label-map FILE] [--semantic]
                    [--encoder hashed|sentence|lexical] [--utterances N] [--top-k 3] [--seeds N]
       Task classification accuracy, leave one source out, and decision latency: a label
@@ -122,6 +127,7 @@ async function pairEval(v: Values, data: string[], seeds: number[], progress: (l
       seeds,
       json: Boolean(v.json),
       scoresOut: v['scores-out'],
+      bySource: Boolean(v['by-source']),
       plot: v.plot,
       vectors: embeddings ? await remoteVectors(data, embeddings, progress) : undefined,
       encoderModel: embeddings?.model,

@@ -1,5 +1,5 @@
 import type { EvalReport } from '../commands/route-eval.js';
-import { meanApgr } from '../commands/route-eval.js';
+import { meanApgr, SOURCE_MIN_GAP, SOURCE_MIN_PROMPTS } from '../commands/route-eval.js';
 import type { Figures } from './figures.js';
 
 const f3 = (x: number) => x.toFixed(3);
@@ -37,6 +37,25 @@ export function formatReport(r: EvalReport): string {
         .trim(),
     ),
   ];
+  const sourced = r.datasets.filter((d) => d.sources?.length);
+  if (sourced.length)
+    lines.push(
+      '',
+      `By source (each on its dataset's pair; sources of at least ${SOURCE_MIN_PROMPTS} prompts; "within" is the mean over the sources whose strong − weak is at least ${SOURCE_MIN_GAP}, weighted by their gain):`,
+      '',
+      '| dataset | source | n | strong − weak | gain share | length APGR | router APGR | router − length |',
+      '|---|---|---|---|---|---|---|---|',
+      ...sourced.flatMap((d) => [
+        ...(d.sources ?? []).map((s) =>
+          ['', d.dataset, s.source, s.n, f3(s.gap), pct(s.gainShare), apgr(s.length), apgr(s.router), gain(s.router), '']
+            .join(' | ')
+            .trim(),
+        ),
+        ...(d.withinSources
+          ? [`| ${d.dataset} | within | | | | ${f3(d.withinSources.length)} | ${f3(d.withinSources.router)} | |`]
+          : []),
+      ]),
+    );
   if (r.worst)
     lines.push(
       '',
