@@ -12,6 +12,7 @@ import {
 } from '@switchboard/native';
 import { readDataset, type ScoredPrompt } from '../routing/dataset.js';
 import { measure, type Figures } from '../routing/figures.js';
+import { measureSources, type SourceResult } from '../routing/by-source.js';
 import { byDataset, choosePair, type DatasetPair } from '../routing/pairs.js';
 import { plotSvg } from '../routing/plot.js';
 import { mean, sd } from '../routing/stats.js';
@@ -40,27 +41,6 @@ export interface EvalOptions {
   target?: string | undefined;
   /** Also measure each source of a dataset (the whole `source`, e.g. llmrouter/gsm8k) on the dataset's pair. */
   bySource?: boolean | undefined;
-}
-
-/** Sources with fewer prompts of their dataset's pair are not measured on their own. */
-export const SOURCE_MIN_PROMPTS = 50;
-/**
- * A source whose strong model beats its weak one by less than this a prompt
- * is listed but left out of the within-source mean: APGR divides by that gap,
- * so there it is noise (figures like -1 or 3).
- */
-export const SOURCE_MIN_GAP = 0.05;
-
-/** One source of a dataset, measured on the dataset's pair. */
-export interface SourceResult {
-  source: string;
-  n: number;
-  /** The strong model's mean score minus the weak one's. */
-  gap: number;
-  /** The source's part of its dataset's strong-minus-weak total. */
-  gainShare: number;
-  router: Figures;
-  length: Figures;
 }
 
 /** RouteLLM's pair: what strong/weak routers train for when no pair is given. */
@@ -210,60 +190,6 @@ function measureDataset(
       ...(sources ?? {}),
     },
   };
-}
-
-/** Each source of a dataset on the dataset's pair, and the gain-weighted mean over them. */
-function measureSources(
-  pair: DatasetPair,
-  keep: number[],
-  rows: ScoredPrompt[],
-  scores: number[],
-  length: number[],
-  resamples: number,
-): { sources: SourceResult[]; withinSources?: { router: number; length: number } } {
-  const gainOf = (i: number) => {
-    const s = (rows[i] as ScoredPrompt).scores;
-    return (s[pair.strong] as number) - (s[pair.weak] as number);
-  };
-  const total = keep.reduce((sum, i) => sum + gainOf(i), 0);
-  const bySource = new Map<string, number[]>();
-  for (const i of keep) {
-    const source = (rows[i] as ScoredPrompt).source;
-    let idx = bySource.get(source);
-    if (!idx) bySource.set(source, (idx = []));
-    idx.push(i);
-  }
-  const sources: SourceResult[] = [];
-  let weight = 0;
-  const within = { router: 0, length: 0 };
-  for (const [source, idx] of [...bySource].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (idx.length < SOURCE_MIN_PROMPTS) continue;
-    const col = (v: number[]) => idx.map((i) => v[i] as number);
-    const strong = idx.map((i) => (rows[i] as ScoredPrompt).scores[pair.strong] as number);
-    const weak = idx.map((i) => (rows[i] as ScoredPrompt).scores[pair.weak] as number);
-    const len = col(length);
-    const router = measure(col(scores), strong, weak, resamples, len);
-    const byLength = measure(len, strong, weak, resamples);
-    if (!router || !byLength) continue; // the pair ties on every prompt of the source
-    const gain = idx.reduce((sum, i) => sum + gainOf(i), 0);
-    const gap = gain / idx.length;
-    sources.push({
-      source,
-      n: idx.length,
-      gap,
-      gainShare: total ? gain / total : 0,
-      router: router.figures,
-      length: byLength.figures,
-    });
-    if (gap >= SOURCE_MIN_GAP) {
-      weight += gain;
-      within.router += gain * router.figures.apgr;
-      within.length += gain * byLength.figures.apgr;
-    }
-  }
-  return weight > 0
-    ? { sources, withinSources: { router: within.router / weight, length: within.length / weight } }
-    : { sources };
 }
 
 /**

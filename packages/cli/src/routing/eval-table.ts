@@ -1,5 +1,6 @@
 import type { EvalReport } from '../commands/route-eval.js';
-import { meanApgr, SOURCE_MIN_GAP, SOURCE_MIN_PROMPTS } from '../commands/route-eval.js';
+import { meanApgr } from '../commands/route-eval.js';
+import { SOURCE_MIN_GAP, SOURCE_MIN_PROMPTS } from './by-source.js';
 import type { Figures } from './figures.js';
 
 const f3 = (x: number) => x.toFixed(3);
