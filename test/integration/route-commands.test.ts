@@ -236,6 +236,13 @@ describe('switchboard eval / simulate / train for the strategies', () => {
     );
     expect(noCv.status).toBe(2);
     expect(noCv.stderr).toContain('--adapt needs --cv');
+    const bySourceLabels = spawnSync(
+      process.execPath,
+      [BIN, 'eval', '--data', join(DATA, 'arena-bench.jsonl'), '--labels', 'source', '--by-source'],
+      { encoding: 'utf8' },
+    );
+    expect(bySourceLabels.status).toBe(2);
+    expect(bySourceLabels.stderr).toContain('--by-source measures a strong/weak router per source');
   });
 
   it('eval --cv dataset --target: cluster learns the difficulty unless told the gain; --target elsewhere is a usage error', () => {

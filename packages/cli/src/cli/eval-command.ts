@@ -166,6 +166,8 @@ export const evalCommand: Command = {
     const v = parseOptions('eval', options, args);
     if (!v.data?.length) throw new UsageError('eval needs --data FILE (one or more)');
     const seeds = seedList(v.seed, v.seeds, 1);
+    if (v['by-source'] && (v.labels || v.router === 'predictive'))
+      throw new UsageError('--by-source measures a strong/weak router per source: not with --labels or --router predictive');
     let out: string;
     if (v.labels) out = await labelEval(v, v.data, v.labels, seeds, progress);
     else if (v.router === 'predictive') out = await predictiveEval(v, v.data, seeds, progress);
