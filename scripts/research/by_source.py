@@ -23,6 +23,29 @@ import numpy as np
 from offline_lodo import apgr, difficulty
 
 
+def sources_of(rows, dataset, pair, min_prompts, min_gap):
+    """The prompts of `dataset` both models of `pair` scored, and its sources among them, sorted:
+    (source, indices, strong scores, weak scores), leaving out those with fewer than `min_prompts`
+    prompts or a strong - weak gap under `min_gap` a prompt."""
+    s_m, w_m = pair
+    both = [i for i, r in enumerate(rows) if r["source"].split("/")[0] == dataset and s_m in r["scores"] and w_m in r["scores"]]
+    sources = []
+    for source in sorted({rows[i]["source"] for i in both}):
+        idx = np.array([i for i in both if rows[i]["source"] == source])
+        strong = np.array([rows[i]["scores"][s_m] for i in idx])
+        weak = np.array([rows[i]["scores"][w_m] for i in idx])
+        if len(idx) >= min_prompts and (strong - weak).mean() >= min_gap:
+            sources.append((source, idx, strong, weak))
+    return both, sources
+
+
+def within_mean(score, sources):
+    """The APGR of `score` in each source, averaged with each source weighted by its gain."""
+    gains = np.array([(strong - weak).sum() for _, _, strong, weak in sources])
+    figures = [apgr(score[idx], strong, weak) for _, idx, strong, weak in sources]
+    return float(np.dot(figures, gains) / gains.sum())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--report", required=True)
@@ -50,24 +73,15 @@ def main():
     header = "".join(f"{k:>24s}" for k in kinds)
     print(f"{'source':36s} {'n':>5s} {'gain share':>10s}{header}   {'first - length':>16s}")
     for dataset, (s_m, w_m) in pairs.items():
-        both = [i for i, r in enumerate(rows) if r["source"].split("/")[0] == dataset and s_m in r["scores"] and w_m in r["scores"]]
+        both, sources = sources_of(rows, dataset, (s_m, w_m), a.min, a.min_gap)
         total_gain = sum(rows[i]["scores"][s_m] - rows[i]["scores"][w_m] for i in both)
-        within = {name: [] for name in kinds}
-        for source in sorted({rows[i]["source"] for i in both}):
-            idx = np.array([i for i in both if rows[i]["source"] == source])
-            if len(idx) < a.min:
-                continue
-            strong = np.array([rows[i]["scores"][s_m] for i in idx])
-            weak = np.array([rows[i]["scores"][w_m] for i in idx])
-            if (strong - weak).mean() < a.min_gap:
-                continue
+        for source, idx, strong, weak in sources:
             cells, diffs = [], None
             first = [k for k in kinds if k not in ("length", "ceiling")][:1]
             samples = [rng.integers(0, len(idx), len(idx)) for _ in range(a.resamples)]
             boot = {}
             for name, score in kinds.items():
                 point = apgr(score[idx], strong, weak)
-                within[name].append((point, (strong - weak).sum()))
                 boot[name] = np.array([apgr(score[idx][s], strong[s], weak[s]) if strong[s].sum() != weak[s].sum() else np.nan for s in samples])
                 lo, hi = np.nanpercentile(boot[name], [2.5, 97.5])
                 cells.append(f"{point:.3f} [{lo:.2f}, {hi:.2f}]".rjust(24))
@@ -76,17 +90,12 @@ def main():
                 diffs = f"[{lo:+.3f}, {hi:+.3f}]"
             share = (strong - weak).sum() / total_gain if total_gain else np.nan
             print(f"{source:36s} {len(idx):5d} {share:10.2f}{''.join(cells)}   {diffs or '':>16s}", flush=True)
-        if within["length"]:
+        if sources:
             idx = np.array(both)
             strong = np.array([rows[i]["scores"][s_m] for i in idx])
             weak = np.array([rows[i]["scores"][w_m] for i in idx])
-            cells = []
-            for name, score in kinds.items():
-                w = np.array([g for _, g in within[name]])
-                mean = np.dot([p for p, _ in within[name]], w) / w.sum()
-                cells.append(f"{apgr(score[idx], strong, weak):.3f} (within {mean:.3f})".rjust(24))
+            cells = [f"{apgr(score[idx], strong, weak):.3f} (within {within_mean(score, sources):.3f})".rjust(24) for score in kinds.values()]
             print(f"{dataset + ' (whole, within sources)':36s} {len(idx):5d} {'':10s}{''.join(cells)}", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -14,16 +14,18 @@ sources of at least 100 prompts and a gap of 0.05).
 import argparse
 import functools
 import json
+
 import numpy as np
-from offline_lodo import apgr, cluster, difficulty, knn, print_report, ridge, unit
+
+from by_source import sources_of, within_mean
+from offline_lodo import cluster, difficulty, knn, print_report, ridge, unit
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--inputs", required=True)
 ap.add_argument("--report", required=True)
 ap.add_argument("data", nargs="+")
 a = ap.parse_args()
-files = a.data
-rows = [json.loads(l) for f in files for l in open(f) if l.strip()]
+rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
 ds = np.array([r["source"].split("/")[0] for r in rows])
 src = np.array([r["source"] for r in rows])
 inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1)
@@ -37,63 +39,34 @@ for s in np.unique(src):
         centred[m] = target[m] - target[m].mean()
 vec = unit(np.hstack([static, features]))
 lin = np.hstack([static, features])
-
-
-def within_report(name, score_of):
-    out = []
-    for d, (s_m, w_m) in pairs.items():
-        idx_all = np.array([i for i in np.where(ds == d)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
-        sc = score_of(d, idx_all)
-        full = dict(zip(idx_all, sc))
-        num = den = 0
-        for s in np.unique(src[idx_all]):
-            idx = idx_all[src[idx_all] == s]
-            st = np.array([rows[i]["scores"][s_m] for i in idx])
-            wk = np.array([rows[i]["scores"][w_m] for i in idx])
-            if len(idx) < 100 or (st - wk).mean() < 0.05:
-                continue
-            g = (st - wk).sum()
-            num += g * apgr(np.array([full[i] for i in idx]), st, wk)
-            den += g
-        out.append(num / den if den else np.nan)
-    print(
-        f"{name:40s} within: "
-        + " ".join(f"{d[:9]} {x:.3f}" for d, x in zip(pairs, out))
-        + f"  mean {np.nanmean(out):.3f}"
-    )
-
-
-def held(head, tg):
-    def s(d, idx):
-        train = np.where((ds != d) & ~np.isnan(tg))[0]
-        return head(train, idx, tg)
-
-    return s
-
-
+sources = {d: sources_of(rows, d, pair, 100, 0.05)[1] for d, pair in pairs.items()}
 report = functools.partial(print_report, rows=rows, ds=ds, pairs=pairs)
-heads = {
-    "cluster raw": held(lambda tr, te, tg: cluster(vec, tr, tg, te, ds=ds), target),
-    "ridge source-centred": held(lambda tr, te, tg: ridge(lin, tr, tg, te, lam=10.0), centred),
-    "knn source-centred": held(lambda tr, te, tg: knn(vec, tr, tg, te), centred),
-    "cluster source-centred": held(lambda tr, te, tg: cluster(vec, tr, tg, te, ds=ds), centred),
+
+
+def held_out(head, tg):
+    """Every prompt's score from the head trained without its dataset (on `tg`)."""
+    out = np.full(len(rows), np.nan)
+    for d in pairs:
+        test = np.where(ds == d)[0]
+        out[test] = head(np.where((ds != d) & ~np.isnan(tg))[0], test, tg)
+    return out
+
+
+def show(name, score):
+    report(name, lambda d, idx: score[idx])
+    cells = " ".join(f"{d[:9]} {within_mean(score, sources[d]):.3f}" for d in pairs)
+    print(f"{name:40s} within: {cells}  mean {np.mean([within_mean(score, sources[d]) for d in pairs]):.3f}")
+
+
+plain = held_out(lambda tr, te, tg: cluster(vec, tr, tg, te, ds=ds), target)
+show("cluster raw", plain)
+centred_heads = {
+    "ridge source-centred": held_out(lambda tr, te, tg: ridge(lin, tr, tg, te, lam=10.0), centred),
+    "knn source-centred": held_out(lambda tr, te, tg: knn(vec, tr, tg, te), centred),
+    "cluster source-centred": held_out(lambda tr, te, tg: cluster(vec, tr, tg, te, ds=ds), centred),
 }
-cache = {}
-for n, h in heads.items():
-    memo = {}
-
-    def f(d, idx, h=h, memo=memo):
-        key = (d, len(idx))
-        if key not in memo:
-            memo[key] = h(d, idx)
-        return memo[key]
-
-    cache[n] = f
-    report(n, f)
-    within_report(n, f)
-for extra in ["ridge source-centred", "knn source-centred", "cluster source-centred"]:
-    f = lambda d, idx, e=extra: cache["cluster raw"](d, idx) + cache[e](d, idx)
-    report(f"cluster raw + {extra}", f)
-    within_report(f"cluster raw + {extra}", f)
-report("length", lambda d, idx: features[idx, 0])
-within_report("length", lambda d, idx: features[idx, 0])
+for name, score in centred_heads.items():
+    show(name, score)
+for name, score in centred_heads.items():
+    show(f"cluster raw + {name}", plain + score)
+show("length", features[:, 0])
