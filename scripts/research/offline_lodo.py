@@ -88,7 +88,30 @@ def knn(vectors, train, target, test, k=64, temperature=0.05):
     return out
 
 
-def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None, length=None, slope_prior=None):
+def invariant_slopes(assign, k, weight, z, t, ds, prior, min_prompts=20):
+    """Each cluster's length slope fitted inside every training dataset on its own (each
+    dataset's prompts centred on their own means in the cluster), and the smallest of them
+    kept, never below zero: a slope only where longer is harder in every dataset with at least
+    `min_prompts` prompts in the cluster, and none where fewer than two datasets have that
+    many (nothing to check the slope against)."""
+    slopes = []
+    for d in np.unique(ds):
+        m = ds == d
+        a, w = assign[m], weight[m]
+        n = np.bincount(a, minlength=k)
+        sw = np.maximum(np.bincount(a, weights=w, minlength=k), 1e-9)
+        zc = np.bincount(a, weights=w * z[m], minlength=k) / sw
+        tc = np.bincount(a, weights=w * t[m], minlength=k) / sw
+        dz, dt = z[m] - zc[a], t[m] - tc[a]
+        spread = np.bincount(a, weights=w * dz * dz, minlength=k)
+        s = np.bincount(a, weights=w * dz * dt, minlength=k) / (spread + prior)
+        slopes.append(np.where(n >= min_prompts, s, np.inf))
+    slopes = np.array(slopes)
+    enough = np.isfinite(slopes).sum(0) >= 2
+    return np.where(enough, np.maximum(slopes.min(0), 0), 0.0)
+
+
+def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None, length=None, slope_prior=None, invariant=False):
     """heads/cluster.rs: spherical k-means at every k the data fills (four prompts a cluster),
     per-cluster means with each dataset weighted 1/sqrt(size) and shrunk towards the overall
     mean, a prompt spread over each resolution's clusters by a softmax of its similarity, the
@@ -122,8 +145,11 @@ def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0
         z = length[train]
         centre_z = np.bincount(assign, weights=weight * z, minlength=k) / np.maximum(count, 1e-9)
         dz, dt = z - centre_z[assign], target[train] - means[assign]
-        slope = np.bincount(assign, weights=weight * dz * dt, minlength=k)
-        slope = np.maximum(slope / (np.bincount(assign, weights=weight * dz * dz, minlength=k) + slope_prior), 0)
+        if invariant:
+            slope = invariant_slopes(assign, k, weight, z, target[train], ds[train], slope_prior)
+        else:
+            slope = np.bincount(assign, weights=weight * dz * dt, minlength=k)
+            slope = np.maximum(slope / (np.bincount(assign, weights=weight * dz * dz, minlength=k) + slope_prior), 0)
         out += (w * (means + slope * (length[test][:, None] - centre_z))).sum(1)
     return out / len(levels)
 
@@ -205,6 +231,8 @@ def main():
         for prior in (1000, 100, 10):
             head = functools.partial(cluster, ds=ds, length=z, slope_prior=prior)
             report(f"{name} cluster, length slope {prior}", held_out(head, with_features))
+            head = functools.partial(cluster, ds=ds, length=z, slope_prior=prior, invariant=True)
+            report(f"{name} cluster, invariant slope {prior}", held_out(head, with_features))
         report(f"{name} ridge", held_out(ridge, np.hstack([emb, features])))
         report(f"{name} ridge, embedding only", held_out(ridge, emb))
 
