@@ -67,6 +67,25 @@ def difficulty(rows, ds):
     return out
 
 
+def per_dataset(target, ds, how):
+    """The target made comparable across datasets: each dataset's figures as percentiles
+    (tied figures share their mean rank) or standardised (mean 0, sd 1), NaN kept."""
+    out = np.full(len(target), np.nan)
+    for d in np.unique(ds):
+        idx = np.where((ds == d) & ~np.isnan(target))[0]
+        t = target[idx]
+        if how == "percentile":
+            order = np.argsort(t, kind="stable")
+            r = np.empty(len(t))
+            r[order] = np.arange(len(t))
+            _, inverse = np.unique(t, return_inverse=True)
+            r = (np.bincount(inverse, weights=r) / np.bincount(inverse))[inverse]
+            out[idx] = r / max(len(t) - 1, 1)
+        else:
+            out[idx] = (t - t.mean()) / max(t.std(), 1e-9)
+    return out
+
+
 def ranks(v):
     out = np.empty(len(v))
     out[np.argsort(v, kind="stable")] = np.arange(len(v))
@@ -196,10 +215,10 @@ def main():
 
     report = functools.partial(print_report, rows=rows, ds=ds, pairs=pairs)
 
-    def held_out(head, vectors):
+    def held_out(head, vectors, learn=target):
         def score_of(d, idx):
-            train = np.where((ds != d) & ~np.isnan(target))[0]
-            return head(vectors, train, target, idx)
+            train = np.where((ds != d) & ~np.isnan(learn))[0]
+            return head(vectors, train, learn, idx)
 
         return score_of
 
@@ -227,6 +246,9 @@ def main():
         report(f"{name} knn", held_out(knn, with_features))
         report(f"{name} knn, embedding only", held_out(knn, unit(emb)))
         report(f"{name} cluster", held_out(functools.partial(cluster, ds=ds), with_features))
+        for how in ("percentile", "standardised"):
+            learn = per_dataset(target, ds, how)
+            report(f"{name} cluster, {how} target", held_out(functools.partial(cluster, ds=ds), with_features, learn))
         z = (features[:, 0] - features[:, 0].mean()) / features[:, 0].std()
         for prior in (1000, 100, 10):
             head = functools.partial(cluster, ds=ds, length=z, slope_prior=prior)
