@@ -7,7 +7,7 @@ const BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
 
 // The README's command table.
-const COMMANDS = ['serve', 'dev', 'mock-backend', 'train', 'eval', 'simulate', 'calibrate'];
+const COMMANDS = ['serve', 'dev', 'mock-backend', 'label', 'train', 'eval', 'simulate', 'calibrate'];
 
 describe('switchboard --help', () => {
   it('lists every command and exits 0', () => {
