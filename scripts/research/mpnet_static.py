@@ -157,6 +157,7 @@ def main():
     model = MPNet(model_dir)
     tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tok.no_truncation()
+    tok.no_padding()  # its tokenizer.json pads every encoding to 128 tokens
     probe = ["A man is eating food.", "A man is eating a piece of bread.", "A monkey is playing drums."]
     e = sentence_embeddings(model, tok, probe)
     print(f"forward pass check: similar {e[0] @ e[1]:.3f}, unrelated {e[0] @ e[2]:.3f}", file=sys.stderr)

@@ -7,7 +7,8 @@ in seconds: for comparing encoders and heads and for the ceiling of a difficulty
 INPUTS.f32 is `cargo run --release -p router-core --example dump_inputs -- INPUTS.f32 DATA...`
 (the static encoder's 256 dimensions and the explicit prompt features, one row per prompt);
 EVAL.json is a `switchboard eval --json` report on the same files, for each dataset's strong/weak
-pair; --extra adds another encoder's 256-dimensional vectors (e.g. mpnet_static.py's); --scores
+pair; --extra adds another encoder's vectors (mpnet_static.py's, or with --rows, which keeps
+only the rows a sample file lists, mpnet_sentence.py's of that sample); --scores
 NAME=FILE reads a `switchboard eval --cv dataset --scores-out FILE` run's held-out scores and
 reports them alone and blended with prompt length (mean of the two ranks within the dataset,
 weights 0.25 / 0.5 / 0.75 on the router); with several --scores, every ensemble of them too
@@ -200,11 +201,16 @@ def main():
     ap.add_argument("--report", required=True)
     ap.add_argument("--extra", action="append", default=[])
     ap.add_argument("--scores", action="append", default=[])
+    ap.add_argument("--rows", help="only these rows (indices, one a line; mpnet_sentence.py's rows.txt)")
     ap.add_argument("data", nargs="+")
     a = ap.parse_args()
     rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
-    ds = np.array([r["source"].split("/")[0] for r in rows])
     inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1)
+    if a.rows:
+        assert not a.scores, "--scores are of every row"
+        keep = np.loadtxt(a.rows, dtype=np.int64)
+        rows, inputs = [rows[i] for i in keep], inputs[keep]
+    ds = np.array([r["source"].split("/")[0] for r in rows])
     static, features = inputs[:, :256], inputs[:, 256:]
     pairs = {d["dataset"]: (d["pair"]["strong"], d["pair"]["weak"]) for d in json.load(open(a.report))["datasets"]}
     target = difficulty(rows, ds)
