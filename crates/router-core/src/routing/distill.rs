@@ -63,7 +63,10 @@ fn token_outputs(
     Ok(all)
 }
 
-/// Rows (`rows x dim`, row-major) projected on their top `dims` principal components.
+/// Rows (`rows x dim`, row-major) projected on their top `dims` principal components, each
+/// component turned so that its largest projection (in absolute value) is positive: an
+/// eigenvector's sign is the solver's arbitrary choice, and floating-point differences between
+/// machines flipped some, so two machines' tables differed in whole columns.
 pub fn pca(rows: &[f32], dim: usize, dims: usize) -> Vec<f32> {
     let n = rows.len() / dim;
     let mut mean = vec![0.0f64; dim];
@@ -78,7 +81,16 @@ pub fn pca(rows: &[f32], dim: usize, dims: usize) -> Vec<f32> {
     let mut order: Vec<usize> = (0..dim).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
     let basis = DMatrix::from_fn(dim, dims, |i, j| eig.eigenvectors[(i, order[j])]);
-    let projected = centred * basis;
+    let mut projected = centred * basis;
+    for mut column in projected.column_iter_mut() {
+        let largest = column
+            .iter()
+            .copied()
+            .max_by(|a, b| a.abs().total_cmp(&b.abs()));
+        if largest.is_some_and(|v| v < 0.0) {
+            column.neg_mut();
+        }
+    }
     (0..n)
         .flat_map(|i| (0..dims).map(move |j| (i, j)))
         .map(|(i, j)| projected[(i, j)] as f32)
@@ -157,6 +169,28 @@ mod tests {
         let sign = if p[49] > p[0] { 1.0 } else { -1.0 };
         assert!(p.windows(2).all(|w| sign * (w[1] - w[0]) > 0.0));
         assert!((p.iter().sum::<f32>()).abs() < 1e-3, "centred");
+    }
+
+    #[test]
+    fn each_component_has_its_largest_projection_positive_whatever_the_solver_picks() {
+        // skewed data, so a component's largest projection is not tied with its smallest
+        let mut rng = crate::routing::rng::Rng::new(7);
+        let (dim, n) = (6, 200);
+        let rows: Vec<f32> = (0..n * dim)
+            .map(|_| rng.next_f32().powi(3) * 2.0 - 0.5)
+            .collect();
+        let negated: Vec<f32> = rows.iter().map(|v| -v).collect();
+        for data in [&rows, &negated] {
+            let p = pca(data, dim, 4);
+            for j in 0..4 {
+                let column = p.iter().skip(j).step_by(4);
+                let largest = column
+                    .copied()
+                    .max_by(|a, b| a.abs().total_cmp(&b.abs()))
+                    .unwrap();
+                assert!(largest > 0.0, "component {j}: largest projection {largest}");
+            }
+        }
     }
 
     #[test]
