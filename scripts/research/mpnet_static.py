@@ -136,6 +136,7 @@ def distill(model, tok):
     centred = outputs - outputs.mean(0)
     values, vectors = np.linalg.eigh(np.cov(centred.T))
     reduced = centred @ vectors[:, np.argsort(-values)[:DIMS]]
+    reduced *= np.sign(reduced[np.abs(reduced).argmax(0), np.arange(DIMS)])  # distill.rs's sign rule
     p = 1 / (np.arange(len(ids)) + 2.0)
     p /= p.sum()
     table = np.zeros((vocab, DIMS), dtype=np.float32)
