@@ -131,7 +131,7 @@ def invariant_slopes(assign, k, weight, z, t, ds, prior, min_prompts=20):
     return np.where(enough, np.maximum(slopes.min(0), 0), 0.0)
 
 
-def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None, length=None, slope_prior=None, invariant=False):
+def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None, length=None, slope_prior=None, invariant=False, restarts=1):
     """heads/cluster.rs: spherical k-means at every k the data fills (four prompts a cluster),
     per-cluster means with each dataset weighted 1/sqrt(size) and shrunk towards the overall
     mean, a prompt spread over each resolution's clusters by a softmax of its similarity, the
@@ -147,8 +147,10 @@ def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0
     overall = np.average(target[train], weights=weight)
     out = np.zeros(len(test))
     levels = [k for k in ks if 4 * k <= len(train)] or [ks[0]]
-    for k in levels:
-        centres = x[np.random.default_rng(seed).choice(len(x), k, replace=False)]
+    # `restarts` runs of each resolution from different random starts (heads/cluster.rs: RESTARTS)
+    levels = [(k, r) for k in levels for r in range(restarts)]
+    for k, r in levels:
+        centres = x[np.random.default_rng(seed + 1000 * r).choice(len(x), k, replace=False)]
         for _ in range(20):
             assign = np.argmax(x @ centres.T, 1)
             centres = unit(np.array([x[assign == j].mean(0) if (assign == j).any() else centres[j] for j in range(k)]))
