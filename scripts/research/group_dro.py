@@ -12,26 +12,16 @@ loss_g = 1 - Spearman correlation of its predicted and measured difficulties), 3
 is the plain head. `centre` subtracts each dataset's mean from its targets and vectors first (a
 dataset fixed effect), since only the order within a dataset matters for APGR. Needs numpy.
 """
-import argparse
 import functools
-import json
 
 import numpy as np
 
-from offline_lodo import difficulty, print_report, ranks
+from offline_lodo import load_study, print_report, ranks, study_args
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--inputs", required=True)
-    ap.add_argument("--report", required=True)
-    ap.add_argument("data", nargs="+")
-    a = ap.parse_args()
-    rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
-    ds = np.array([r["source"].split("/")[0] for r in rows])
-    inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1).astype(np.float64)
-    pairs = {d["dataset"]: (d["pair"]["strong"], d["pair"]["weak"]) for d in json.load(open(a.report))["datasets"]}
-    target = difficulty(rows, ds)
+    rows, ds, inputs, pairs, target = load_study(study_args().parse_args())
+    inputs = inputs.astype(np.float64)
     x = (inputs - inputs.mean(0)) / (inputs.std(0) + 1e-6)
     x = np.hstack([x, np.ones((len(x), 1))])
 

@@ -8,40 +8,25 @@ by those figures would report.
 
 Inputs as offline_lodo.py's. Needs numpy; about 5 minutes on 2 cores (124 cluster heads).
 """
-import argparse
 import functools
-import json
 
 import numpy as np
 
-from offline_lodo import apgr, cluster, difficulty, unit
+from offline_lodo import cluster, load_study, pair_figure, study_args, unit
 
 WEIGHTS = (0.0, 0.5, 1.0, 2.0)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--inputs", required=True)
-    ap.add_argument("--report", required=True)
-    ap.add_argument("data", nargs="+")
-    a = ap.parse_args()
-    rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
-    ds = np.array([r["source"].split("/")[0] for r in rows])
-    inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1)
+    rows, ds, inputs, pairs, target = load_study(study_args().parse_args())
     static, features = inputs[:, :256], inputs[:, 256:]
-    pairs = {d["dataset"]: (d["pair"]["strong"], d["pair"]["weak"]) for d in json.load(open(a.report))["datasets"]}
-    target = difficulty(rows, ds)
     vectors = {w: unit(np.hstack([static, w * features])) for w in WEIGHTS}
     head = functools.partial(cluster, ds=ds)
 
     def figure(held, weight, left_out):
         """APGR on dataset `held` of the head trained on every dataset not in `left_out`."""
-        s_m, w_m = pairs[held]
-        idx = np.array([i for i in np.where(ds == held)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
         train = np.where(~np.isin(ds, left_out) & ~np.isnan(target))[0]
-        strong = np.array([rows[i]["scores"][s_m] for i in idx])
-        weak = np.array([rows[i]["scores"][w_m] for i in idx])
-        return apgr(head(vectors[weight], train, target, idx), strong, weak)
+        return pair_figure(rows, ds, held, pairs[held], lambda idx: head(vectors[weight], train, target, idx))
 
     fixed = {w: {d: figure(d, w, [d]) for d in pairs} for w in WEIGHTS}
     for w in WEIGHTS:

@@ -148,8 +148,8 @@ def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0
     out = np.zeros(len(test))
     levels = [k for k in ks if 4 * k <= len(train)] or [ks[0]]
     # `restarts` runs of each resolution from different random starts (heads/cluster.rs: RESTARTS)
-    levels = [(k, r) for k in levels for r in range(restarts)]
-    for k, r in levels:
+    runs = [(k, r) for k in levels for r in range(restarts)]
+    for k, r in runs:
         centres = x[np.random.default_rng(seed + 1000 * r).choice(len(x), k, replace=False)]
         for _ in range(20):
             assign = np.argmax(x @ centres.T, 1)
@@ -166,14 +166,14 @@ def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0
             continue
         z = length[train]
         centre_z = np.bincount(assign, weights=weight * z, minlength=k) / np.maximum(count, 1e-9)
-        dz, dt = z - centre_z[assign], target[train] - means[assign]
         if invariant:
             slope = invariant_slopes(assign, k, weight, z, target[train], ds[train], slope_prior)
         else:
+            dz, dt = z - centre_z[assign], target[train] - means[assign]
             slope = np.bincount(assign, weights=weight * dz * dt, minlength=k)
             slope = np.maximum(slope / (np.bincount(assign, weights=weight * dz * dz, minlength=k) + slope_prior), 0)
         out += (w * (means + slope * (length[test][:, None] - centre_z))).sum(1)
-    return out / len(levels)
+    return out / len(runs)
 
 
 def ridge(vectors, train, target, test, lam=10.0):
@@ -184,38 +184,55 @@ def ridge(vectors, train, target, test, lam=10.0):
     return np.hstack([vectors[test], np.ones((len(test), 1))]) @ w
 
 
+def study_args():
+    """The arguments every script here takes: --inputs, --report and the data files."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--inputs", required=True)
+    ap.add_argument("--report", required=True)
+    ap.add_argument("data", nargs="+")
+    return ap
+
+
+def load_study(a, keep=None):
+    """The rows of the data files (only `keep`'s, when given), each row's dataset, its inputs
+    (dump_inputs: the static vector, then the features), each dataset's strong/weak pair from
+    the report and the difficulty every head learns."""
+    rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
+    inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1)
+    if keep is not None:
+        rows, inputs = [rows[i] for i in keep], inputs[keep]
+    ds = np.array([r["source"].split("/")[0] for r in rows])
+    pairs = {d["dataset"]: (d["pair"]["strong"], d["pair"]["weak"]) for d in json.load(open(a.report))["datasets"]}
+    return rows, ds, inputs, pairs, difficulty(rows, ds)
+
+
+def pair_figure(rows, ds, dataset, pair, score_of):
+    """APGR on `dataset` of `score_of(prompt indices)`, on its strong/weak pair (the prompts both
+    models scored)."""
+    s_m, w_m = pair
+    idx = np.array([i for i in np.where(ds == dataset)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
+    strong = np.array([rows[i]["scores"][s_m] for i in idx])
+    weak = np.array([rows[i]["scores"][w_m] for i in idx])
+    return apgr(score_of(idx), strong, weak)
+
+
 def print_report(name, score_of, rows, ds, pairs):
-    """One line: APGR per dataset of `score_of(dataset, prompt indices)` on its strong/weak pair
-    (the prompts both models scored), then the worst and the mean."""
-    figures = []
-    for d, (s_m, w_m) in pairs.items():
-        idx = np.array([i for i in np.where(ds == d)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
-        strong = np.array([rows[i]["scores"][s_m] for i in idx])
-        weak = np.array([rows[i]["scores"][w_m] for i in idx])
-        figures.append(apgr(score_of(d, idx), strong, weak))
+    """One line: APGR per dataset of `score_of(dataset, prompt indices)` on its strong/weak pair,
+    then the worst and the mean."""
+    figures = [pair_figure(rows, ds, d, pair, lambda idx, d=d: score_of(d, idx)) for d, pair in pairs.items()]
     cells = " ".join(f"{d[:11]:>11s} {x:.3f}" for d, x in zip(pairs, figures))
     print(f"{name:34s} {cells}  worst {min(figures):.3f} mean {np.mean(figures):.3f}", flush=True)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--inputs", required=True)
-    ap.add_argument("--report", required=True)
+    ap = study_args()
     ap.add_argument("--extra", action="append", default=[])
     ap.add_argument("--scores", action="append", default=[])
     ap.add_argument("--rows", help="only these rows (indices, one a line; mpnet_sentence.py's rows.txt)")
-    ap.add_argument("data", nargs="+")
     a = ap.parse_args()
-    rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
-    inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1)
-    if a.rows:
-        assert not a.scores, "--scores are of every row"
-        keep = np.loadtxt(a.rows, dtype=np.int64)
-        rows, inputs = [rows[i] for i in keep], inputs[keep]
-    ds = np.array([r["source"].split("/")[0] for r in rows])
+    assert not (a.rows and a.scores), "--scores are of every row"
+    rows, ds, inputs, pairs, target = load_study(a, np.loadtxt(a.rows, dtype=np.int64) if a.rows else None)
     static, features = inputs[:, :256], inputs[:, 256:]
-    pairs = {d["dataset"]: (d["pair"]["strong"], d["pair"]["weak"]) for d in json.load(open(a.report))["datasets"]}
-    target = difficulty(rows, ds)
     encoders = {"static MiniLM": static}
     for e in a.extra:
         name, path = e.split("=", 1)

@@ -9,40 +9,26 @@ not k-means++).
 Prints one line per (runs, seed) and, per number of runs, the mean and spread over seeds of the
 worst case and of each dataset's figure. Needs numpy; about 4 minutes on 2 cores.
 """
-import argparse
 import functools
-import json
 
 import numpy as np
 
-from offline_lodo import apgr, cluster, difficulty, unit
+from offline_lodo import cluster, load_study, pair_figure, study_args, unit
 
 RUNS = (1, 3, 10)
 SEEDS = (0, 1, 2)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--inputs", required=True)
-    ap.add_argument("--report", required=True)
-    ap.add_argument("data", nargs="+")
-    a = ap.parse_args()
-    rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
-    ds = np.array([r["source"].split("/")[0] for r in rows])
-    inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1)
+    rows, ds, inputs, pairs, target = load_study(study_args().parse_args())
     vectors = unit(inputs)  # the static vector and the features, as offline_lodo.py's cluster reads them
-    pairs = {d["dataset"]: (d["pair"]["strong"], d["pair"]["weak"]) for d in json.load(open(a.report))["datasets"]}
-    target = difficulty(rows, ds)
 
     def figures(runs, seed):
         head = functools.partial(cluster, ds=ds, seed=seed, restarts=runs)
         out = {}
-        for d, (s_m, w_m) in pairs.items():
-            idx = np.array([i for i in np.where(ds == d)[0] if s_m in rows[i]["scores"] and w_m in rows[i]["scores"]])
+        for d, pair in pairs.items():
             train = np.where((ds != d) & ~np.isnan(target))[0]
-            strong = np.array([rows[i]["scores"][s_m] for i in idx])
-            weak = np.array([rows[i]["scores"][w_m] for i in idx])
-            out[d] = apgr(head(vectors, train, target, idx), strong, weak)
+            out[d] = pair_figure(rows, ds, d, pair, lambda idx: head(vectors, train, target, idx))
         return out
 
     for runs in RUNS:

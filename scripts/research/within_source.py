@@ -11,27 +11,16 @@ sources of at least 100 prompts and a gap of 0.05).
 (inputs and report as for offline_lodo.py). Needs numpy.
 """
 
-import argparse
 import functools
-import json
 
 import numpy as np
 
 from by_source import sources_of, within_mean
-from offline_lodo import cluster, difficulty, knn, print_report, ridge, unit
+from offline_lodo import cluster, knn, load_study, print_report, ridge, study_args, unit
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--inputs", required=True)
-ap.add_argument("--report", required=True)
-ap.add_argument("data", nargs="+")
-a = ap.parse_args()
-rows = [json.loads(l) for f in a.data for l in open(f) if l.strip()]
-ds = np.array([r["source"].split("/")[0] for r in rows])
+rows, ds, inputs, pairs, target = load_study(study_args().parse_args())
 src = np.array([r["source"] for r in rows])
-inputs = np.fromfile(a.inputs, dtype=np.float32).reshape(len(rows), -1)
 static, features = inputs[:, :256], inputs[:, 256:]
-pairs = {d["dataset"]: (d["pair"]["strong"], d["pair"]["weak"]) for d in json.load(open(a.report))["datasets"]}
-target = difficulty(rows, ds)
 centred = target.copy()
 for s in np.unique(src):
     m = (src == s) & ~np.isnan(target)
