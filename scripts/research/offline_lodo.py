@@ -131,7 +131,7 @@ def invariant_slopes(assign, k, weight, z, t, ds, prior, min_prompts=20):
     return np.where(enough, np.maximum(slopes.min(0), 0), 0.0)
 
 
-def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None, length=None, slope_prior=None, invariant=False, restarts=1):
+def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0.05, shrink=10.0, seed=0, ds=None, length=None, slope_prior=None, invariant=False, restarts=1, math=None):
     """heads/cluster.rs: spherical k-means at every k the data fills (four prompts a cluster),
     per-cluster means with each dataset weighted 1/sqrt(size) and shrunk towards the overall
     mean, a prompt spread over each resolution's clusters by a softmax of its similarity, the
@@ -139,7 +139,9 @@ def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0
     With `length` (one value per prompt) and `slope_prior`, each cluster also fits how its
     target moves with length (a slope shrunk by `slope_prior` prompts' worth of zero, and
     never negative: longer is not easier), and a prompt's figure is its clusters' means moved
-    along those slopes by how much longer it is than their prompts."""
+    along those slopes by how much longer it is than their prompts. With `math` (the math
+    feature of every prompt) the slope is kept only in clusters whose prompts are mostly
+    maths (weighted mean of the feature at least 0.5)."""
     x = vectors[train]
     size = {d: (ds[train] == d).sum() for d in np.unique(ds[train])}
     weight = np.array([size[d] for d in ds[train]], float) ** -0.5
@@ -172,6 +174,9 @@ def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0
             dz, dt = z - centre_z[assign], target[train] - means[assign]
             slope = np.bincount(assign, weights=weight * dz * dt, minlength=k)
             slope = np.maximum(slope / (np.bincount(assign, weights=weight * dz * dz, minlength=k) + slope_prior), 0)
+        if math is not None:
+            mathy = np.bincount(assign, weights=weight * math[train], minlength=k) / np.maximum(count, 1e-9)
+            slope = np.where(mathy >= 0.5, slope, 0.0)
         out += (w * (means + slope * (length[test][:, None] - centre_z))).sum(1)
     return out / len(runs)
 
@@ -280,6 +285,10 @@ def main():
             report(f"{name} cluster, length slope {prior}", held_out(head, with_features))
             head = functools.partial(cluster, ds=ds, length=z, slope_prior=prior, invariant=True)
             report(f"{name} cluster, invariant slope {prior}", held_out(head, with_features))
+        # Declared 2026-12-06 before it ran: the slope only where the cluster is mostly maths
+        # (where length beats the router inside a source), at the prior of 100.
+        head = functools.partial(cluster, ds=ds, length=z, slope_prior=100, math=features[:, 3])
+        report(f"{name} cluster, math-cluster slope 100", held_out(head, with_features))
         report(f"{name} ridge", held_out(ridge, np.hstack([emb, features])))
         report(f"{name} ridge, embedding only", held_out(ridge, emb))
 
