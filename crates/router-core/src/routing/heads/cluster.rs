@@ -18,8 +18,9 @@
 //! Why each resolution is clustered `RESTARTS` times from different starts:
 //! one k-means run's clusters decide which held-out prompts share a figure,
 //! and with one run per resolution the held-out llmrouter APGR moved from
-//! 0.47 to 0.61 between training seeds; averaging three runs holds it within
-//! 0.03 (docs/routing.md, "The default router").
+//! 0.47 to 0.61 between training seeds; averaging three runs held it within
+//! 0.03, and ten runs (since 2026-12-07) halve the spread again
+//! (docs/routing.md, "The default router").
 
 use super::kmeans::{kmeans, nearest_centroid};
 use super::neighbours::normalised;
@@ -35,7 +36,7 @@ const KS: &[usize] = &[8, 16, 32, 64, 128];
 const SHRINK: f32 = 10.0;
 const ITERATIONS: usize = 25;
 /// k-means runs per resolution, each from its own k-means++ start, averaged like the resolutions.
-const RESTARTS: usize = 3;
+const RESTARTS: usize = 10;
 /// Softmax temperature of a prompt's cosine similarities to a resolution's centroids.
 const TEMPERATURE: f32 = 0.05;
 
