@@ -1,0 +1,56 @@
+"""A setting of the `cluster` head chosen the honest way: per outer fold (a dataset held out) by
+the worst APGR of an inner leave-one-dataset-out over the five training datasets alone, then
+measured on the held-out one. Beside it, each fixed value measured on the outer folds directly,
+which is what picking a value by those figures would report.
+
+  python nested_choice.py --knob features|temperature --inputs INPUTS.f32 --report EVAL.json DATA.jsonl...
+
+`features`: the weight of the explicit prompt features beside the embedding (0, 0.5, 1, 2; the
+head reads them at 1). `temperature`: the softmax temperature over a resolution's centroids
+(0.02, 0.05, 0.1, 0.2; the head's is 0.05, picked in 2026-12-02 on the outer folds themselves).
+Inputs as offline_lodo.py's. Needs numpy; about 5 minutes on 2 cores (124 cluster heads).
+"""
+import functools
+
+import numpy as np
+
+from offline_lodo import cluster, load_study, pair_figure, study_args, unit
+
+VALUES = {"features": (0.0, 0.5, 1.0, 2.0), "temperature": (0.02, 0.05, 0.1, 0.2)}
+
+
+def main():
+    ap = study_args()
+    ap.add_argument("--knob", choices=sorted(VALUES), default="features")
+    a = ap.parse_args()
+    rows, ds, inputs, pairs, target = load_study(a)
+    static, features = inputs[:, :256], inputs[:, 256:]
+    values = VALUES[a.knob]
+    if a.knob == "features":
+        setups = {v: (unit(np.hstack([static, v * features])), functools.partial(cluster, ds=ds)) for v in values}
+    else:
+        with_features = unit(np.hstack([static, features]))
+        setups = {v: (with_features, functools.partial(cluster, ds=ds, temperature=v)) for v in values}
+
+    def figure(held, value, left_out):
+        """APGR on dataset `held` of the head trained on every dataset not in `left_out`."""
+        vectors, head = setups[value]
+        train = np.where(~np.isin(ds, left_out) & ~np.isnan(target))[0]
+        return pair_figure(rows, ds, held, pairs[held], lambda idx: head(vectors, train, target, idx))
+
+    fixed = {v: {d: figure(d, v, [d]) for d in pairs} for v in values}
+    for v in values:
+        cells = " ".join(f"{d[:11]:>11s} {x:.3f}" for d, x in fixed[v].items())
+        print(f"{a.knob} {v:<5} {cells}  worst {min(fixed[v].values()):.3f} mean {np.mean(list(fixed[v].values())):.3f}", flush=True)
+    nested = {}
+    for d in pairs:
+        inner = {v: [figure(e, v, [d, e]) for e in pairs if e != d] for v in values}
+        chosen = max(values, key=lambda v: (min(inner[v]), np.mean(inner[v])))
+        nested[d] = fixed[chosen][d]
+        print(f"  {d}: inner worst by {a.knob}", {v: round(float(min(x)), 3) for v, x in inner.items()}, f"-> {chosen}", flush=True)
+    cells = " ".join(f"{d[:11]:>11s} {x:.3f}" for d, x in nested.items())
+    print(f"nested choice  {cells}  worst {min(nested.values()):.3f} mean {np.mean(list(nested.values())):.3f}")
+
+
+if __name__ == "__main__":
+    main()
