@@ -3,11 +3,12 @@ the worst APGR of an inner leave-one-dataset-out over the five training datasets
 measured on the held-out one. Beside it, each fixed value measured on the outer folds directly,
 which is what picking a value by those figures would report.
 
-  python nested_choice.py --knob features|temperature --inputs INPUTS.f32 --report EVAL.json DATA.jsonl...
+  python nested_choice.py --knob features|temperature|resolutions --inputs INPUTS.f32 --report EVAL.json DATA.jsonl...
 
 `features`: the weight of the explicit prompt features beside the embedding (0, 0.5, 1, 2; the
 head reads them at 1). `temperature`: the softmax temperature over a resolution's centroids
 (0.02, 0.05, 0.1, 0.2; the head's is 0.05, picked in 2026-12-02 on the outer folds themselves).
+`resolutions`: the numbers of clusters averaged (the head's 8-128, or 4-64, 16-256, 32 alone).
 Inputs as offline_lodo.py's. Needs numpy; about 5 minutes on 2 cores (124 cluster heads).
 """
 import functools
@@ -16,7 +17,8 @@ import numpy as np
 
 from offline_lodo import cluster, load_study, pair_figure, study_args, unit
 
-VALUES = {"features": (0.0, 0.5, 1.0, 2.0), "temperature": (0.02, 0.05, 0.1, 0.2)}
+RESOLUTIONS = {"8-128": (8, 16, 32, 64, 128), "4-64": (4, 8, 16, 32, 64), "16-256": (16, 32, 64, 128, 256), "32": (32,)}
+VALUES = {"features": (0.0, 0.5, 1.0, 2.0), "temperature": (0.02, 0.05, 0.1, 0.2), "resolutions": tuple(RESOLUTIONS)}
 
 
 def main():
@@ -30,7 +32,8 @@ def main():
         setups = {v: (unit(np.hstack([static, v * features])), functools.partial(cluster, ds=ds)) for v in values}
     else:
         with_features = unit(np.hstack([static, features]))
-        setups = {v: (with_features, functools.partial(cluster, ds=ds, temperature=v)) for v in values}
+        knob = {"temperature": lambda v: {"temperature": v}, "resolutions": lambda v: {"ks": RESOLUTIONS[v]}}[a.knob]
+        setups = {v: (with_features, functools.partial(cluster, ds=ds, **knob(v))) for v in values}
 
     def figure(held, value, left_out):
         """APGR on dataset `held` of the head trained on every dataset not in `left_out`."""
@@ -41,7 +44,7 @@ def main():
     fixed = {v: {d: figure(d, v, [d]) for d in pairs} for v in values}
     for v in values:
         cells = " ".join(f"{d[:11]:>11s} {x:.3f}" for d, x in fixed[v].items())
-        print(f"{a.knob} {v:<5} {cells}  worst {min(fixed[v].values()):.3f} mean {np.mean(list(fixed[v].values())):.3f}", flush=True)
+        print(f"{a.knob} {v:<6} {cells}  worst {min(fixed[v].values()):.3f} mean {np.mean(list(fixed[v].values())):.3f}", flush=True)
     nested = {}
     for d in pairs:
         inner = {v: [figure(e, v, [d, e]) for e in pairs if e != d] for v in values}
