@@ -9,7 +9,7 @@ which is what picking a value by those figures would report.
 head reads them at 1). `temperature`: the softmax temperature over a resolution's centroids
 (0.02, 0.05, 0.1, 0.2; the head's is 0.05, picked in 2026-12-02 on the outer folds themselves).
 `resolutions`: the numbers of clusters averaged (the head's 8-128, or 4-64, 16-256, 32 alone).
-Inputs as offline_lodo.py's. Needs numpy; about 5 minutes on 2 cores (124 cluster heads).
+Inputs as offline_lodo.py's. Needs numpy; 124 cluster heads, 2-4 minutes on 2 cores.
 """
 import functools
 
@@ -28,12 +28,15 @@ def main():
     rows, ds, inputs, pairs, target = load_study(a)
     static, features = inputs[:, :256], inputs[:, 256:]
     values = VALUES[a.knob]
-    if a.knob == "features":
-        setups = {v: (unit(np.hstack([static, v * features])), functools.partial(cluster, ds=ds)) for v in values}
-    else:
-        with_features = unit(np.hstack([static, features]))
-        knob = {"temperature": lambda v: {"temperature": v}, "resolutions": lambda v: {"ks": RESOLUTIONS[v]}}[a.knob]
-        setups = {v: (with_features, functools.partial(cluster, ds=ds, **knob(v))) for v in values}
+
+    def setup(v):
+        """The vectors the head reads and the head, at value `v` of the knob."""
+        if a.knob == "features":
+            return unit(np.hstack([static, v * features])), functools.partial(cluster, ds=ds)
+        settings = {"temperature": v} if a.knob == "temperature" else {"ks": RESOLUTIONS[v]}
+        return unit(np.hstack([static, features])), functools.partial(cluster, ds=ds, **settings)
+
+    setups = {v: setup(v) for v in values}
 
     def figure(held, value, left_out):
         """APGR on dataset `held` of the head trained on every dataset not in `left_out`."""

@@ -1,6 +1,7 @@
 """Does clustering each resolution more often make the `cluster` head's held-out figures depend
 less on its training seed, and lift its worst case? heads/cluster.rs runs every resolution
-RESTARTS (3) times from different starts and averages them; here 1, 3 and 10 runs, each at
+RESTARTS times from different starts and averages them (3 until 2026-12-07, 10 since); here 1,
+3 and 10 runs, each at
 three seeds, leave one dataset out on offline_lodo.py's inputs (its cluster head: random starts,
 not k-means++).
 
