@@ -181,6 +181,32 @@ def cluster(vectors, train, target, test, ks=(8, 16, 32, 64, 128), temperature=0
     return out / len(runs)
 
 
+def gated_slope(head, gate, length, ds, prior=100.0):
+    """`head` plus one length slope for the prompts `gate` marks (a bool per prompt), none for
+    the others: the slope fitted over the marked training prompts, each dataset centred on its
+    own means (weighted 1/sqrt(size), as the cluster head weighs them), shrunk by `prior`
+    prompts' worth of zero and never negative. Unlike the per-cluster slopes it is one number,
+    so a kind of prompt the training data marks (an exam question offering options, say) gets
+    the slope its marked prompts agree on wherever the held-out ones fall in the clusters."""
+
+    def scored(vectors, train, target, test):
+        g = train[gate[train]]
+        size = {d: (ds[g] == d).sum() for d in np.unique(ds[g])}
+        # weights 1/sqrt(size), scaled to a mean of one a prompt so `prior` counts prompts
+        scale = len(g) / max(sum(n**0.5 for n in size.values()), 1e-9)
+        spread = moved = 0.0
+        for d, n in size.items():
+            m = g[ds[g] == d]
+            dz, dt = length[m] - length[m].mean(), target[m] - target[m].mean()
+            w = scale * n**-0.5
+            spread, moved = spread + w * (dz * dz).sum(), moved + w * (dz * dt).sum()
+        slope = max(moved / (spread + prior), 0.0)
+        centre = length[g].mean() if len(g) else 0.0
+        return head(vectors, train, target, test) + slope * gate[test] * (length[test] - centre)
+
+    return scored
+
+
 def ridge(vectors, train, target, test, lam=10.0):
     """A linear difficulty head (ridge regression on the vector and a bias): the simplest
     learned router, beside the neighbour and cluster heads."""
@@ -289,6 +315,12 @@ def main():
         # (where length beats the router inside a source), at the prior of 100.
         head = functools.partial(cluster, ds=ds, length=z, slope_prior=100, math=features[:, 3])
         report(f"{name} cluster, math-cluster slope 100", held_out(head, with_features))
+        # Declared 2026-12-07 before it ran: one length slope (prior 100, floored at zero) for
+        # the prompts that offer options (exam questions), or that or mostly maths, none for
+        # the others, added to the plain head.
+        plain = functools.partial(cluster, ds=ds)
+        for label, gate in (("options", features[:, 7] > 0), ("options or maths", (features[:, 7] > 0) | (features[:, 3] >= 0.5))):
+            report(f"{name} cluster, {label} slope 100", held_out(gated_slope(plain, gate, z, ds), with_features))
         report(f"{name} ridge", held_out(ridge, np.hstack([emb, features])))
         report(f"{name} ridge, embedding only", held_out(ridge, emb))
 
