@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::heads::length_slope::LengthSlope;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RouterKind {
@@ -136,6 +138,10 @@ pub struct RouterMeta {
     /// empty for routers that read the vector alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
+    /// cluster: the length slope added for exam and maths prompts (heads/length_slope.rs);
+    /// absent in routers saved before it, or when the training data gave no rising slope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length_slope: Option<LengthSlope>,
     /// ensemble: the members' folder names under `members/`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
@@ -164,6 +170,7 @@ impl RouterMeta {
             output_tokens: vec![],
             score_percentiles: vec![],
             features: vec![],
+            length_slope: None,
             members: vec![],
             tensors: vec![],
         }

@@ -21,8 +21,12 @@
 //! 0.47 to 0.61 between training seeds; averaging three runs held it within
 //! 0.03, and ten runs (since 2026-12-07) halve the spread again
 //! (docs/routing.md, "The default router").
+//! For exam questions offering options and for maths prompts the score also
+//! moves with prompt length (length_slope.rs, since 2026-12-07), as the
+//! clusters alone rank those no better than a coin.
 
 use super::kmeans::{kmeans, nearest_centroid};
+use super::length_slope::{FeaturePositions, LengthSlope};
 use super::neighbours::normalised;
 use super::{dot, Context, RouterHead};
 use crate::routing::meta::RouterMeta;
@@ -52,6 +56,9 @@ pub struct Cluster {
     levels: Vec<usize>,
     /// 0: the nearest cluster of each resolution alone (routers saved before soft assignment).
     temperature: f32,
+    /// Added to the score (not to the per-model qualities) of exam and maths prompts; None in
+    /// routers without the explicit features or saved before the slope.
+    length_slope: Option<(LengthSlope, FeaturePositions)>,
 }
 
 /// Each example's weight in the figures: 1/sqrt(its dataset's size), scaled to a mean of 1 so
@@ -124,6 +131,7 @@ impl Cluster {
             quality: vec![],
             levels: vec![],
             temperature: TEMPERATURE,
+            length_slope: None,
         };
         for k in ks.into_iter().flat_map(|k| [k; RESTARTS]) {
             let (centroids, assign) = kmeans(&points, dim, k, ITERATIONS, rng);
@@ -133,6 +141,11 @@ impl Cluster {
             head.gain.extend(gain);
             head.quality.extend(quality);
             head.levels.push(k);
+        }
+        if let Some(at) = FeaturePositions::of(&meta.features) {
+            let row = |k: usize, x: &mut [f32]| x.copy_from_slice(&raw[k * dim..(k + 1) * dim]);
+            meta.length_slope = LengthSlope::fit(&m, &at, row, dim);
+            head.length_slope = meta.length_slope.map(|s| (s, at));
         }
         meta.models = m.models;
         meta.k = head.gain.len();
@@ -164,6 +177,15 @@ impl Cluster {
                 meta.gamma
             },
             levels,
+            length_slope: match (meta.length_slope, FeaturePositions::of(&meta.features)) {
+                (Some(slope), Some(at)) => Some((slope, at)),
+                (Some(_), None) => {
+                    return Err(
+                        "a cluster length slope needs the length, options and math features".into(),
+                    )
+                }
+                (None, _) => None,
+            },
         })
     }
 
@@ -196,7 +218,8 @@ impl Cluster {
 
 impl RouterHead for Cluster {
     fn score(&self, x: &[f32], _ctx: &Context) -> f32 {
-        dot(&self.shares(x), &self.gain)
+        let shift = self.length_slope.map_or(0.0, |(s, at)| s.shift(x, &at));
+        dot(&self.shares(x), &self.gain) + shift
     }
 
     fn outputs(&self, x: &[f32], _ctx: &Context) -> Vec<f32> {
@@ -267,6 +290,7 @@ mod tests {
             quality: vec![0.9, 0.1, 0.2, 0.8, 0.5, 0.5],
             levels: vec![2, 1],
             temperature,
+            length_slope: None,
         }
     }
 
@@ -325,6 +349,102 @@ mod tests {
         assert!(Cluster::load(&meta, &t)
             .unwrap_err()
             .contains("do not add up"));
+    }
+
+    /// Exam questions (offering options) whose weak answers fail more as they grow longer,
+    /// and chat prompts of every length the weak model always answers, read as a vector that
+    /// says nothing ([1, 0]) followed by the explicit features.
+    fn exam_and_chat() -> (Vec<crate::routing::data::Example>, Vec<f32>, usize) {
+        use crate::routing::prompt_features::{prompt_features, NAMES};
+        let dim = 2 + NAMES.len();
+        let (mut examples, mut vectors) = (vec![], vec![]);
+        for i in 0..400 {
+            let words = 1 + i % 40;
+            let (prompt, weak) = if i % 2 == 0 {
+                let prompt = format!("Which holds? {}\nA) yes\nB) no", "fact ".repeat(words * 4));
+                (prompt, if (i * 7) % 40 < words { 0.0 } else { 1.0 })
+            } else {
+                (
+                    format!("tell me about {}", "things ".repeat(words * 4)),
+                    1.0,
+                )
+            };
+            let mut ex = toy::ex(i, &prompt, 1.0, weak);
+            ex.source = format!("{}/x", ["a", "b"][i % 4 / 2]);
+            let mut row = vec![0.0; dim];
+            row[0] = 1.0;
+            prompt_features(&prompt, None, &mut row[2..]);
+            examples.push(ex);
+            vectors.extend(row);
+        }
+        (examples, vectors, dim)
+    }
+
+    #[test]
+    fn longer_exam_questions_score_higher_and_chat_does_not_move() {
+        use crate::routing::targets::Target;
+        use crate::routing::train::{train, Inputs, TrainConfig};
+        let (examples, vectors, dim) = exam_and_chat();
+        let inputs = Inputs::Dense {
+            encoder: crate::routing::encoder::Encoder::Remote { dim: 2 },
+            vectors: vectors.clone(),
+            dim,
+        };
+        let cfg = TrainConfig {
+            router: RouterKind::Cluster,
+            strong: "s".into(),
+            weak: "w".into(),
+            features: true,
+            target: Target::Difficulty,
+            ..Default::default()
+        };
+        let all: Vec<usize> = (0..examples.len()).collect();
+        let r = train(&examples, &inputs, &all, &cfg).unwrap();
+        let slope = r
+            .meta
+            .length_slope
+            .expect("a rising slope for the exam questions");
+        assert!(slope.per_length > 0.0, "{slope:?}");
+        let x = |i: usize| &vectors[i * dim..(i + 1) * dim];
+        let score =
+            |r: &crate::routing::Router, i: usize| r.score_vector(x(i), &examples[i].prompt);
+        // 0 and 38: the shortest and the longest exam question; 1 and 39 the same for chat
+        assert!(
+            score(&r, 38) > score(&r, 0) + 0.05,
+            "{} vs {}",
+            score(&r, 38),
+            score(&r, 0)
+        );
+        assert!((score(&r, 39) - score(&r, 1)).abs() < 0.01);
+        let dir = std::env::temp_dir().join(format!("cluster-slope-{}", std::process::id()));
+        r.save(&dir).unwrap();
+        let back = crate::routing::Router::load(&dir);
+        std::fs::remove_dir_all(&dir).ok();
+        let back = back.unwrap();
+        assert_eq!(back.meta.length_slope, Some(slope));
+        assert!((score(&back, 38) - score(&r, 38)).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_length_slope_without_the_features_does_not_load() {
+        let mut meta = RouterMeta::new(RouterKind::Cluster, "hashed", 2, "s", "w");
+        meta.k = 3;
+        meta.levels = vec![2, 1];
+        meta.gamma = TEMPERATURE;
+        meta.models = vec!["s".into(), "w".into()];
+        let h = two_levels(TEMPERATURE);
+        let (bytes, shapes) = crate::routing::tensors::encode(&h.tensors());
+        let t = Tensors::new(&shapes, bytes).unwrap();
+        assert!(Cluster::load(&meta, &t).unwrap().length_slope.is_none());
+        meta.length_slope = Some(LengthSlope {
+            per_length: 1.0,
+            centre: 0.5,
+            options_above: 0.0,
+            math_at_least: 0.5,
+        });
+        assert!(Cluster::load(&meta, &t)
+            .unwrap_err()
+            .contains("needs the length"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod irt;
 pub mod kmeans;
 pub mod knn;
 pub mod length;
+pub mod length_slope;
 pub mod mf;
 pub mod neighbours;
 pub mod predictive;
