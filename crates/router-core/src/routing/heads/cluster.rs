@@ -143,8 +143,7 @@ impl Cluster {
             head.levels.push(k);
         }
         if let Some(at) = FeaturePositions::of(&meta.features) {
-            let row = |k: usize, x: &mut [f32]| x.copy_from_slice(&raw[k * dim..(k + 1) * dim]);
-            meta.length_slope = LengthSlope::fit(&m, &at, row, dim);
+            meta.length_slope = LengthSlope::fit(&m, &at, &raw, dim);
             head.length_slope = meta.length_slope.map(|s| (s, at));
         }
         meta.models = m.models;

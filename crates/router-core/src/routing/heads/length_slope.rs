@@ -81,15 +81,10 @@ impl LengthSlope {
         self.per_length * (at.read(x, at.length) - self.centre)
     }
 
-    /// Fits the slope on the training examples: `row(k, out)` writes example `k`'s input (in
-    /// `m`'s order). None when no example is gated or the fitted slope is not above zero (the
-    /// head then adds nothing).
-    pub fn fit(
-        m: &ScoreMatrix,
-        at: &FeaturePositions,
-        mut row: impl FnMut(usize, &mut [f32]),
-        dim: usize,
-    ) -> Option<Self> {
+    /// Fits the slope on the training examples' inputs, `dim` values each in `m`'s order.
+    /// None when no example is gated or the fitted slope is not above zero (the head then
+    /// adds nothing).
+    pub fn fit(m: &ScoreMatrix, at: &FeaturePositions, inputs: &[f32], dim: usize) -> Option<Self> {
         let unfitted = LengthSlope {
             per_length: 0.0,
             centre: 0.0,
@@ -97,17 +92,15 @@ impl LengthSlope {
             math_at_least: MATH_AT_LEAST,
         };
         let datasets = m.datasets.len().max(1);
-        let mut x = vec![0.0f32; dim];
         let (mut all, mut all_sq) = (0.0f64, 0.0f64);
         // Per dataset: the gated examples' (length, target), to centre on the dataset's means.
         let mut marked: Vec<Vec<(f64, f64)>> = vec![vec![]; datasets];
-        for k in 0..m.target.len() {
-            row(k, &mut x);
-            let length = at.read(&x, at.length) as f64;
+        for (k, x) in inputs.chunks_exact(dim).enumerate() {
+            let length = at.read(x, at.length) as f64;
             all += length;
             all_sq += length * length;
             let t = m.target[k];
-            if !t.is_nan() && unfitted.gated(at.read(&x, at.options), at.read(&x, at.math)) {
+            if !t.is_nan() && unfitted.gated(at.read(x, at.options), at.read(x, at.math)) {
                 marked[m.dataset[k] as usize].push((length, t as f64));
             }
         }
@@ -148,8 +141,8 @@ impl LengthSlope {
 mod tests {
     use super::*;
     use crate::routing::data::Example;
+    use crate::routing::heads::toy;
     use crate::routing::targets::Target;
-    use std::collections::BTreeMap;
 
     const NAMES: [&str; 3] = ["length", "options", "math"];
 
@@ -159,10 +152,10 @@ mod tests {
 
     /// Examples of two datasets whose difficulty rises with length for the marked prompts
     /// (and falls for the unmarked ones), as inputs [vector value, length, options, math].
-    fn data() -> (Vec<Example>, Vec<[f32; 4]>) {
+    fn data() -> (Vec<Example>, Vec<f32>) {
         let mut examples = vec![];
         let mut inputs = vec![];
-        for d in ["exam", "chat"] {
+        for (n, d) in ["exam", "chat"].into_iter().enumerate() {
             for i in 0..200 {
                 let length = (i % 20) as f32 / 20.0;
                 let marked = i % 2 == 0;
@@ -173,16 +166,10 @@ mod tests {
                 } else {
                     1.0
                 };
-                let scores = BTreeMap::from([("strong".into(), 1.0), ("weak".into(), weak)]);
-                examples.push(Example {
-                    id: format!("{d}-{i}"),
-                    prompt: String::new(),
-                    source: format!("{d}/x"),
-                    scores,
-                    output_chars: BTreeMap::new(),
-                    extra: BTreeMap::new(),
-                });
-                inputs.push([0.0, length, if marked { 1.0 } else { 0.0 }, 0.0]);
+                let mut ex = toy::ex(n * 200 + i, "", 1.0, weak);
+                ex.source = format!("{d}/x");
+                examples.push(ex);
+                inputs.extend([0.0, length, if marked { 1.0 } else { 0.0 }, 0.0]);
             }
         }
         (examples, inputs)
@@ -194,7 +181,7 @@ mod tests {
         let indices: Vec<usize> = (0..examples.len()).collect();
         let m = ScoreMatrix::build(&examples, &indices, Target::Difficulty);
         let at = positions();
-        let fitted = LengthSlope::fit(&m, &at, |k, x| x.copy_from_slice(&inputs[k]), 4).unwrap();
+        let fitted = LengthSlope::fit(&m, &at, &inputs, 4).unwrap();
         assert!(fitted.per_length > 0.0, "{fitted:?}");
         let long = [0.0, 0.9, 1.0, 0.0];
         let short = [0.0, 0.1, 1.0, 0.0];
@@ -211,16 +198,10 @@ mod tests {
         let m = ScoreMatrix::build(&examples, &indices, Target::Difficulty);
         let at = positions();
         // mark the unmarked prompts instead: for them longer is easier
-        inputs.iter_mut().for_each(|x| x[2] = 1.0 - x[2]);
-        assert_eq!(
-            LengthSlope::fit(&m, &at, |k, x| x.copy_from_slice(&inputs[k]), 4),
-            None
-        );
-        inputs.iter_mut().for_each(|x| x[2] = 0.0);
-        assert_eq!(
-            LengthSlope::fit(&m, &at, |k, x| x.copy_from_slice(&inputs[k]), 4),
-            None
-        );
+        inputs.chunks_exact_mut(4).for_each(|x| x[2] = 1.0 - x[2]);
+        assert_eq!(LengthSlope::fit(&m, &at, &inputs, 4), None);
+        inputs.chunks_exact_mut(4).for_each(|x| x[2] = 0.0);
+        assert_eq!(LengthSlope::fit(&m, &at, &inputs, 4), None);
     }
 
     #[test]
