@@ -27,8 +27,12 @@ export declare class NativeRouter {
   scoreVector(vector: Float32Array): number
   /** `outputs` from a prompt vector computed outside (remote encoder). */
   outputsVector(vector: Float32Array): Array<number>
-  /** `score` for each text. */
-  scoreMany(texts: Array<string>): Array<number>
+  /**
+   * `score` for each text; `turns`, when given, each text's conversation turns (the user
+   * messages, as the gateway counts a chat request's; 0: a single prompt, the turns counted
+   * from role markers in the text as `score` does).
+   */
+  scoreMany(texts: Array<string>, turns?: Array<number> | undefined | null): Array<number>
   /**
    * The index of a model in `metadata.models` (and in a per-model router's outputs), matched
    * across spellings (`gpt4_1106_preview` = `gpt-4-1106-preview`); null when unknown.

@@ -231,6 +231,95 @@ describe('switchboard label', () => {
     expect(lines.filter((l) => !l.startsWith('{"id":"p-half"')).map((l) => JSON.parse(l) as unknown)).toHaveLength(8);
   });
 
+  it('labels a sampled conversation in its conversation: the backends and the judge see the earlier turns', async () => {
+    const [strong] = mocks as [MockBackend];
+    const asked: Body[] = [];
+    const judged: Body[] = [];
+    strong.options.reply = (b) => (asked.push(b), strongReply(b));
+    judge.options.reply = (b) => (judged.push(b), fairJudge(b));
+    // the records the gateway's sampling writes for a chat request: the same follow-up in two conversations
+    const followUp = 'And what about its history?';
+    const record = (opening: string, withContext = true) =>
+      JSON.stringify({
+        route: 'default/smart',
+        operation: 'chat',
+        prompt: followUp,
+        messages: withContext
+          ? [
+              { role: 'system', content: 'be brief' },
+              { role: 'user', content: opening },
+              { role: 'assistant', content: 'It is a city.' },
+              { role: 'user', content: followUp },
+            ]
+          : [{ role: 'user', content: followUp }],
+      });
+    const convos = join(dir, 'conversations.jsonl');
+    writeFileSync(convos, `${record('Tell me about Paris.')}\n${record('Tell me about Rome.')}\n`);
+    const out = join(dir, 'conversations-out.jsonl');
+    try {
+      const { report } = await run([
+        '--routes',
+        routes,
+        '--route',
+        'smart',
+        '--prompts',
+        convos,
+        '--out',
+        out,
+        '--judge',
+        'judges/fair',
+        '--json',
+      ]);
+      expect(report).toMatchObject({ labelled: 2, failed: [] });
+      for (const body of asked) {
+        expect(body.messages?.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+        expect(body.messages?.at(-1)?.content).toBe(followUp);
+      }
+      expect(asked.map((b) => b.messages?.[1]?.content).sort()).toEqual(['Tell me about Paris.', 'Tell me about Rome.']);
+      expect(judged).toHaveLength(4);
+      for (const body of judged) {
+        expect(system(body)).toMatch(/last turn of a conversation/);
+        expect(user(body)).toMatch(
+          /\[The Start of the Conversation Before the Question\]\n### System:\nbe brief\n\n### User:\nTell me about (Paris|Rome)\./,
+        );
+        expect(user(body)).toContain(`[User Question]\n${followUp}`);
+      }
+      const rows = readFileSync(out, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id: string; prompt: string; messages?: { role: string }[] });
+      expect(new Set(rows.map((r) => r.id)).size).toBe(2);
+      for (const r of rows) {
+        expect(r.prompt).toBe(followUp);
+        // what train reads the conversation's turns from: two user messages
+        expect(r.messages?.filter((m) => m.role === 'user')).toHaveLength(2);
+      }
+      // the estimate counts the earlier turns the backends and the judge are sent
+      const single = join(dir, 'follow-up-alone.jsonl');
+      writeFileSync(single, `${record('', false)}\n`);
+      const dry = (file: string) =>
+        run([
+          '--routes',
+          routes,
+          '--route',
+          'smart',
+          '--prompts',
+          file,
+          '--out',
+          join(dir, 'dry.jsonl'),
+          '--judge',
+          'judges/fair',
+          '--dry-run',
+          '--json',
+        ]);
+      const [withContext, alone] = [await dry(convos), await dry(single)];
+      expect((withContext.report.estimate as number) / 2).toBeGreaterThan(alone.report.estimate as number);
+    } finally {
+      strong.options.reply = strongReply;
+      judge.options.reply = fairJudge;
+    }
+  });
+
   it('retries failed calls, and reports prompts that keep failing without writing them', async () => {
     let calls = 0;
     weak.options.reply = (b) => {

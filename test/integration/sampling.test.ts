@@ -169,13 +169,34 @@ describe('sample -> label -> train -> switch the route router (hot reload)', () 
       `${routing}  sampling:\n    rate: 1\n    file: { path: '${samples}' }\n`,
     )}---
 ${routeYaml('judges', [{ name: 'fair', url: urls[2] as string }])}`;
+    // what the strong backend was sent for the follow-up: by the gateway, then by label
+    const followUp = 'And what about its history?';
+    const conversation = [
+      { role: 'user', content: 'Tell me about Paris.' },
+      { role: 'assistant', content: 'It is a city.' },
+      { role: 'user', content: followUp },
+    ];
+    const sentWithFollowUp: unknown[][] = [];
     const h = await startHarness(
       (urls) => routes(urls),
-      [{ reply: () => 'A careful, complete answer. GOOD' }, { reply: () => 'meh' }, { reply: (b) => fairJudge(b) }],
+      [
+        {
+          reply: (b) => {
+            const messages = (b as { messages?: { content?: unknown }[] }).messages ?? [];
+            if (messages.at(-1)?.content === followUp) sentWithFollowUp.push(messages);
+            return 'A careful, complete answer. GOOD';
+          },
+        },
+        { reply: () => 'meh' },
+        { reply: (b) => fairJudge(b) },
+      ],
     );
     try {
-      const prompts = ['Write a poem about the sea.', 'Explain recursion.', 'Summarise the French revolution.', 'hi'];
-      for (const p of prompts) expect((await chat(h.url, 'smart', p)).status).toBe(200);
+      const single = ['Write a poem about the sea.', 'Explain recursion.', 'Summarise the French revolution.', 'hi'];
+      for (const p of single) expect((await chat(h.url, 'smart', p)).status).toBe(200);
+      // and a chat with earlier turns, sampled with its messages
+      expect((await chat(h.url, 'smart', '', {}, { messages: conversation })).status).toBe(200);
+      const prompts = [...single, followUp];
       await eventually(() => {
         try {
           return readFileSync(samples, 'utf8').split('\n').filter(Boolean).length === prompts.length;
@@ -196,9 +217,13 @@ ${routeYaml('judges', [{ name: 'fair', url: urls[2] as string }])}`;
       const rows = readFileSync(labelled, 'utf8')
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l) as { prompt: string; scores: Record<string, number> });
+        .map((l) => JSON.parse(l) as { prompt: string; scores: Record<string, number>; messages?: unknown[] });
       expect(rows.map((r) => r.prompt).sort()).toEqual([...prompts].sort());
       expect(rows[0]?.scores).toEqual({ 'strong-model': 0.5, 'weak-model': 0 });
+      // the follow-up was labelled in its conversation, and its row keeps it for train's turns
+      expect(rows.find((r) => r.prompt === followUp)?.messages).toEqual(conversation);
+      expect(sentWithFollowUp.length).toBeGreaterThanOrEqual(1);
+      for (const sent of sentWithFollowUp) expect(sent).toMatchObject(conversation);
 
       // train (what `switchboard train` runs), then point the route's threshold router at it
       const router = join(dir, 'router');

@@ -12,7 +12,7 @@ fn main() -> Result<(), String> {
     let mut all = vec![0.0f32; data.len() * width];
     for (ex, row) in data.iter().zip(all.chunks_exact_mut(width)) {
         enc.encode(&ex.prompt, &mut row[..enc.dim])?;
-        prompt_features::prompt_features(&ex.prompt, None, &mut row[enc.dim..]);
+        prompt_features::prompt_features(&ex.prompt, ex.turns, &mut row[enc.dim..]);
     }
     let bytes: Vec<u8> = all.iter().flat_map(|v| v.to_le_bytes()).collect();
     std::fs::write(out, bytes).map_err(|e| e.to_string())?;

@@ -81,10 +81,20 @@ impl NativeRouter {
         Ok(())
     }
 
-    /// `score` for each text.
+    /// `score` for each text; `turns`, when given, each text's conversation turns (the user
+    /// messages, as the gateway counts a chat request's; 0: a single prompt, the turns counted
+    /// from role markers in the text as `score` does).
     #[napi(catch_unwind)]
-    pub fn score_many(&self, texts: Vec<String>) -> Vec<f64> {
-        texts.iter().map(|t| self.inner.score(t)).collect()
+    pub fn score_many(&self, texts: Vec<String>, turns: Option<Vec<u32>>) -> Vec<f64> {
+        let turns = turns.unwrap_or_default();
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let known = turns.get(i).filter(|&&n| n > 0).map(|&n| n as usize);
+                self.inner.score_turns(t, known)
+            })
+            .collect()
     }
 
     /// The index of a model in `metadata.models` (and in a per-model router's outputs), matched

@@ -3,7 +3,7 @@ export { createApp } from './app.js';
 export type { AppDeps } from './context.js';
 export { Configurator, type ApplyMode, type ApplyOutcome } from './runtime/configurator.js';
 export { TableBuilder } from './runtime/table-builder.js';
-export { defaultFactories, readPrompts, resolveRouterDir } from './runtime/factories.js';
+export { defaultFactories, readPrompts, resolveRouterDir, turnsOf } from './runtime/factories.js';
 export { standaloneSecrets } from './runtime/secret-sources.js';
 export type { RouteSource, SecretResolver } from './plan/secrets.js';
 export { samplingFilesFor, type SamplingFiles } from './plan/sampling.js';

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   crossValidateRouter,
   crossValidateRouterAsync,
+  loadTokenizer,
   NativeRouter,
   trainRouter,
   trainRouterAsync,
@@ -13,6 +14,27 @@ import {
 } from './index.js';
 
 const DATA = fileURLToPath(new URL('../../../data/router/alpaca-eval-train.jsonl', import.meta.url));
+const DEFAULT_ROUTER = fileURLToPath(new URL('../../../models/default', import.meta.url));
+
+describe('scoreMany with turns', () => {
+  it("scores a conversation's last message as the gateway scores that chat request", () => {
+    // models/default reads the explicit features, the conversation's turns among them
+    const router = NativeRouter.load(DEFAULT_ROUTER);
+    const q = 'And what about its history?';
+    const chat = [
+      { role: 'user', content: 'Tell me about Paris.' },
+      { role: 'assistant', content: 'It is a city.' },
+      { role: 'user', content: q },
+    ];
+    const served = loadTokenizer('o200k_base').analyzeChat(chat, router, undefined, true).outputs[0] as number;
+    const [single, second, unknown] = router.scoreMany([q, q, q], [0, 2]);
+    expect(second).toBeCloseTo(served, 6);
+    expect(second).not.toBeCloseTo(single as number, 6);
+    // 0, or no entry: a single prompt, as score() reads it
+    expect(unknown).toBe(router.score(q));
+    expect(single).toBe(router.score(q));
+  });
+});
 
 describe('NativeRouter training off the event loop', () => {
   const dir = mkdtempSync(join(tmpdir(), 'native-router-'));

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Example {
@@ -16,9 +16,31 @@ pub struct Example {
     pub scores: BTreeMap<String, f64>,
     #[serde(default)]
     pub output_chars: BTreeMap<String, f64>,
+    /// A conversation's turns (its user messages), read from the row's `messages` (the chat
+    /// messages `prompt` is the last user message of: what the gateway's prompt sampling and
+    /// `switchboard label` write). The router reads them beside the text as the gateway gives
+    /// them for a chat request; None for a single prompt.
+    #[serde(default, rename = "messages", deserialize_with = "user_turns")]
+    pub turns: Option<usize>,
     /// Any other field, such as a class label for `train --labels FIELD`.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// A message's role; its content is not kept (the row's `prompt` is the text routers read).
+#[derive(Deserialize)]
+struct Role {
+    #[serde(default)]
+    role: String,
+}
+
+/// The number of user messages of a `messages` array, at least one (as the gateway counts a
+/// chat request's turns); None for an empty array or null.
+fn user_turns<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let messages: Option<Vec<Role>> = Option::deserialize(d)?;
+    Ok(messages
+        .filter(|m| !m.is_empty())
+        .map(|m| m.iter().filter(|r| r.role == "user").count().max(1)))
 }
 
 /// One model, one name across files: `gpt4_1106_preview`, `gpt-4-1106-preview` and
@@ -160,6 +182,28 @@ mod tests {
         assert_eq!(ex.score_of("gpt-4-1106-preview"), Some(0.5));
         assert_eq!(ex.score_of("x"), Some(1.0));
         assert_eq!(ex.score_of("y"), None);
+    }
+
+    #[test]
+    fn a_conversation_row_carries_its_turns_and_keeps_prompt_as_the_routed_text() {
+        let row = r#"{"id": "c", "prompt": "and in French?", "scores": {},
+            "messages": [{"role": "system", "content": "be brief"},
+                         {"role": "user", "content": "say hello"},
+                         {"role": "assistant", "content": [{"type": "text", "text": "hello"}]},
+                         {"role": "user", "content": "and in French?"}]}"#;
+        let ex: Example = serde_json::from_str(row).unwrap();
+        assert_eq!((ex.prompt.as_str(), ex.turns), ("and in French?", Some(2)));
+        assert!(
+            ex.extra.is_empty(),
+            "messages is read, not carried as an extra field"
+        );
+        let single: Example = serde_json::from_str(r#"{"id": "s", "prompt": "p"}"#).unwrap();
+        assert_eq!(single.turns, None);
+        let empty: Example =
+            serde_json::from_str(r#"{"id": "e", "prompt": "p", "messages": []}"#).unwrap();
+        assert_eq!(empty.turns, None);
+        let bad = parse_jsonl(r#"{"id": "b", "prompt": "p", "messages": "hi"}"#, "f.jsonl");
+        assert!(bad.unwrap_err().starts_with("f.jsonl:1:"));
     }
 
     #[test]

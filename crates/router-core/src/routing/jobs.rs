@@ -98,7 +98,7 @@ fn with_features(encoder: Encoder, vectors: Vec<f32>, data: &[Example], features
     for (i, ex) in data.iter().enumerate() {
         let row = &mut out[i * dim..(i + 1) * dim];
         row[..width].copy_from_slice(&vectors[i * width..(i + 1) * width]);
-        prompt_features::prompt_features(&ex.prompt, None, &mut row[width..]);
+        prompt_features::prompt_features(&ex.prompt, ex.turns, &mut row[width..]);
     }
     Inputs::Dense {
         encoder,
@@ -235,7 +235,7 @@ pub fn place_model(
         let Some(y) = ex.score_of(model) else {
             continue;
         };
-        if let Some(x) = router.with_input(&ex.prompt, None, <[f32]>::to_vec) {
+        if let Some(x) = router.with_input(&ex.prompt, ex.turns, <[f32]>::to_vec) {
             inputs.push(x);
             scores.push(y as f32);
         }
@@ -284,6 +284,76 @@ mod tests {
             .collect();
         std::fs::write(&file, lines.join("\n")).unwrap();
         (dir, file.to_string_lossy().into_owned())
+    }
+
+    /// The same questions asked first (the weak model answers them) and as a conversation's
+    /// third turn (it does not): rows that carry `messages`, as sampling and `label` write them.
+    fn first_and_follow_up_rows() -> Vec<Example> {
+        (0..240)
+            .map(|i| {
+                let q = format!("tell me more about topic {}", i % 20);
+                let source = format!("{}/x", ["a", "b"][i % 4 / 2]);
+                let row = if i % 2 == 0 {
+                    serde_json::json!({"id": i.to_string(), "prompt": q, "source": source,
+                        "scores": {"s": 1.0, "w": 1.0}})
+                } else {
+                    let (u, a) = ("user", "assistant");
+                    serde_json::json!({"id": i.to_string(), "prompt": q, "source": source,
+                        "scores": {"s": 1.0, "w": 0.0},
+                        "messages": [{"role": u, "content": "start"}, {"role": a, "content": "ok"},
+                                     {"role": u, "content": "go on"}, {"role": a, "content": "ok"},
+                                     {"role": u, "content": q}]})
+                };
+                serde_json::from_value(row).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn follow_up_turns_are_learned_from_conversation_rows_and_read_as_the_gateway_gives_them() {
+        use crate::routing::encoder::Encoder;
+        use crate::routing::prompt_features::{prompt_features, NAMES};
+        use crate::routing::train::{train, TrainConfig};
+        let rows = first_and_follow_up_rows();
+        // A vector that says nothing, so only the explicit features can tell the rows apart.
+        let blank: Vec<f32> = rows.iter().flat_map(|_| [1.0, 0.0]).collect();
+        let inputs = with_features(Encoder::Remote { dim: 2 }, blank, &rows, true);
+        let dim = 2 + NAMES.len();
+        // What the gateway computes for a chat request: the last user message, the turns counted.
+        let served = |text: &str, turns: usize| {
+            let mut x = vec![1.0, 0.0];
+            x.resize(dim, 0.0);
+            prompt_features(text, Some(turns), &mut x[2..]);
+            x
+        };
+        let (mut x, remote) = (vec![0.0; dim], Encoder::Remote { dim: 2 });
+        inputs.vector(&remote, 1, &mut x);
+        assert_eq!(
+            x,
+            served(&rows[1].prompt, 3),
+            "a conversation row trains on what serving reads"
+        );
+        inputs.vector(&remote, 0, &mut x);
+        assert_eq!(x, served(&rows[0].prompt, 1));
+        let cfg = TrainConfig {
+            router: crate::routing::meta::RouterKind::Cluster,
+            strong: "s".into(),
+            weak: "w".into(),
+            features: true,
+            target: crate::routing::targets::Target::Difficulty,
+            ..Default::default()
+        };
+        let all: Vec<usize> = (0..rows.len()).collect();
+        let r = train(&rows, &inputs, &all, &cfg).unwrap();
+        let q = "tell me more about topic 7";
+        let (first, third) = (
+            r.score_vector(&served(q, 1), q),
+            r.score_vector(&served(q, 3), q),
+        );
+        assert!(
+            third > first + 0.1,
+            "third turn {third} against first {first}"
+        );
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! the meaning may miss — how long the prompt is, whether it holds code, maths
 //! or markup, whether it asks a question or offers options, how many turns a
 //! conversation had. Each is scaled to about [0, 1] so no one dominates a
-//! distance. The training data is single-turn: `turns` is carried so traffic
-//! labelled by the product can teach it, and has no learned effect yet.
+//! distance. `turns` comes from the chat request in the gateway and from a
+//! row's `messages` in training data (what prompt sampling and `switchboard
+//! label` write), so a router trained on the operator's conversations learns
+//! it; the shipped datasets are single-turn, so the default has learned
+//! nothing from it.
 
 use super::heads::length::length_score;
 

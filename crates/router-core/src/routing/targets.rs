@@ -203,6 +203,7 @@ mod tests {
             source: source.into(),
             scores: scores.iter().map(|(m, s)| (m.to_string(), *s)).collect(),
             output_chars: BTreeMap::new(),
+            turns: None,
             extra: BTreeMap::new(),
         }
     }

@@ -17,7 +17,9 @@ export const calibrateCommand: Command = {
   switchboard calibrate --router PATH_OR_NAME --prompts FILE --target-strong-fraction 0.3 [--json]
 
 The threshold that sends that share of the prompts (JSON Lines with a "prompt"
-field, or one prompt per line) to the strong model.
+field, or one prompt per line) to the strong model. A line with "messages"
+(a sampled chat request) is scored with its conversation's turns, as the
+gateway scored it.
 `,
   async run(args, { write }) {
     const v = parseOptions('calibrate', options, args);

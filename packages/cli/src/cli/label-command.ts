@@ -42,13 +42,17 @@ Each prompt (JSON Lines with "prompt" and optionally "id", "reference" or
 "answer", "source" — a prompts file or the records the gateway's prompt
 sampling writes — or one prompt per line) goes to every backend of the route
 (or those of --backends) through its real API, with the route's credentials.
+A line with "messages" (a sampled chat request) is a conversation: the
+prompt is asked after the system and earlier user and assistant messages
+before its last user message, the judge is shown them, and the row keeps
+"messages", from which train reads the conversation's turns.
 Each answer is graded: against the reference answer when the prompt has one
 (--grading, by default what the reference looks like: a letter is a choice,
 a number numeric, anything else exact), else by the --judge backend: pairwise
 (default) compares every answer with the --strong backend's (default: the
 dearest by output price) in both orders, scores win 1 / tie 0.5 / loss 0,
 the strong answer 0.5; single grades each answer 1-10 (score = grade / 10).
-The rubric prompts are MT-Bench's (docs/routing.md).
+The rubric prompts are MT-Bench's (docs/routing.md, "How label grades").
 
 Rows are appended to --out as they finish, in the format switchboard train
 reads, with each model's output length, tokens, latency and cost: a re-run

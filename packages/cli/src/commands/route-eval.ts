@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveRouterDir } from '@switchboard/gateway';
+import { resolveRouterDir, turnsOf } from '@switchboard/gateway';
 import {
   crossValidateEnsembleAsync,
   crossValidateRouterAsync,
@@ -120,7 +120,11 @@ function trainedScores(dir: string, rows: ScoredPrompt[], groups: Map<string, nu
       // a router that scores only its own pair scores it here too
     }
     const idx = groups.get(pair.dataset) ?? [];
-    r.scoreMany(idx.map((i) => (rows[i] as ScoredPrompt).prompt)).forEach((s, k) => (scores[idx[k] as number] = s));
+    const picked = idx.map((i) => rows[i] as ScoredPrompt);
+    r.scoreMany(
+      picked.map((row) => row.prompt),
+      picked.map((row) => turnsOf(row.messages)),
+    ).forEach((s, k) => (scores[idx[k] as number] = s));
   }
   return scores;
 }

@@ -3,15 +3,20 @@ import { pairwiseMessages, singleMessages } from './judge.js';
 import type { LabelPlan } from './labeller.js';
 import type { LabelItem } from './rows.js';
 
-const callCost = (b: CompiledBackend, system: string, user: string, outputTokens: number): number => {
-  const messages = system
-    ? [
-        { role: 'system', content: system },
-        { role: 'user', content: user },
-      ]
-    : [{ role: 'user', content: user }];
-  return b.tokenizer.countChat(messages) * b.inputPricePerToken + outputTokens * b.outputPricePerToken;
-};
+type Message = { role: string; content: string };
+
+const callCost = (b: CompiledBackend, messages: Message[], outputTokens: number): number =>
+  b.tokenizer.countChat(messages) * b.inputPricePerToken + outputTokens * b.outputPricePerToken;
+
+const judgeCost = (b: CompiledBackend, m: { system: string; user: string }, outputTokens: number): number =>
+  callCost(
+    b,
+    [
+      { role: 'system', content: m.system },
+      { role: 'user', content: m.user },
+    ],
+    outputTokens,
+  );
 
 /**
  * The most labelling `items` can cost, before it starts: each prompt's tokens
@@ -24,16 +29,18 @@ export function estimateCost(items: readonly LabelItem[], plan: LabelPlan): { to
   const longAnswer = Array.from({ length: plan.maxTokens }, () => 'word').join(' ');
   let total = 0;
   for (const item of items) {
-    for (const b of plan.backends) total += callCost(b, '', item.prompt, plan.maxTokens);
+    // A conversation's answers are asked for with its earlier messages, which cost input tokens too.
+    const asked = [...(item.context ?? []), { role: 'user', content: item.prompt }];
+    for (const b of plan.backends) total += callCost(b, asked, plan.maxTokens);
     const judge = plan.judge;
     if (item.reference !== undefined || !judge) continue;
     if (plan.mode === 'single') {
-      const m = singleMessages(item.prompt, longAnswer);
-      total += plan.backends.length * callCost(judge, m.system, m.user, plan.judgeMaxTokens);
+      const m = singleMessages(item.prompt, longAnswer, item.context);
+      total += plan.backends.length * judgeCost(judge, m, plan.judgeMaxTokens);
     } else {
-      const m = pairwiseMessages(item.prompt, longAnswer, longAnswer);
+      const m = pairwiseMessages(item.prompt, longAnswer, longAnswer, item.context);
       const others = plan.backends.filter((b) => b !== plan.reference).length;
-      total += 2 * others * callCost(judge, m.system, m.user, plan.judgeMaxTokens);
+      total += 2 * others * judgeCost(judge, m, plan.judgeMaxTokens);
     }
   }
   return { total, perPrompt: items.length ? total / items.length : 0 };

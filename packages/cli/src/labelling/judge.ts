@@ -1,6 +1,6 @@
 // The judge's rubric prompts and how its verdicts become scores. The wording
 // follows MT-Bench's single-answer and pairwise judge prompts (Zheng et al.,
-// 2023), which RouteLLM's judge-labelled data used; docs/routing.md quotes it.
+// 2023), which RouteLLM's judge-labelled data used; docs/routing.md ("How label grades") quotes it.
 
 export type JudgeMode = 'single' | 'pairwise';
 
@@ -27,18 +27,38 @@ export const PAIRWISE_RUBRIC =
   'explanation, output your final verdict by strictly following this format: "[[A]]" if assistant A is better, ' +
   '"[[B]]" if assistant B is better, and "[[C]]" for a tie.';
 
-export function singleMessages(question: string, answer: string): JudgeMessages {
+/**
+ * Added to either rubric when the question ends a conversation: the judge
+ * sees the earlier turns, and grades only the answer to the last one
+ * (MT-Bench's multi-turn judging does the same with its second question).
+ */
+export const CONVERSATION_NOTE =
+  ' The question is the last turn of a conversation, shown before it for context: evaluate only the answer to ' +
+  'the question, taking into account what was said before it.';
+
+/** Earlier turns of a conversation, marked as MT-Bench marks them; empty for a single question. */
+function conversationBefore(context: readonly { role: string; content: string }[] | undefined): string {
+  if (!context?.length) return '';
+  const turns = context.map(
+    (m) => `### ${m.role === 'assistant' ? 'Assistant' : m.role === 'system' ? 'System' : 'User'}:\n${m.content}`,
+  );
+  return `[The Start of the Conversation Before the Question]\n${turns.join('\n\n')}\n[The End of the Conversation Before the Question]\n\n`;
+}
+
+type Context = readonly { role: string; content: string }[] | undefined;
+
+export function singleMessages(question: string, answer: string, context?: Context): JudgeMessages {
   return {
-    system: SINGLE_RUBRIC,
-    user: `[Question]\n${question}\n\n[The Start of Assistant's Answer]\n${answer}\n[The End of Assistant's Answer]`,
+    system: context?.length ? SINGLE_RUBRIC + CONVERSATION_NOTE : SINGLE_RUBRIC,
+    user: `${conversationBefore(context)}[Question]\n${question}\n\n[The Start of Assistant's Answer]\n${answer}\n[The End of Assistant's Answer]`,
   };
 }
 
-export function pairwiseMessages(question: string, a: string, b: string): JudgeMessages {
+export function pairwiseMessages(question: string, a: string, b: string, context?: Context): JudgeMessages {
   return {
-    system: PAIRWISE_RUBRIC,
+    system: context?.length ? PAIRWISE_RUBRIC + CONVERSATION_NOTE : PAIRWISE_RUBRIC,
     user:
-      `[User Question]\n${question}\n\n[The Start of Assistant A's Answer]\n${a}\n[The End of Assistant A's Answer]\n\n` +
+      `${conversationBefore(context)}[User Question]\n${question}\n\n[The Start of Assistant A's Answer]\n${a}\n[The End of Assistant A's Answer]\n\n` +
       `[The Start of Assistant B's Answer]\n${b}\n[The End of Assistant B's Answer]`,
   };
 }

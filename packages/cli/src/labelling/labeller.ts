@@ -12,7 +12,7 @@ import {
   type Verdict,
 } from './judge.js';
 import { gradeByReference, gradingFor, type ReferenceGrading } from './reference.js';
-import type { LabelItem, LabelledRow } from './rows.js';
+import type { ConversationMessage, LabelItem, LabelledRow } from './rows.js';
 
 /** One backend's answer to one chat call. */
 export interface Answer {
@@ -23,7 +23,7 @@ export interface Answer {
   cost: number;
 }
 
-export type ChatMessage = { role: 'system' | 'user'; content: string };
+export type ChatMessage = ConversationMessage;
 
 /**
  * One chat call to a backend whose text `read` accepts (it throws on an
@@ -69,12 +69,13 @@ const messages = (m: JudgeMessages): ChatMessage[] => [
 
 /** Every backend's answer to the prompt, graded: by the reference answer when there is one, else by the judge. */
 export async function labelOne(item: LabelItem, plan: LabelPlan, call: Call): Promise<LabelledRow> {
-  const answers = await Promise.all(
-    plan.backends.map((b) => call(b, [{ role: 'user', content: item.prompt }], plan.maxTokens, asIs)),
-  );
+  // A conversation's prompt is answered in its conversation, as the gateway's backend answered it.
+  const asked: ChatMessage[] = [...(item.context ?? []), { role: 'user', content: item.prompt }];
+  const answers = await Promise.all(plan.backends.map((b) => call(b, asked, plan.maxTokens, asIs)));
   const row: LabelledRow = {
     id: item.id,
     prompt: item.prompt,
+    ...(item.context ? { messages: asked } : {}),
     source: item.source ?? plan.source,
     scores: {},
     output_chars: {},
@@ -111,7 +112,7 @@ export async function labelOne(item: LabelItem, plan: LabelPlan, call: Call): Pr
   row.grading = `judge:${plan.mode}`;
   if (plan.mode === 'single') {
     const ratings = await Promise.all(
-      texts.map((t) => ask(singleMessages(item.prompt, t), judged(parseRating, 'rating [[1-10]]'))),
+      texts.map((t) => ask(singleMessages(item.prompt, t, item.context), judged(parseRating, 'rating [[1-10]]'))),
     );
     plan.backends.forEach((b, i) => (row.scores[b.model] = ratingScore(ratings[i] as number)));
     return row;
@@ -127,8 +128,8 @@ export async function labelOne(item: LabelItem, plan: LabelPlan, call: Call): Pr
       const t = texts[i] as string;
       // Both orders: the candidate as assistant A, then as B, so a judge's preference for a position cancels.
       const [first, second] = await Promise.all([
-        ask(pairwiseMessages(item.prompt, t, refText), verdict),
-        ask(pairwiseMessages(item.prompt, refText, t), verdict),
+        ask(pairwiseMessages(item.prompt, t, refText, item.context), verdict),
+        ask(pairwiseMessages(item.prompt, refText, t, item.context), verdict),
       ]);
       return (row.scores[b.model] = pairwiseScore(first, second));
     }),

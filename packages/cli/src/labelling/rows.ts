@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 
+/** A message of a conversation, as the backends are sent it. */
+export interface ConversationMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
 /** One prompt to label. */
 export interface LabelItem {
   id: string;
   prompt: string;
+  /** The conversation before the prompt (system prompt, earlier turns), when it had one. */
+  context?: ConversationMessage[] | undefined;
   /** A reference answer: the answers are graded against it instead of by the judge. */
   reference?: string | undefined;
   /** The row's `source` (`<dataset>/<task>`), when the input names one. */
@@ -28,16 +36,66 @@ export interface LabelledRow {
   /** What grading cost (the judge's calls). */
   judge_cost_usd: number;
   reference?: string;
+  /** A conversation: its messages, the prompt last (train reads its turns from them). */
+  messages?: ConversationMessage[];
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** A prompt's id when its line has none: stable across runs, so a re-run finds it done. */
-export const promptId = (prompt: string): string => `p-${createHash('sha256').update(prompt).digest('hex').slice(0, 16)}`;
+/**
+ * A prompt's id when its line has none: stable across runs, so a re-run finds
+ * it done. A conversation's covers its earlier messages too, so the same
+ * follow-up ("go on") in two conversations is two prompts.
+ */
+export const promptId = (prompt: string, context?: readonly ConversationMessage[]): string => {
+  const hash = createHash('sha256').update(prompt);
+  if (context?.length) hash.update(`\0${JSON.stringify(context)}`);
+  return `p-${hash.digest('hex').slice(0, 16)}`;
+};
+
+/** A message's text: a string, or its text parts joined (as the gateway's sampling writes it). */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((p: unknown) =>
+      p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '',
+    )
+    .filter(Boolean)
+    .join('\n');
+}
+
+const ROLES: Record<string, ConversationMessage['role']> = {
+  system: 'system',
+  developer: 'system',
+  user: 'user',
+  assistant: 'assistant',
+};
+
+/**
+ * The messages before the last user message of a line's `messages` (the
+ * prompt is that message): system (or developer), user and assistant
+ * messages with text; tool messages and empty ones are left out, as a plain
+ * chat call cannot carry them. Undefined when there is nothing before it.
+ */
+export function contextOf(messages: unknown): ConversationMessage[] | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  const roleOf = (m: unknown) => (m && typeof m === 'object' ? ROLES[String((m as { role?: unknown }).role)] : undefined);
+  let last = messages.length - 1;
+  while (last >= 0 && roleOf(messages[last]) !== 'user') last--;
+  const context: ConversationMessage[] = [];
+  for (const m of messages.slice(0, Math.max(last, 0))) {
+    const role = roleOf(m);
+    const content = textOf((m as { content?: unknown }).content);
+    if (role && content) context.push({ role, content });
+  }
+  return context.length ? context : undefined;
+}
 
 /**
  * Prompts to label: JSON Lines with a "prompt" string (and optionally "id",
- * "reference" or "answer", "source") — a prompts file, or the records the
+ * "reference" or "answer", "source", and "messages": the conversation the
+ * prompt is the last user message of) — a prompts file, or the records the
  * gateway's prompt sampling writes — or one prompt per line. A prompt seen
  * twice (same id) is labelled once.
  */
@@ -57,7 +115,14 @@ export function readLabelInput(file: string): LabelItem[] {
         }
         const prompt = str(v.prompt);
         if (prompt === undefined) throw new Error(`${file}:${i + 1}: a JSON line needs a "prompt" string`);
-        item = { id: str(v.id) ?? promptId(prompt), prompt, reference: str(v.reference) ?? str(v.answer), source: str(v.source) };
+        const context = contextOf(v.messages);
+        item = {
+          id: str(v.id) ?? promptId(prompt, context),
+          prompt,
+          context,
+          reference: str(v.reference) ?? str(v.answer),
+          source: str(v.source),
+        };
       } else item = { id: promptId(line), prompt: line };
       if (!items.has(item.id)) items.set(item.id, item);
     });

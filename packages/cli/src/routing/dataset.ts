@@ -8,6 +8,8 @@ export interface ScoredPrompt {
   scores: Record<string, number>;
   /** AlpacaEval rows: each model's answer length in characters. */
   output_chars?: Record<string, number>;
+  /** A conversation (sampled or labelled chat): its messages, `prompt` the last user message. */
+  messages?: { role?: unknown }[];
 }
 
 /** Reads JSON Lines files in order (the order the native trainer reads them in). */

@@ -21,7 +21,7 @@ function countingFactories() {
     loadRouter: () => {
       throw new Error('no routers in this test');
     },
-    readPrompts: () => [],
+    readPrompts: () => ({ texts: [], turns: [] }),
     readText: () => '',
     routeFile: (spec) => spec,
     semanticIndex: (e, u, r, k, t) => NativeSemanticIndex.fromText(e, u, r, k, t),

@@ -9,7 +9,7 @@ import { RedisSink } from '../sampling/redis-sink.js';
 import { EmbeddingsClient } from '../sources/embeddings.js';
 import { OnnxClassifier } from '../sources/onnx-classifier.js';
 import { TritonClassifier } from '../sources/triton-classifier.js';
-import type { BuildFactories } from '../strategies/build-context.js';
+import type { BuildFactories, SamplePrompts } from '../strategies/build-context.js';
 import type { CompiledBackend } from '../table/backend.js';
 import type { Transports } from '../transport/transport.js';
 import { CallSignal } from '../upstream/call-signal.js';
@@ -44,23 +44,39 @@ function loadRouter(dir: string): NativeRouter {
 }
 
 /**
- * Sample prompts from a file: JSON Lines with a "prompt" field, or one
- * prompt per line. A regular file of at most ROUTE_FILE_LIMITS.text bytes;
- * a bad JSON line is named by its number, not quoted.
+ * A conversation's turns as the gateway counts a chat request's (its user
+ * messages, at least one) from a line's `messages`; 0 without them. The
+ * native trainer reads a data row's `messages` the same way.
  */
-export function readPrompts(promptsFile: string): string[] {
-  const prompts = readBoundedText(promptsFile, ROUTE_FILE_LIMITS.text, 'calibration prompts file')
+export function turnsOf(messages: unknown): number {
+  if (!Array.isArray(messages) || messages.length === 0) return 0;
+  return Math.max(1, messages.filter((m: unknown) => (m as { role?: unknown } | null)?.role === 'user').length);
+}
+
+/**
+ * Sample prompts from a file: JSON Lines with a "prompt" field (and, for a
+ * conversation, "messages", as prompt sampling writes them), or one prompt
+ * per line. A regular file of at most ROUTE_FILE_LIMITS.text bytes; a bad
+ * JSON line is named by its number, not quoted.
+ */
+export function readPrompts(promptsFile: string): SamplePrompts {
+  const out: SamplePrompts = { texts: [], turns: [] };
+  readBoundedText(promptsFile, ROUTE_FILE_LIMITS.text, 'calibration prompts file')
     .split('\n')
-    .map((l, i) => [l, i + 1] as const)
-    .filter(([l]) => l.trim())
-    .map(([l, line]) => {
-      if (!l.trimStart().startsWith('{')) return l;
-      const prompt = (parseJson(l, `calibration prompts file ${promptsFile}`, line) as { prompt?: unknown } | null)?.prompt;
-      if (typeof prompt !== 'string') throw new Error(`${promptsFile}: line ${line} has no "prompt" string`);
-      return prompt;
+    .forEach((l, i) => {
+      if (!l.trim()) return;
+      if (!l.trimStart().startsWith('{')) {
+        out.texts.push(l);
+        out.turns.push(0);
+        return;
+      }
+      const v = parseJson(l, `calibration prompts file ${promptsFile}`, i + 1) as { prompt?: unknown; messages?: unknown } | null;
+      if (typeof v?.prompt !== 'string') throw new Error(`${promptsFile}: line ${i + 1} has no "prompt" string`);
+      out.texts.push(v.prompt);
+      out.turns.push(turnsOf(v.messages));
     });
-  if (!prompts.length) throw new Error(`calibration prompts file ${promptsFile} is empty`);
-  return prompts;
+  if (!out.texts.length) throw new Error(`calibration prompts file ${promptsFile} is empty`);
+  return out;
 }
 
 export interface FactoryOptions {

@@ -99,7 +99,18 @@ describe('everything that reads a route-named file', () => {
     expect(() => readPrompts(join(dir, 'prompts.jsonl'))).toThrow(/prompts\.jsonl is not valid JSON \(line 3\)$/);
     expect(() => readPrompts('/dev/zero')).toThrow(/is not a regular file/);
     writeFileSync(join(dir, 'good.jsonl'), '{"prompt": "a"}\nplain line\n');
-    expect(readPrompts(join(dir, 'good.jsonl'))).toEqual(['a', 'plain line']);
+    expect(readPrompts(join(dir, 'good.jsonl'))).toEqual({ texts: ['a', 'plain line'], turns: [0, 0] });
+    // a sampled chat record: scored with its conversation's turns, as the gateway scored it
+    const chat = {
+      prompt: 'go on',
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+        { role: 'user', content: 'go on' },
+      ],
+    };
+    writeFileSync(join(dir, 'sampled.jsonl'), `${JSON.stringify(chat)}\n{"prompt": "b", "messages": "not a list"}\n`);
+    expect(readPrompts(join(dir, 'sampled.jsonl'))).toEqual({ texts: ['go on', 'b'], turns: [2, 0] });
   });
 
   it('standalone auth.file: a regular file within the key cap', () => {

@@ -28,6 +28,12 @@ export interface Resource<T> {
  * The ways a build reaches files, native code and the network, injected so
  * that tests count them (and so that compile never does any of it).
  */
+/** Sample prompts, each with its conversation's turns (0: a single prompt), for `scoreMany`. */
+export interface SamplePrompts {
+  texts: string[];
+  turns: number[];
+}
+
 export interface BuildFactories {
   loadTokenizer(spec: string): NativeTokenizer;
   /**
@@ -44,8 +50,8 @@ export interface BuildFactories {
    * is looked for in.
    */
   routeFile(spec: string, scope: RouteFileScope, kind: RouteFileKind, extraBases?: readonly string[]): string;
-  /** Sample prompts (JSON Lines with "prompt", or one per line), from a file `BuildContext.file` checked. */
-  readPrompts(file: string): string[];
+  /** Sample prompts (JSON Lines with "prompt", or one per line) and their turns, from a file `BuildContext.file` checked. */
+  readPrompts(file: string): SamplePrompts;
   /** A small text file `BuildContext.file` checked (a trained collaboration policy), at most `maxBytes`. */
   readText(path: string, maxBytes: number): string;
   semanticIndex(encoder: string, utterances: string[], routeOf: number[], routes: number, topK: number): NativeSemanticIndex;

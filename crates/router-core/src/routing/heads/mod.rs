@@ -191,6 +191,7 @@ pub(crate) mod toy {
             source: format!("g/{}", id % 3),
             scores: BTreeMap::from([("s".into(), strong), ("w".into(), weak)]),
             output_chars: BTreeMap::new(),
+            turns: None,
             extra: BTreeMap::new(),
         }
     }

@@ -60,7 +60,7 @@ export function buildThreshold(s: ThresholdSettings, ctx: BuildContext): BuiltSt
       maxBytes: ROUTE_FILE_LIMITS.text,
     });
     const prompts = f.readPrompts(file);
-    threshold = calibrateThreshold(router.scoreMany(prompts), s.threshold.share);
+    threshold = calibrateThreshold(router.scoreMany(prompts.texts, prompts.turns), s.threshold.share);
   } else if (meta.scorePercentiles.length) {
     threshold = thresholdAtShare(meta.scorePercentiles, s.threshold.share);
   } else {
