@@ -7,6 +7,7 @@ export { defaultFactories, readPrompts, resolveRouterDir, turnsOf } from './runt
 export { standaloneSecrets } from './runtime/secret-sources.js';
 export type { RouteSource, SecretResolver } from './plan/secrets.js';
 export { samplingFilesFor, type SamplingFiles } from './plan/sampling.js';
+export { contentText } from './sampling/record.js';
 export type { CompiledRoute, RouteTable } from './table/route.js';
 export type { CompiledBackend } from './table/backend.js';
 // Offline callers of backends (switchboard label) price answers as the gateway does.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { contentText } from '@switchboard/gateway';
 
 /** A message of a conversation, as the backends are sent it. */
 export interface ConversationMessage {
@@ -53,18 +54,6 @@ export const promptId = (prompt: string, context?: readonly ConversationMessage[
   return `p-${hash.digest('hex').slice(0, 16)}`;
 };
 
-/** A message's text: a string, or its text parts joined (as the gateway's sampling writes it). */
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((p: unknown) =>
-      p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '',
-    )
-    .filter(Boolean)
-    .join('\n');
-}
-
 const ROLES: Record<string, ConversationMessage['role']> = {
   system: 'system',
   developer: 'system',
@@ -86,7 +75,8 @@ export function contextOf(messages: unknown): ConversationMessage[] | undefined 
   const context: ConversationMessage[] = [];
   for (const m of messages.slice(0, Math.max(last, 0))) {
     const role = roleOf(m);
-    const content = textOf((m as { content?: unknown }).content);
+    // a string, or text parts joined, as the gateway's sampling writes a message
+    const content = contentText((m as { content?: unknown }).content);
     if (role && content) context.push({ role, content });
   }
   return context.length ? context : undefined;

@@ -42,7 +42,7 @@ function clean(text: string, max: number, redactions: readonly Redaction[]): { t
 }
 
 /** The text of a chat message's content: a string, or its text parts joined (images and audio left out). */
-function contentText(content: unknown): string {
+export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
