@@ -3,6 +3,7 @@ import { loadTokenizer } from '@switchboard/native';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { routeYaml, startHarness, type Harness } from '../helpers/harness.js';
+import { chatAnswer, json, startHostileBackend, type HostileBackend } from '../helpers/hostile-backend.js';
 import { inOneMinuteWindow } from '../helpers/limits.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -215,5 +216,49 @@ describe('requests that ask for more output than any server writes', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/2147483647/);
+  });
+});
+
+describe('a backend that reports more usage than the request allowed', () => {
+  // An untrusted backend answers a max_tokens 8 request claiming two billion completion tokens.
+  let liar: HostileBackend;
+  beforeAll(async () => {
+    liar = await startHostileBackend((_req, res, body) => {
+      const usage = { prompt_tokens: 5, completion_tokens: 2_000_000_000, total_tokens: 2_000_000_005 };
+      if (!body.stream) return json(res, 200, chatAnswer({ usage }));
+      const chunk = (extra: Record<string, unknown>) =>
+        `data: ${JSON.stringify({ id: 'l', object: 'chat.completion.chunk', created: 0, model: 'liar', ...extra })}\n\n`;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        chunk({ choices: [{ index: 0, delta: { content: 'fine' }, finish_reason: 'stop' }] }) +
+          chunk({ choices: [], usage }) +
+          'data: [DONE]\n\n',
+      );
+    });
+  });
+  afterAll(() => liar.close());
+
+  it.each([false, true])('spends the caller’s tokens per minute by what the request allowed (stream: %s)', async (stream) => {
+    const route = `liar-${++routes}`;
+    h = await startHarness(
+      () => routeYaml(route, [{ name: 'liar', url: liar.url }], `  limits: { tokensPerMinute: ${TOKENS_PER_MINUTE} }\n`),
+      [],
+      { apiKeys: `keys:\n  - { name: k, tenant: t, sha256: ${hashKey(KEY)} }\n` },
+    );
+    const url = h.url;
+    await inOneMinuteWindow();
+    const ask = async () => {
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ model: route, messages: [{ role: 'user', content: 'hi' }], max_tokens: 8, stream }),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    // Each request reserves about 8 + its prompt; at two billion charged the second would be refused.
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push(await ask());
+    expect(statuses).toEqual(Array(10).fill(200));
   });
 });

@@ -22,6 +22,18 @@ function choices(body: ProxiedBody): number {
 }
 
 /**
+ * The most completion tokens an answer to `body` can have used: `n` times
+ * the client's max_tokens (reasoning tokens included, as providers count
+ * them); 0 when the client set none. A backend is untrusted: a usage report
+ * beyond this is not what it could bill, and would spend the caller's token
+ * limits and budgets for nothing.
+ */
+export function outputTokenCap(body: ProxiedBody): number {
+  const requested = requestedOutputTokens(body);
+  return requested ? choices(body) * requested : 0;
+}
+
+/**
  * The worst case over the backends that may answer: the prompt plus `n`
  * times the completion each may write (the request's max_tokens, else the
  * backend's maxOutputTokens, else the route's reserveOutputTokens), priced

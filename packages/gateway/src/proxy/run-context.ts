@@ -1,4 +1,5 @@
 import { providerFor, type Usage } from '../providers/index.js';
+import { outputTokenCap } from '../limits/estimate.js';
 import { answeredAttempt, type AttemptEnd } from '../observe/observer.js';
 import type { ProxiedBody } from '../request/operations.js';
 import { addUsage, usageFromOpenAI } from '../request/usage.js';
@@ -162,7 +163,7 @@ async function callOnce(
   metrics.decisions.inc();
   let settled: { usage: Usage; cost: number } = { usage: { promptTokens: 0, completionTokens: 0 }, cost: 0 };
   const promptTokens = samePrompt ? w.promptTokens(backend) : op.promptTokens(backend.tokenizer, op.view(body));
-  const record = new CallRecord(metrics, op, backend, promptTokens, outcome.upstreamStart, (usage, c) => {
+  const record = new CallRecord(metrics, op, backend, promptTokens, outcome.upstreamStart, outputTokenCap(body), (usage, c) => {
     count(usage, c);
     seen?.settled(usage, c);
     settled = { usage: usage ?? settled.usage, cost: c };

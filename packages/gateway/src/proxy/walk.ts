@@ -12,6 +12,7 @@ import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError, transportError, UpstreamDetail } from '../upstream/errors.js';
 import { DEFAULT_UPSTREAM_LIMITS } from '../upstream/limits.js';
+import { outputTokenCap } from '../limits/estimate.js';
 import { relaySse } from '../upstream/relay-stream.js';
 import { takeSlot, type Candidate } from './candidates.js';
 import { noBackendAnswered } from './no-backend.js';
@@ -162,6 +163,7 @@ async function jsonAnswer(
     backend,
     w.promptTokens(backend),
     outcome.upstreamStart,
+    outputTokenCap(up.body),
     settleAnswered(w, backend, up.op, seen)(() => upstream),
   );
   record.complete(upstream);
@@ -196,6 +198,7 @@ function streamAnswer(
     backend,
     w.promptTokens(backend),
     outcome.upstreamStart,
+    outputTokenCap(up.body),
     settleAnswered(w, backend, up.op, seen)(),
   );
   const translator = provider.streamTranslator?.({ op: up.op, body: up.body, backend });

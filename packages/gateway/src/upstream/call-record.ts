@@ -14,22 +14,24 @@ export class CallRecord {
     private readonly backend: CompiledBackend,
     private readonly promptTokens: number,
     private readonly upstreamStart: number,
+    /** The most completion tokens the request allowed (`outputTokenCap`); 0: no cap. */
+    private readonly outputCap: number,
     /** Told the final usage and cost (rate limits and budgets reconcile with it). */
     private readonly onSettled: (usage: Usage | undefined, cost: number) => void = () => undefined,
   ) {}
 
   streamEvent(payload: unknown): void {
-    this.#usage = this.op.usageOf(payload) ?? this.#usage;
+    this.#usage = this.capped(this.op.usageOf(payload)) ?? this.#usage;
     if (!this.#usage) this.#generatedText += this.op.deltaText(payload);
   }
 
   /** Usage known from elsewhere (a translated stream), in place of what the payloads carried. */
   useUsage(usage: Usage): void {
-    this.#usage = usage;
+    this.#usage = this.capped(usage);
   }
 
   complete(json: unknown): void {
-    this.#usage = this.op.usageOf(json);
+    this.#usage = this.capped(this.op.usageOf(json));
     if (!this.#usage) this.#generatedText = this.op.completionText(json);
   }
 
@@ -65,10 +67,20 @@ export class CallRecord {
   /** The usage the backend reported, else the gateway's own count (the prompt as routed, the text generated so far). */
   get counted(): Usage {
     return (
-      this.#usage ?? {
+      this.#usage ??
+      (this.capped({
         promptTokens: this.promptTokens,
         completionTokens: this.#generatedText ? this.backend.tokenizer.count(this.#generatedText) : 0,
-      }
+      }) as Usage)
     );
+  }
+
+  /** `usage` with its completion tokens no more than the request allowed. */
+  private capped(usage: Usage | undefined): Usage | undefined {
+    const cap = this.outputCap;
+    if (!usage || !cap || usage.completionTokens <= cap) return usage;
+    const out: Usage = { ...usage, completionTokens: cap };
+    if (out.reasoningTokens !== undefined) out.reasoningTokens = Math.min(out.reasoningTokens, cap);
+    return out;
   }
 }
