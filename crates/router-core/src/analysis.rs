@@ -33,7 +33,13 @@ fn read(router: &Router, text: &str, turns: Option<usize>, reads: Reads) -> Vec<
 
 /// Conversation turns: the user's messages (at least one).
 pub fn turns(messages: &[ChatMessage]) -> usize {
-    messages.iter().filter(|m| m.role == "user").count().max(1)
+    user_turns(messages.iter().map(|m| m.role.as_str()))
+}
+
+/// Conversation turns from the messages' roles: the user's messages, at least one (what a chat
+/// request and a training row's `messages` both count).
+pub fn user_turns<'a>(roles: impl IntoIterator<Item = &'a str>) -> usize {
+    roles.into_iter().filter(|&r| r == "user").count().max(1)
 }
 
 /// The message a router reads: `index` when given and in range, else the last user message

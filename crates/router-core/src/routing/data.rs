@@ -40,7 +40,7 @@ fn user_turns<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error
     let messages: Option<Vec<Role>> = Option::deserialize(d)?;
     Ok(messages
         .filter(|m| !m.is_empty())
-        .map(|m| m.iter().filter(|r| r.role == "user").count().max(1)))
+        .map(|m| crate::analysis::user_turns(m.iter().map(|r| r.role.as_str()))))
 }
 
 /// One model, one name across files: `gpt4_1106_preview`, `gpt-4-1106-preview` and

@@ -1,5 +1,5 @@
-import { providerFor, type Usage } from '../providers/index.js';
 import { outputTokenCap } from '../limits/estimate.js';
+import { providerFor, type Usage } from '../providers/index.js';
 import { answeredAttempt, type AttemptEnd } from '../observe/observer.js';
 import type { ProxiedBody } from '../request/operations.js';
 import { addUsage, usageFromOpenAI } from '../request/usage.js';

@@ -1,6 +1,7 @@
 import { isObject } from '../request/is-object.js';
 import { GatewayError } from '../errors.js';
 import { ownerOf } from '../auth/api-keys.js';
+import { outputTokenCap } from '../limits/estimate.js';
 import type { CallMetrics } from '../metrics/metrics.js';
 import { answeredAttempt, type AttemptObservation } from '../observe/observer.js';
 import { providerFor, type Usage } from '../providers/index.js';
@@ -12,7 +13,6 @@ import { CallRecord } from '../upstream/call-record.js';
 import { CallSignal } from '../upstream/call-signal.js';
 import { ClientClosedError, transportError, UpstreamDetail } from '../upstream/errors.js';
 import { DEFAULT_UPSTREAM_LIMITS } from '../upstream/limits.js';
-import { outputTokenCap } from '../limits/estimate.js';
 import { relaySse } from '../upstream/relay-stream.js';
 import { takeSlot, type Candidate } from './candidates.js';
 import { noBackendAnswered } from './no-backend.js';

@@ -24,16 +24,16 @@ export interface Resource<T> {
   close?(): void | Promise<void>;
 }
 
-/**
- * The ways a build reaches files, native code and the network, injected so
- * that tests count them (and so that compile never does any of it).
- */
 /** Sample prompts, each with its conversation's turns (0: a single prompt), for `scoreMany`. */
 export interface SamplePrompts {
   texts: string[];
   turns: number[];
 }
 
+/**
+ * The ways a build reaches files, native code and the network, injected so
+ * that tests count them (and so that compile never does any of it).
+ */
 export interface BuildFactories {
   loadTokenizer(spec: string): NativeTokenizer;
   /**
